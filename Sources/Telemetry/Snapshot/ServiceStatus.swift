@@ -1,0 +1,129 @@
+/// One service as the dashboard's Services view shows it.
+public struct ServiceStatus: Codable, Sendable, Equatable, Identifiable {
+    public var name: String
+    public var health: Health
+    public var instances: [InstanceStatus]
+    /// Requests handled per second over the window.
+    public var rps: Double
+    /// Share of requests over the window that failed (5xx, refused, timed out), 0…1.
+    public var errorRatio: Double
+    /// Latency percentiles over the window; nil when no request finished in it.
+    public var latency: LatencySummary?
+    /// Requests per second for each of the last seconds, oldest first (for the sparkline).
+    public var rpsHistory: [Double]
+    /// Errors per second for each of the last seconds, oldest first.
+    public var errorHistory: [Double]
+    /// Requests handled since start.
+    public var requestsTotal: Int
+    /// The fault injected into the service right now, in words (`errors 50%`), or nil.
+    public var fault: String?
+    /// Services this one calls, by name.
+    public var dependencies: [String]
+    /// The service's own health checks (a failing dependency is shown there but does not make it down).
+    public var checks: [HealthCheckStatus]
+
+    public var id: String { name }
+
+    public init(
+        name: String,
+        health: Health,
+        instances: [InstanceStatus] = [],
+        rps: Double = 0,
+        errorRatio: Double = 0,
+        latency: LatencySummary? = nil,
+        rpsHistory: [Double] = [],
+        errorHistory: [Double] = [],
+        requestsTotal: Int = 0,
+        fault: String? = nil,
+        dependencies: [String] = [],
+        checks: [HealthCheckStatus] = []
+    ) {
+        self.name = name
+        self.health = health
+        self.instances = instances
+        self.rps = rps
+        self.errorRatio = errorRatio
+        self.latency = latency
+        self.rpsHistory = rpsHistory
+        self.errorHistory = errorHistory
+        self.requestsTotal = requestsTotal
+        self.fault = fault
+        self.dependencies = dependencies
+        self.checks = checks
+    }
+}
+
+/// Up, degraded or down, with the reason when not up.
+public struct Health: Codable, Sendable, Equatable {
+    public enum State: String, Codable, Sendable, CaseIterable {
+        case up
+        case degraded
+        case down
+    }
+
+    public var state: State
+    public var reason: String?
+
+    public init(_ state: State, reason: String? = nil) {
+        self.state = state
+        self.reason = reason
+    }
+
+    public static let up = Health(.up)
+}
+
+public struct InstanceStatus: Codable, Sendable, Equatable, Identifiable {
+    public var id: String
+    public var address: String
+    public var version: String
+    public var health: Health
+    /// Requests being handled by this instance right now.
+    public var inFlight: Int
+    /// True while outlier detection keeps the instance out of load balancing.
+    public var ejected: Bool
+
+    public init(id: String, address: String = "", version: String = "", health: Health = .up, inFlight: Int = 0, ejected: Bool = false) {
+        self.id = id
+        self.address = address
+        self.version = version
+        self.health = health
+        self.inFlight = inFlight
+        self.ejected = ejected
+    }
+}
+
+public struct HealthCheckStatus: Codable, Sendable, Equatable {
+    public var name: String
+    public var passing: Bool
+    /// True for a check of something the service depends on: reported, but it does not make the service unhealthy.
+    public var isDependency: Bool
+    public var message: String?
+
+    public init(name: String, passing: Bool, isDependency: Bool = false, message: String? = nil) {
+        self.name = name
+        self.passing = passing
+        self.isDependency = isDependency
+        self.message = message
+    }
+}
+
+/// One route of one service (`GET /users/:id` on user-service).
+public struct RouteStatus: Codable, Sendable, Equatable, Identifiable {
+    public var service: String
+    public var route: String
+    public var rps: Double
+    public var errorRatio: Double
+    public var latency: LatencySummary?
+    public var requestsTotal: Int
+
+    public var id: String { "\(service) \(route)" }
+
+    public init(service: String, route: String, rps: Double = 0, errorRatio: Double = 0, latency: LatencySummary? = nil, requestsTotal: Int = 0) {
+        self.service = service
+        self.route = route
+        self.rps = rps
+        self.errorRatio = errorRatio
+        self.latency = latency
+        self.requestsTotal = requestsTotal
+    }
+}

@@ -1,0 +1,106 @@
+/// Everything the dashboard shows, at one moment: a plain value, safe to hand across tasks,
+/// encode as JSON (`meshtop snapshot --json`, the remote API) and compare in tests.
+///
+/// Field names are part of the public JSON and stay stable. Times are seconds; latencies are
+/// milliseconds (`…Ms`); ratios are 0…1; identifiers are strings.
+public struct SystemSnapshot: Codable, Sendable, Equatable {
+    /// The observed system's name, for example `storefront`.
+    public var system: String
+    /// When the snapshot was taken, in seconds since the Unix epoch.
+    public var takenAt: Double
+    /// Time since the system started, in seconds.
+    public var uptimeSeconds: Double
+    /// The length of the window the rates, ratios and percentiles are computed over, in seconds.
+    public var windowSeconds: Int
+    /// System-wide figures for the header line.
+    public var totals: Totals
+    public var services: [ServiceStatus]
+    public var breakers: [BreakerStatus]
+    public var routes: [RouteStatus]
+    /// Summaries of stored traces, newest first; the full tree is fetched by id.
+    public var traces: [TraceSummary]
+    /// Recent notable events, newest first.
+    public var events: [EventRecord]
+    public var sagas: [SagaStatus]
+    /// What bounded stores had to throw away since start.
+    public var dropped: DroppedCounts
+
+    public init(
+        system: String,
+        takenAt: Double,
+        uptimeSeconds: Double,
+        windowSeconds: Int,
+        totals: Totals = Totals(),
+        services: [ServiceStatus] = [],
+        breakers: [BreakerStatus] = [],
+        routes: [RouteStatus] = [],
+        traces: [TraceSummary] = [],
+        events: [EventRecord] = [],
+        sagas: [SagaStatus] = [],
+        dropped: DroppedCounts = DroppedCounts()
+    ) {
+        self.system = system
+        self.takenAt = takenAt
+        self.uptimeSeconds = uptimeSeconds
+        self.windowSeconds = windowSeconds
+        self.totals = totals
+        self.services = services
+        self.breakers = breakers
+        self.routes = routes
+        self.traces = traces
+        self.events = events
+        self.sagas = sagas
+        self.dropped = dropped
+    }
+}
+
+/// System-wide figures: what enters the system (at its edge, the gateway) over the window.
+public struct Totals: Codable, Sendable, Equatable {
+    public var rps: Double
+    public var errorRatio: Double
+    public var latency: LatencySummary?
+    public var openBreakers: Int
+    public var storedTraces: Int
+
+    public init(rps: Double = 0, errorRatio: Double = 0, latency: LatencySummary? = nil, openBreakers: Int = 0, storedTraces: Int = 0) {
+        self.rps = rps
+        self.errorRatio = errorRatio
+        self.latency = latency
+        self.openBreakers = openBreakers
+        self.storedTraces = storedTraces
+    }
+}
+
+/// Counts of what bounded stores evicted since start. Nothing is dropped silently.
+public struct DroppedCounts: Codable, Sendable, Equatable {
+    public var spans: Int
+    public var traces: Int
+    public var events: Int
+    /// Incoming `traceparent` headers that were malformed and ignored (a new root was started).
+    public var malformedTraceHeaders: Int
+
+    public init(spans: Int = 0, traces: Int = 0, events: Int = 0, malformedTraceHeaders: Int = 0) {
+        self.spans = spans
+        self.traces = traces
+        self.events = events
+        self.malformedTraceHeaders = malformedTraceHeaders
+    }
+}
+
+/// Latency percentiles over a window, in milliseconds, from an HDR histogram
+/// (2 significant digits: each figure is within 1% of the exact value).
+public struct LatencySummary: Codable, Sendable, Equatable {
+    public var count: Int
+    public var p50Ms: Double
+    public var p95Ms: Double
+    public var p99Ms: Double
+    public var maxMs: Double
+
+    public init(count: Int, p50Ms: Double, p95Ms: Double, p99Ms: Double, maxMs: Double) {
+        self.count = count
+        self.p50Ms = p50Ms
+        self.p95Ms = p95Ms
+        self.p99Ms = p99Ms
+        self.maxMs = maxMs
+    }
+}

@@ -1,0 +1,80 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The one time base of a telemetry backend: monotonic time since an origin, plus the wall-clock
+/// time of that origin, so every timestamp the backend makes comes from a single injected `Clock`.
+///
+/// With a `ContinuousClock` it is real time; with a ``ManualClock`` it is virtual time, and two runs
+/// with the same origin produce the same timestamps (deterministic simulation, golden tests).
+///
+/// Reading it costs one clock read (≈ 20 ns on Linux for `ContinuousClock`).
+public struct TimeSource: Sendable {
+    private let elapsed: @Sendable () -> Duration
+
+    /// Wall-clock time of the origin, in nanoseconds since the Unix epoch.
+    public let originUnixNanoseconds: UInt64
+
+    /// A time source over `clock`, whose origin is the clock's `now` at the time of the call.
+    ///
+    /// - Parameter originUnixNanoseconds: the wall-clock time that origin stands for; the
+    ///   system's real time by default. Pass a fixed value with a ``ManualClock`` for reproducible output.
+    public init<C: Clock>(clock: C, originUnixNanoseconds: UInt64? = nil) where C.Duration == Duration {
+        let origin = clock.now
+        self.elapsed = { origin.duration(to: clock.now) }
+        self.originUnixNanoseconds = originUnixNanoseconds ?? TimeSource.systemUnixNanoseconds()
+    }
+
+    /// Real time, measured by `ContinuousClock` from now on.
+    public static func continuous() -> TimeSource {
+        TimeSource(clock: ContinuousClock())
+    }
+
+    /// Monotonic time since the origin.
+    @inlinable
+    public func now() -> Duration { elapsedSinceOrigin() }
+
+    @usableFromInline
+    func elapsedSinceOrigin() -> Duration { elapsed() }
+
+    /// Wall-clock time now, in nanoseconds since the Unix epoch (origin + monotonic elapsed time).
+    public func unixNanoseconds() -> UInt64 {
+        unixNanoseconds(at: now())
+    }
+
+    /// Wall-clock time of a point `offset` after the origin, in nanoseconds since the Unix epoch.
+    public func unixNanoseconds(at offset: Duration) -> UInt64 {
+        let nanos = offset.nanoseconds
+        return nanos >= 0 ? originUnixNanoseconds &+ UInt64(nanos) : originUnixNanoseconds &- UInt64(-nanos)
+    }
+
+    /// The system's real-time clock, in nanoseconds since the Unix epoch.
+    public static func systemUnixNanoseconds() -> UInt64 {
+        var spec = timespec()
+        clock_gettime(CLOCK_REALTIME, &spec)
+        return UInt64(spec.tv_sec) * 1_000_000_000 + UInt64(spec.tv_nsec)
+    }
+}
+
+extension Duration {
+    /// The whole duration in nanoseconds, saturating at `Int64` bounds (≈ 292 years).
+    public var nanoseconds: Int64 {
+        let (seconds, attoseconds) = components
+        let (fromSeconds, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
+        if overflow { return seconds < 0 ? .min : .max }
+        return fromSeconds.addingReportingOverflow(attoseconds / 1_000_000_000).overflow
+            ? (seconds < 0 ? .min : .max)
+            : fromSeconds + attoseconds / 1_000_000_000
+    }
+
+    /// The duration in seconds as a `Double` (for rates and display).
+    public var seconds: Double {
+        let (seconds, attoseconds) = components
+        return Double(seconds) + Double(attoseconds) / 1e18
+    }
+
+    /// The duration in milliseconds as a `Double` (the unit of every latency in the snapshot schema).
+    public var milliseconds: Double { seconds * 1000 }
+}
