@@ -1,3 +1,4 @@
 /// Every module's figures, in the order they print. Each module keeps its own file.
 func registerAllBenchmarks(on runner: BenchmarkRunner) async {
+    registerTelemetryMetricsBenchmarks(on: runner)
 }

@@ -135,7 +135,7 @@ public enum PrometheusExposition {
                         output += sample(name + "_bucket", labels + [("le", formatValue(bound))], Double(count))
                     }
                     output += sample(name + "_bucket", labels + [("le", "+Inf")], Double(totals.count))
-                    output += sample(name + "_sum", labels, totals.sum / divisor)
+                    output += sample(name + "_sum", labels, Double(totals.sum) / divisor)
                     output += sample(name + "_count", labels, Double(totals.count))
                 }
             }

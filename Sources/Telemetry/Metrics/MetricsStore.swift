@@ -184,9 +184,10 @@ public final class MetricsStore: Sendable {
             if case .histogram(let s) = series, s.unit == .nanoseconds { return s }
             return nil
         }
-        guard var accumulator = timers.first?.makeAccumulator() else { return nil }
+        guard let first = timers.first else { return nil }
+        var accumulator = first.makeAccumulator()
         for timer in timers { timer.merge(seconds: range, into: &accumulator) }
-        return Distribution(accumulator)?.latencySummary
+        return first.distribution(of: accumulator)?.latencySummary
     }
 
     /// Every series with its figures over the window: what `meshtop snapshot` and the benchmark read.
