@@ -1,11 +1,12 @@
 import Foundation
 
 // meshtop-bench: performance figures, each with its ratio to a baseline measured in the same run.
-// Usage: swift run -c release meshtop-bench [--json] [--filter TEXT] [--quick]
+// Usage: swift run -c release meshtop-bench [--json | --markdown] [--filter TEXT] [--quick]
 // Every module registers its figures in its own file (TelemetryBenchmarks.swift, ...).
 
 let arguments = Array(CommandLine.arguments.dropFirst())
 let json = arguments.contains("--json")
+let markdown = arguments.contains("--markdown")
 let quick = arguments.contains("--quick")
 var filter: String?
 if let index = arguments.firstIndex(of: "--filter") {
@@ -15,10 +16,10 @@ if let index = arguments.firstIndex(of: "--filter") {
     }
     filter = arguments[index + 1]
 }
-let known: Set<String> = ["--json", "--quick", "--filter"]
+let known: Set<String> = ["--json", "--markdown", "--quick", "--filter"]
 for (index, argument) in arguments.enumerated() where argument.hasPrefix("-") && !known.contains(argument) {
     if index > 0, arguments[index - 1] == "--filter" { continue }
-    FileHandle.standardError.write(Data("meshtop-bench: unknown option '\(argument)' (accepted: --json, --filter TEXT, --quick)\n".utf8))
+    FileHandle.standardError.write(Data("meshtop-bench: unknown option '\(argument)' (accepted: --json, --markdown, --filter TEXT, --quick)\n".utf8))
     exit(2)
 }
 
@@ -28,7 +29,7 @@ FileHandle.standardError.write(Data("meshtop-bench: warning: debug build; figure
 
 ensureAllocationCounting()
 let runner = BenchmarkRunner(filter: filter, quick: quick) { line in
-    if !json { print(line) }
+    if !json && !markdown { print(line) }
 }
 registerBaselineBenchmarks(on: runner)
 await registerAllBenchmarks(on: runner)
@@ -60,5 +61,15 @@ enum JSONValue: Encodable {
         case .number(let d): try container.encode(d)
         case .null: try container.encodeNil()
         }
+    }
+}
+
+if markdown {
+    // The table BENCHMARKS.md records.
+    print("| figure | ns/op | baseline | ratio | allocs/op | note |")
+    print("|---|---:|---|---:|---:|---|")
+    for r in runner.results {
+        let ratio = r.ratio.map { String(format: "%.2f×", $0) } ?? ""
+        print("| \(r.name) | \(String(format: "%.1f", r.nsPerOp)) | \(r.baseline ?? "") | \(ratio) | \(String(format: "%.2f", r.allocationsPerOp)) | \(r.note ?? "") |")
     }
 }

@@ -1,0 +1,47 @@
+import Metrics
+import Testing
+@testable import Telemetry
+
+@Suite struct MetricsSamplerTests {
+    @Test func closesEachSecondAsTheClockPassesIt() async throws {
+        let f = MetricsFixture()
+        let sampler = MetricsSampler(store: f.store, clock: f.clock)
+        let counter = Counter(label: "hits", factory: f.factory)
+        let running = Task { try await sampler.run() }
+
+        counter.increment(by: 3)
+        await f.clock.waitForSleepers(count: 1)
+        f.clock.advance(by: .seconds(1))
+        // The sampler ticks, then sleeps again: once it is asleep, second 0 is closed.
+        await waitUntil { f.store.lastClosedSecond == 0 && f.clock.sleeperCount == 1 }
+        #expect(f.store.history(SeriesSelector(label: "hits"), seconds: 1) == [3])
+
+        counter.increment(by: 5)
+        f.clock.advance(by: .seconds(1))
+        await waitUntil { f.store.lastClosedSecond == 1 && f.clock.sleeperCount == 1 }
+        #expect(f.store.history(SeriesSelector(label: "hits"), seconds: 2) == [3, 5])
+
+        running.cancel()
+        await #expect(throws: CancellationError.self) { try await running.value }
+    }
+
+    @Test func sleepsOnlyUntilTheNextWholeSecond() async throws {
+        let f = MetricsFixture()
+        f.clock.advance(by: .milliseconds(700))
+        let running = Task { try await MetricsSampler(store: f.store, clock: f.clock).run() }
+        await f.clock.waitForSleepers(count: 1)
+        #expect(f.clock.nextDeadline?.offset == .seconds(1))
+        running.cancel()
+        _ = try? await running.value
+    }
+}
+
+/// Yields until `condition` holds: for state another task reaches after an event we caused, with
+/// no wall-clock sleep. Fails the test rather than hanging if it never does.
+func waitUntil(_ condition: () -> Bool, sourceLocation: SourceLocation = #_sourceLocation) async {
+    for _ in 0..<100_000 {
+        if condition() { return }
+        await Task.yield()
+    }
+    Issue.record("condition never became true", sourceLocation: sourceLocation)
+}
