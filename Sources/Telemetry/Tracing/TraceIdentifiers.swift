@@ -1,0 +1,102 @@
+import Synchronization
+
+/// A W3C trace id: 16 bytes, written as 32 lowercase hex digits. All zeros is invalid.
+public struct TraceID: Hashable, Sendable, CustomStringConvertible {
+    public let high: UInt64
+    public let low: UInt64
+
+    public init(high: UInt64, low: UInt64) {
+        self.high = high
+        self.low = low
+    }
+
+    public var isValid: Bool { high != 0 || low != 0 }
+
+    public var description: String { hex(high) + hex(low) }
+
+    /// Parses exactly 32 lowercase hex digits; nil otherwise.
+    public init?<S: StringProtocol>(hex text: S) {
+        let utf8 = Array(text.utf8)
+        guard utf8.count == 32, let high = parseHex(utf8[0..<16]), let low = parseHex(utf8[16..<32]) else { return nil }
+        self.init(high: high, low: low)
+    }
+}
+
+/// A W3C span id (parent id): 8 bytes, written as 16 lowercase hex digits. Zero is invalid.
+public struct SpanID: Hashable, Sendable, CustomStringConvertible {
+    public let value: UInt64
+
+    public init(_ value: UInt64) {
+        self.value = value
+    }
+
+    public var isValid: Bool { value != 0 }
+
+    public var description: String { hex(value) }
+
+    /// Parses exactly 16 lowercase hex digits; nil otherwise.
+    public init?<S: StringProtocol>(hex text: S) {
+        let utf8 = Array(text.utf8)
+        guard utf8.count == 16, let value = parseHex(utf8[0..<16]) else { return nil }
+        self.init(value)
+    }
+}
+
+/// Makes trace and span ids: a splitmix64 sequence over an atomic counter, so it is lock-free,
+/// costs a few nanoseconds, and with a fixed seed repeats exactly (deterministic runs and tests).
+///
+/// Not cryptographically random: ids identify, they do not protect. The default seed comes from
+/// the system's random source once.
+public final class IDGenerator: Sendable {
+    private let state: Atomic<UInt64>
+
+    public init(seed: UInt64? = nil) {
+        var system = SystemRandomNumberGenerator()
+        state = Atomic(seed ?? system.next())
+    }
+
+    /// A non-zero 64-bit id.
+    public func next() -> UInt64 {
+        while true {
+            let value = mix(state.wrappingAdd(0x9E37_79B9_7F4A_7C15, ordering: .relaxed).newValue)
+            if value != 0 { return value }
+        }
+    }
+
+    public func traceID() -> TraceID { TraceID(high: next(), low: next()) }
+
+    public func spanID() -> SpanID { SpanID(next()) }
+
+    private func mix(_ input: UInt64) -> UInt64 {
+        var z = input
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+private let hexDigits = Array("0123456789abcdef".utf8)
+
+private func hex(_ value: UInt64) -> String {
+    String(unsafeUninitializedCapacity: 16) { buffer in
+        for index in 0..<16 {
+            buffer[index] = hexDigits[Int((value >> UInt64(60 - index * 4)) & 0xF)]
+        }
+        return 16
+    }
+}
+
+/// Lowercase hex only, as W3C Trace Context requires.
+func parseHex(_ bytes: ArraySlice<UInt8>) -> UInt64? {
+    var value: UInt64 = 0
+    for byte in bytes {
+        let digit: UInt8
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = byte - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = byte - UInt8(ascii: "a") + 10
+        default: return nil
+        }
+        value = value << 4 | UInt64(digit)
+    }
+    return value
+}
