@@ -1,4 +1,5 @@
 /// Every module's figures, in the order they print. Each module keeps its own file.
 func registerAllBenchmarks(on runner: BenchmarkRunner) async {
     registerTelemetryMetricsBenchmarks(on: runner)
+    registerTracingBenchmarks(on: runner)
 }

@@ -124,6 +124,22 @@ public struct FinishedSpan: Sendable {
     public var events: [Event]
     public var links: [String]
 
+    public init(traceID: TraceID, spanID: SpanID, parentSpanID: SpanID?, service: String, operation: String, kind: SpanKind,
+                start: Duration, end: Duration, status: SpanStatus? = nil, attributes: SpanAttributes = [:], events: [Event] = [], links: [String] = []) {
+        self.traceID = traceID
+        self.spanID = spanID
+        self.parentSpanID = parentSpanID
+        self.service = service
+        self.operation = operation
+        self.kind = kind
+        self.start = start
+        self.end = end
+        self.status = status
+        self.attributes = attributes
+        self.events = events
+        self.links = links
+    }
+
     public var duration: Duration { end - start }
     public var isError: Bool { status?.code == .error }
 }

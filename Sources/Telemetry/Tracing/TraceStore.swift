@@ -151,6 +151,19 @@ struct StoredTrace {
 
     var duration: Duration { lastEnd - firstStart }
 
+    /// Adds a span and returns the class the trace belongs in now (a class never goes back down).
+    mutating func add(_ span: FinishedSpan, slowThreshold: Duration) -> KeepClass {
+        spans.append(span)
+        if span.start < firstStart { firstStart = span.start }
+        if span.end > lastEnd { lastEnd = span.end }
+        if span.isError {
+            keepClass = .error
+        } else if keepClass == .normal, duration >= slowThreshold {
+            keepClass = .slow
+        }
+        return keepClass
+    }
+
     /// The parentless span, else the earliest one.
     var root: FinishedSpan {
         spans.filter { $0.parentSpanID == nil }.min { $0.start < $1.start } ?? spans.min { $0.start < $1.start }!
@@ -165,6 +178,8 @@ struct FIFO<Element> {
     var count: Int { items.count - head }
 
     mutating func push(_ element: Element) { items.append(element) }
+
+    var first: Element? { head < items.count ? items[head] : nil }
 
     mutating func popFirst() -> Element? {
         guard head < items.count else { return nil }
@@ -209,49 +224,50 @@ struct State {
 
     mutating func add(_ span: FinishedSpan) {
         if span.parentSpanID == nil { noteRootDuration(span.duration) }
-        if var trace = traces.removeValue(forKey: span.traceID) {
-            guard trace.spans.count < configuration.maxSpansPerTrace else {
+        let id = span.traceID
+        let previousClass: KeepClass
+        let newClass: KeepClass
+        if let existing = traces.index(forKey: id) {
+            guard traces.values[existing].spans.count < configuration.maxSpansPerTrace else {
                 droppedSpans += 1
-                traces[span.traceID] = trace
                 return
             }
-            trace.spans.append(span)
-            trace.firstStart = min(trace.firstStart, span.start)
-            trace.lastEnd = max(trace.lastEnd, span.end)
-            traces[span.traceID] = trace
+            // Mutate in place: one hash look-up per span, no copy of the trace.
+            previousClass = traces.values[existing].keepClass
+            newClass = traces.values[existing].add(span, slowThreshold: slowThreshold)
         } else {
-            traces[span.traceID] = StoredTrace(spans: [span], firstStart: span.start, lastEnd: span.end, keepClass: .normal)
+            var trace = StoredTrace(spans: [], firstStart: span.start, lastEnd: span.end, keepClass: .normal)
+            previousClass = .normal
+            newClass = trace.add(span, slowThreshold: slowThreshold)
+            traces[id] = trace
             classCounts[KeepClass.normal.rawValue] += 1
-            queues[KeepClass.normal.rawValue].push(span.traceID)
-            arrivals.push(span.traceID)
+            queues[KeepClass.normal.rawValue].push(id)
+            arrivals.push(id)
         }
         spanCount += 1
-        reclassify(span.traceID, after: span)
+        if newClass != previousClass {
+            classCounts[previousClass.rawValue] -= 1
+            classCounts[newClass.rawValue] += 1
+            queues[newClass.rawValue].push(id)
+        }
         while traces.count > configuration.maxTraces || spanCount > configuration.maxSpans {
             guard evictOne() else { break }
         }
+        // Eviction mostly takes the oldest traces, whose ids sit at the front of `arrivals`.
+        while let oldest = arrivals.first, traces.index(forKey: oldest) == nil { _ = arrivals.popFirst() }
+        // Kept errors and outliers can leave evicted ids behind them; compact when those pile up.
         if arrivals.count > 2 * traces.count + 1024 {
             let live = traces
-            arrivals.removeAll { live[$0] == nil }
+            arrivals.removeAll { live.index(forKey: $0) == nil }
         }
-    }
-
-    private mutating func reclassify(_ id: TraceID, after span: FinishedSpan) {
-        guard let trace = traces[id] else { return }
-        let wanted: KeepClass = (trace.keepClass == .error || span.isError) ? .error
-            : (trace.keepClass == .slow || trace.duration >= slowThreshold) ? .slow : .normal
-        guard wanted != trace.keepClass else { return }
-        classCounts[trace.keepClass.rawValue] -= 1
-        classCounts[wanted.rawValue] += 1
-        traces[id]!.keepClass = wanted
-        queues[wanted.rawValue].push(id)
     }
 
     private mutating func noteRootDuration(_ duration: Duration) {
         rootDurations.record(UInt64(max(0, min(duration.nanoseconds, Int64(HistogramLayout.timer.highest)))))
         rootsSinceThreshold += 1
-        // Recompute the threshold now and then: cheap enough, and stable between recomputations.
-        guard rootDurations.totalCount >= 100, rootsSinceThreshold >= 256 || slowThreshold == .seconds(Int64.max / 2) else { return }
+        // Recompute the threshold now and then (≈ 25 µs each time): amortised to a few ns per
+        // root span, and stable between recomputations.
+        guard rootDurations.totalCount >= 100, rootsSinceThreshold >= 4_096 || slowThreshold == .seconds(Int64.max / 2) else { return }
         rootsSinceThreshold = 0
         let percentile = 100 * (1 - configuration.slowShare)
         if let value = HistogramLayout.timer.percentiles([percentile], of: rootDurations)?.first {
@@ -259,22 +275,25 @@ struct State {
         }
     }
 
+    private static let errorsOnly: [KeepClass] = [.error]
+    private static let slowOnly: [KeepClass] = [.slow]
+    private static let normalFirst: [KeepClass] = [.normal, .slow, .error]
+
     /// Evicts one trace by the tail-keeping rule; false if there is none.
     private mutating func evictOne() -> Bool {
         let errorQuota = Int(configuration.errorShare * Double(configuration.maxTraces))
         let slowQuota = Int(configuration.slowShare * Double(configuration.maxTraces))
-        let order: [KeepClass]
-        if classCounts[KeepClass.error.rawValue] > errorQuota {
-            order = [.error]
+        let order: [KeepClass] = if classCounts[KeepClass.error.rawValue] > errorQuota {
+            Self.errorsOnly
         } else if classCounts[KeepClass.slow.rawValue] > slowQuota {
-            order = [.slow]
+            Self.slowOnly
         } else {
-            order = [.normal, .slow, .error]
+            Self.normalFirst
         }
         for keepClass in order {
             while let id = queues[keepClass.rawValue].popFirst() {
-                guard let trace = traces[id], trace.keepClass == keepClass else { continue }
-                traces[id] = nil
+                guard let index = traces.index(forKey: id), traces.values[index].keepClass == keepClass else { continue }
+                let trace = traces.remove(at: index).value
                 classCounts[keepClass.rawValue] -= 1
                 spanCount -= trace.spans.count
                 droppedTraces += 1
