@@ -1,0 +1,238 @@
+import CoreMetrics
+import Synchronization
+
+/// Thrown instead of calling when a breaker rejects a call. A small struct: cheap to throw.
+public struct CircuitBreakerOpenError: Error, Sendable, Equatable, CustomStringConvertible {
+    public let breakerID: String
+    public let state: CircuitBreakerState
+    /// When calls may go through again, if known.
+    public let retryAfter: Duration?
+
+    public var description: String {
+        "circuit breaker '\(breakerID)' is \(state)" + (retryAfter.map { "; retry after \($0.compact)" } ?? "")
+    }
+}
+
+/// A circuit breaker: ``CircuitBreakerStateMachine`` behind a lock, on an injected clock, reporting
+/// through swift-metrics and an `AsyncStream` of transitions.
+///
+/// ```swift
+/// let breaker = CircuitBreaker(id: "order-service->payment-service", policy: .init(), clock: ContinuousClock(), metrics: factory)
+/// let receipt = try await breaker.execute { try await payments.charge(order) }
+/// ```
+///
+/// - Cancellation is never a failure. Other errors count as failures unless `isFailure` says not.
+/// - Rejected calls throw ``CircuitBreakerOpenError`` without running the operation.
+/// - Metrics, created once: `breaker_calls_total{breaker,outcome}` (success, failure, slow,
+///   rejected, ignored), `breaker_transitions_total{breaker,to}`, and `breaker_state{breaker,state}`
+///   (1 for the current state, 0 for the others).
+///
+/// Thread safety: all methods may be called from any task.
+public final class CircuitBreaker<C: Clock>: Sendable where C.Duration == Duration {
+    public let id: String
+    public let policy: CircuitBreakerPolicy
+    /// Every transition as it happens (the newest 100 are buffered for a slow reader).
+    public let transitions: AsyncStream<CircuitBreakerTransition>
+
+    private let clock: C
+    private let origin: C.Instant
+    private let machine: Mutex<Machine>
+    private let isFailure: @Sendable (any Error) -> Bool
+    private let continuation: AsyncStream<CircuitBreakerTransition>.Continuation
+    private let metrics: BreakerMetrics
+
+    private struct Machine {
+        var core: CircuitBreakerStateMachine
+        var history: [CircuitBreakerTransition] = []
+
+        mutating func note(_ transition: CircuitBreakerTransition) {
+            history.append(transition)
+            if history.count > CircuitBreaker.historyLimit { history.removeFirst(history.count - CircuitBreaker.historyLimit) }
+        }
+    }
+
+    /// How many transitions ``status()`` reports (the newest).
+    public static var historyLimit: Int { 50 }
+
+    /// - Parameters:
+    ///   - isFailure: whether an error counts as a failure (default: every error but cancellation).
+    ///   - metrics: where the breaker's metrics go; libraries pass theirs in, tests a test factory.
+    public init(id: String, policy: CircuitBreakerPolicy = CircuitBreakerPolicy(), clock: C, metrics: any MetricsFactory,
+                isFailure: @escaping @Sendable (any Error) -> Bool = { _ in true }) {
+        self.id = id
+        self.policy = policy
+        self.clock = clock
+        self.origin = clock.now
+        self.machine = Mutex(Machine(core: CircuitBreakerStateMachine(policy: policy)))
+        self.isFailure = isFailure
+        (transitions, continuation) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(100))
+        self.metrics = BreakerMetrics(id: id, factory: metrics)
+        self.metrics.show(.closed)
+    }
+
+    deinit {
+        continuation.finish()
+    }
+
+    /// Time since the breaker was made, on its clock.
+    public func now() -> Duration { origin.duration(to: clock.now) }
+
+    /// Runs `operation` if the breaker permits, records how it ended, and returns its result.
+    ///
+    /// - Throws: ``CircuitBreakerOpenError`` when rejected; otherwise whatever `operation` throws.
+    public func execute<T>(_ operation: () async throws -> T) async throws -> T {
+        let permission = try acquire()
+        let started = policy.slowCalls != nil ? now() : .zero
+        do {
+            let result = try await operation()
+            record(.success, started: started, trial: permission == .trial)
+            return result
+        } catch {
+            let outcome: CircuitBreakerStateMachine.Outcome = (error is CancellationError || Task.isCancelled || !isFailure(error)) ? .ignored : .failure
+            record(outcome, started: started, trial: permission == .trial)
+            throw error
+        }
+    }
+
+    /// Asks for permission to call, for callers that run the call themselves; follow with ``record(_:started:trial:)``.
+    public func acquire() throws(CircuitBreakerOpenError) -> CircuitBreakerStateMachine.Permission {
+        let (permission, transition, state) = machine.withLock { machine in
+            let (permission, transition) = machine.core.acquire(at: self.now())
+            if let transition { machine.note(transition) }
+            return (permission, transition, machine.core.state)
+        }
+        if let transition { publish(transition) }
+        if case .rejected(let retryAfter) = permission {
+            metrics.rejected.increment()
+            throw CircuitBreakerOpenError(breakerID: id, state: state, retryAfter: retryAfter)
+        }
+        return permission
+    }
+
+    /// Records how a permitted call ended. `started` is ``now()`` at the call's start (needed only
+    /// with a slow-call rule).
+    public func record(_ outcome: CircuitBreakerStateMachine.Outcome, started: Duration = .zero, trial: Bool = false) {
+        let duration = policy.slowCalls != nil ? now() - started : .zero
+        let transition = machine.withLock { machine in
+            let transition = machine.core.record(outcome, duration: duration, trial: trial, at: self.now())
+            if let transition { machine.note(transition) }
+            return transition
+        }
+        switch outcome {
+        case .success:
+            if let slow = policy.slowCalls, duration >= slow.threshold { metrics.slow.increment() } else { metrics.success.increment() }
+        case .failure: metrics.failure.increment()
+        case .ignored: metrics.ignored.increment()
+        }
+        if let transition { publish(transition) }
+    }
+
+    // MARK: Manual control
+
+    /// Forces the breaker open (rejecting every call); with a duration it returns to automatic afterwards.
+    @discardableResult
+    public func trip(for duration: Duration? = nil) -> CircuitBreakerTransition {
+        manual { $0.trip(for: duration, at: $1) }
+    }
+
+    @discardableResult
+    public func forceClosed() -> CircuitBreakerTransition { manual { $0.forceClosed(at: $1) } }
+
+    @discardableResult
+    public func disable() -> CircuitBreakerTransition { manual { $0.disable(at: $1) } }
+
+    @discardableResult
+    public func recordOnly() -> CircuitBreakerTransition { manual { $0.recordOnly(at: $1) } }
+
+    /// Back to closed and automatic, with the window cleared.
+    @discardableResult
+    public func reset() -> CircuitBreakerTransition { manual { $0.reset(at: $1) } }
+
+    private func manual(_ change: (inout CircuitBreakerStateMachine, Duration) -> CircuitBreakerTransition) -> CircuitBreakerTransition {
+        let transition = machine.withLock { machine in
+            let transition = change(&machine.core, self.now())
+            machine.note(transition)
+            return transition
+        }
+        publish(transition)
+        return transition
+    }
+
+    // MARK: Status
+
+    /// What the dashboard shows of the breaker.
+    public struct Status: Sendable, Equatable {
+        public var id: String
+        public var state: CircuitBreakerState
+        public var isManual: Bool { state.isManual }
+        public var failureRate: Double?
+        public var slowCallRate: Double?
+        public var callsInWindow: Int
+        public var rejectedCount: Int
+        public var timeInState: Duration
+        /// Until an open breaker lets trial calls through, or a timed manual trip ends.
+        public var timeUntilPermitted: Duration?
+        public var policy: String
+        /// The newest transitions, oldest first.
+        public var transitions: [CircuitBreakerTransition]
+    }
+
+    public func status() -> Status {
+        let now = self.now()
+        return machine.withLock { machine in
+            machine.core.advanceWindow(to: now)
+            let core = machine.core
+            return Status(id: id, state: core.state, failureRate: core.failureRate, slowCallRate: core.slowCallRate,
+                          callsInWindow: core.callsInWindow, rejectedCount: core.rejectedCount,
+                          timeInState: now - core.stateSince, timeUntilPermitted: core.timeUntilPermitted(at: now),
+                          policy: policy.summary, transitions: machine.history)
+        }
+    }
+
+    private func publish(_ transition: CircuitBreakerTransition) {
+        metrics.transition(transition)
+        continuation.yield(transition)
+    }
+}
+
+extension CircuitBreaker where C == ContinuousClock {
+    public convenience init(id: String, policy: CircuitBreakerPolicy = CircuitBreakerPolicy(), metrics: any MetricsFactory,
+                            isFailure: @escaping @Sendable (any Error) -> Bool = { _ in true }) {
+        self.init(id: id, policy: policy, clock: ContinuousClock(), metrics: metrics, isFailure: isFailure)
+    }
+}
+
+/// The breaker's metrics, made once (bounded dimensions: breaker id, outcome, state).
+struct BreakerMetrics: Sendable {
+    let success, failure, slow, rejected, ignored: Counter
+    let transitions: [CircuitBreakerState: Counter]
+    let states: [CircuitBreakerState: Meter]
+
+    init(id: String, factory: any MetricsFactory) {
+        func calls(_ outcome: String) -> Counter {
+            Counter(label: "breaker_calls_total", dimensions: [("breaker", id), ("outcome", outcome)], factory: factory)
+        }
+        success = calls("success")
+        failure = calls("failure")
+        slow = calls("slow")
+        rejected = calls("rejected")
+        ignored = calls("ignored")
+        var transitions: [CircuitBreakerState: Counter] = [:]
+        var states: [CircuitBreakerState: Meter] = [:]
+        for state in CircuitBreakerState.allCases {
+            transitions[state] = Counter(label: "breaker_transitions_total", dimensions: [("breaker", id), ("to", state.rawValue)], factory: factory)
+            states[state] = Meter(label: "breaker_state", dimensions: [("breaker", id), ("state", state.rawValue)], factory: factory)
+        }
+        self.transitions = transitions
+        self.states = states
+    }
+
+    func transition(_ transition: CircuitBreakerTransition) {
+        transitions[transition.to]?.increment()
+        show(transition.to)
+    }
+
+    func show(_ current: CircuitBreakerState) {
+        for (state, meter) in states { meter.set(state == current ? 1 : 0) }
+    }
+}
