@@ -2,4 +2,5 @@
 func registerAllBenchmarks(on runner: BenchmarkRunner) async {
     registerTelemetryMetricsBenchmarks(on: runner)
     registerTracingBenchmarks(on: runner)
+    await registerResilienceBenchmarks(on: runner)
 }

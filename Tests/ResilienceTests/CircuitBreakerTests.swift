@@ -10,7 +10,7 @@ struct Boom: Error {}
     let clock = ManualClock()
     let metrics = TestMetrics()
 
-    func breaker(_ policy: CircuitBreakerPolicy = .init(trip: .consecutiveFailures(2), openDuration: .seconds(5))) -> CircuitBreaker<ManualClock> {
+    func breaker(_ policy: CircuitBreakerPolicy = .init(trip: .consecutiveFailures(2), openDuration: .seconds(5))) -> CircuitBreaker {
         CircuitBreaker(id: "order-service->payment-service", policy: policy, clock: clock, metrics: metrics)
     }
 

@@ -8,6 +8,12 @@ public struct CircuitBreakerOpenError: Error, Sendable, Equatable, CustomStringC
     /// When calls may go through again, if known.
     public let retryAfter: Duration?
 
+    public init(breakerID: String, state: CircuitBreakerState, retryAfter: Duration?) {
+        self.breakerID = breakerID
+        self.state = state
+        self.retryAfter = retryAfter
+    }
+
     public var description: String {
         "circuit breaker '\(breakerID)' is \(state)" + (retryAfter.map { "; retry after \($0.compact)" } ?? "")
     }
@@ -28,23 +34,37 @@ public struct CircuitBreakerOpenError: Error, Sendable, Equatable, CustomStringC
 ///   (1 for the current state, 0 for the others).
 ///
 /// Thread safety: all methods may be called from any task.
-public final class CircuitBreaker<C: Clock>: Sendable where C.Duration == Duration {
+public final class CircuitBreaker: Sendable {
     public let id: String
     public let policy: CircuitBreakerPolicy
     /// Every transition as it happens (the newest 100 are buffered for a slow reader).
     public let transitions: AsyncStream<CircuitBreakerTransition>
 
-    private let clock: C
-    private let origin: C.Instant
-    private let machine: Mutex<Machine>
-    private let isFailure: @Sendable (any Error) -> Bool
+    /// Time since the breaker was made, on the injected clock (erased, so the breaker is not generic
+    /// and its hot path specialises in the caller's module).
+    @usableFromInline let elapsed: @Sendable () -> Duration
+    @usableFromInline let machine: Mutex<Machine>
+    @usableFromInline let isFailure: @Sendable (any Error) -> Bool
+    @usableFromInline let hasSlowCallRule: Bool
     private let continuation: AsyncStream<CircuitBreakerTransition>.Continuation
-    private let metrics: BreakerMetrics
+    @usableFromInline let metrics: BreakerMetrics
 
-    private struct Machine {
-        var core: CircuitBreakerStateMachine
+    @usableFromInline
+    struct Machine {
+        var _core: CircuitBreakerStateMachine
         var history: [CircuitBreakerTransition] = []
 
+        init(core: CircuitBreakerStateMachine) {
+            _core = core
+        }
+
+        @usableFromInline
+        var core: CircuitBreakerStateMachine {
+            get { _core }
+            _modify { yield &_core }
+        }
+
+        @usableFromInline
         mutating func note(_ transition: CircuitBreakerTransition) {
             history.append(transition)
             if history.count > CircuitBreaker.historyLimit { history.removeFirst(history.count - CircuitBreaker.historyLimit) }
@@ -57,12 +77,13 @@ public final class CircuitBreaker<C: Clock>: Sendable where C.Duration == Durati
     /// - Parameters:
     ///   - isFailure: whether an error counts as a failure (default: every error but cancellation).
     ///   - metrics: where the breaker's metrics go; libraries pass theirs in, tests a test factory.
-    public init(id: String, policy: CircuitBreakerPolicy = CircuitBreakerPolicy(), clock: C, metrics: any MetricsFactory,
-                isFailure: @escaping @Sendable (any Error) -> Bool = { _ in true }) {
+    public init<C: Clock>(id: String, policy: CircuitBreakerPolicy = CircuitBreakerPolicy(), clock: C, metrics: any MetricsFactory,
+                          isFailure: @escaping @Sendable (any Error) -> Bool = { _ in true }) where C.Duration == Duration {
         self.id = id
         self.policy = policy
-        self.clock = clock
-        self.origin = clock.now
+        let origin = clock.now
+        self.elapsed = { origin.duration(to: clock.now) }
+        self.hasSlowCallRule = policy.slowCalls != nil
         self.machine = Mutex(Machine(core: CircuitBreakerStateMachine(policy: policy)))
         self.isFailure = isFailure
         (transitions, continuation) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(100))
@@ -75,14 +96,16 @@ public final class CircuitBreaker<C: Clock>: Sendable where C.Duration == Durati
     }
 
     /// Time since the breaker was made, on its clock.
-    public func now() -> Duration { origin.duration(to: clock.now) }
+    @inlinable
+    public func now() -> Duration { elapsed() }
 
     /// Runs `operation` if the breaker permits, records how it ended, and returns its result.
     ///
     /// - Throws: ``CircuitBreakerOpenError`` when rejected; otherwise whatever `operation` throws.
+    @inlinable
     public func execute<T>(_ operation: () async throws -> T) async throws -> T {
         let permission = try acquire()
-        let started = policy.slowCalls != nil ? now() : .zero
+        let started = hasSlowCallRule ? now() : .zero
         do {
             let result = try await operation()
             record(.success, started: started, trial: permission == .trial)
@@ -95,13 +118,14 @@ public final class CircuitBreaker<C: Clock>: Sendable where C.Duration == Durati
     }
 
     /// Asks for permission to call, for callers that run the call themselves; follow with ``record(_:started:trial:)``.
+    @inlinable
     public func acquire() throws(CircuitBreakerOpenError) -> CircuitBreakerStateMachine.Permission {
         let (permission, transition, state) = machine.withLock { machine in
             let (permission, transition) = machine.core.acquire(at: self.now())
             if let transition { machine.note(transition) }
             return (permission, transition, machine.core.state)
         }
-        if let transition { publish(transition) }
+        publishIfNeeded(transition)
         if case .rejected(let retryAfter) = permission {
             metrics.rejected.increment()
             throw CircuitBreakerOpenError(breakerID: id, state: state, retryAfter: retryAfter)
@@ -109,10 +133,16 @@ public final class CircuitBreaker<C: Clock>: Sendable where C.Duration == Durati
         return permission
     }
 
+    @usableFromInline
+    func publishIfNeeded(_ transition: CircuitBreakerTransition?) {
+        if let transition { publish(transition) }
+    }
+
     /// Records how a permitted call ended. `started` is ``now()`` at the call's start (needed only
     /// with a slow-call rule).
+    @inlinable
     public func record(_ outcome: CircuitBreakerStateMachine.Outcome, started: Duration = .zero, trial: Bool = false) {
-        let duration = policy.slowCalls != nil ? now() - started : .zero
+        let duration = hasSlowCallRule ? now() - started : .zero
         let transition = machine.withLock { machine in
             let transition = machine.core.record(outcome, duration: duration, trial: trial, at: self.now())
             if let transition { machine.note(transition) }
@@ -120,11 +150,11 @@ public final class CircuitBreaker<C: Clock>: Sendable where C.Duration == Durati
         }
         switch outcome {
         case .success:
-            if let slow = policy.slowCalls, duration >= slow.threshold { metrics.slow.increment() } else { metrics.success.increment() }
+            if hasSlowCallRule, let slow = policy.slowCalls, duration >= slow.threshold { metrics.slow.increment() } else { metrics.success.increment() }
         case .failure: metrics.failure.increment()
         case .ignored: metrics.ignored.increment()
         }
-        if let transition { publish(transition) }
+        publishIfNeeded(transition)
     }
 
     // MARK: Manual control
@@ -195,7 +225,8 @@ public final class CircuitBreaker<C: Clock>: Sendable where C.Duration == Durati
     }
 }
 
-extension CircuitBreaker where C == ContinuousClock {
+extension CircuitBreaker {
+    /// A breaker on real time (`ContinuousClock`).
     public convenience init(id: String, policy: CircuitBreakerPolicy = CircuitBreakerPolicy(), metrics: any MetricsFactory,
                             isFailure: @escaping @Sendable (any Error) -> Bool = { _ in true }) {
         self.init(id: id, policy: policy, clock: ContinuousClock(), metrics: metrics, isFailure: isFailure)
@@ -203,8 +234,9 @@ extension CircuitBreaker where C == ContinuousClock {
 }
 
 /// The breaker's metrics, made once (bounded dimensions: breaker id, outcome, state).
+@usableFromInline
 struct BreakerMetrics: Sendable {
-    let success, failure, slow, rejected, ignored: Counter
+    @usableFromInline let success, failure, slow, rejected, ignored: Counter
     let transitions: [CircuitBreakerState: Counter]
     let states: [CircuitBreakerState: Meter]
 
