@@ -41,6 +41,7 @@ public final class ManualClock: Clock, Sendable {
     }
 
     private struct SleeperWaiter {
+        var id: UInt64
         var count: Int
         var continuation: CheckedContinuation<Void, Never>
     }
@@ -129,18 +130,30 @@ public final class ManualClock: Clock, Sendable {
         }
     }
 
-    /// Suspends until at least `count` tasks are asleep on this clock.
+    /// Suspends until at least `count` tasks are asleep on this clock, or the waiting task is cancelled.
     ///
     /// Use it before ``advance(by:)`` so the code under test has reached its sleep and the advance
     /// is not lost; it replaces a `Task.sleep` "to let the other task get there".
     public func waitForSleepers(count: Int = 1) async {
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let ready = state.withLock { state in
-                if state.sleepers.count >= count { return true }
-                state.waiters.append(SleeperWaiter(count: count, continuation: continuation))
-                return false
+        let id: UInt64 = state.withLock { state in
+            defer { state.nextSleeperID += 1 }
+            return state.nextSleeperID
+        }
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let ready = state.withLock { state in
+                    if state.sleepers.count >= count || Task.isCancelled { return true }
+                    state.waiters.append(SleeperWaiter(id: id, count: count, continuation: continuation))
+                    return false
+                }
+                if ready { continuation.resume() }
             }
-            if ready { continuation.resume() }
+        } onCancel: {
+            let waiter: SleeperWaiter? = state.withLock { state in
+                guard let index = state.waiters.firstIndex(where: { $0.id == id }) else { return nil }
+                return state.waiters.remove(at: index)
+            }
+            waiter?.continuation.resume()
         }
     }
 }
