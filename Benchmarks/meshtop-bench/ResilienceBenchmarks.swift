@@ -24,4 +24,19 @@ func registerResilienceBenchmarks(on runner: BenchmarkRunner) async {
         }
         blackHole(rejected)
     }
+
+    let retry = Retry(name: "bench", clock: ContinuousClock(), metrics: NOOPMetricsHandler.instance)
+    try? await runner.measureAsync("resilience.retry-first-attempt-succeeds", baseline: "baseline.closure-call", iterations: 5_000_000,
+                                   note: "target ≤ 30 ns") { n in
+        var sum = 0
+        for _ in 0..<n { sum &+= try await retry.execute { _ in try callOpaque(work) } }
+        blackHole(sum)
+    }
+
+    let limiter = RateLimiter(name: "bench", rate: 1e12, burst: 1_000_000, clock: ContinuousClock(), metrics: NOOPMetricsHandler.instance)
+    runner.measure("resilience.rate-limiter-try-acquire", iterations: 5_000_000, note: "target ≤ 50 ns") { n in
+        var granted = 0
+        for _ in 0..<n where limiter.tryAcquire() { granted &+= 1 }
+        blackHole(granted)
+    }
 }

@@ -17,10 +17,10 @@ public final class Retry: Sendable {
     public let name: String
     public let policy: RetryPolicy
     public let budget: RetryBudget?
-    private let elapsed: @Sendable () -> Duration
-    private let sleep: @Sendable (Duration) async throws -> Void
-    private let random: Mutex<SeededGenerator>
-    private let attempts, retries, budgetExhausted, gaveUp: Counter
+    @usableFromInline let elapsed: @Sendable () -> Duration
+    @usableFromInline let sleep: @Sendable (Duration) async throws -> Void
+    @usableFromInline let random: Mutex<SeededGenerator>
+    @usableFromInline let attempts, retries, budgetExhausted, gaveUp: Counter
 
     public init<C: Clock>(name: String, policy: RetryPolicy = RetryPolicy(), budget: RetryBudget? = nil, clock: C,
                           seed: UInt64 = 0x5EED, metrics: any MetricsFactory) where C.Duration == Duration {
@@ -44,8 +44,10 @@ public final class Retry: Sendable {
     ///   - deadline: the latest time, from now, the whole call may take; nil for none.
     ///   - span: where to add a `retry` event per retry.
     /// - Throws: the last attempt's error, or `CancellationError`.
+    @inlinable
     public func execute<T>(deadline: Duration? = nil, span: (any Span)? = nil, _ operation: (_ attempt: Int) async throws -> T) async throws -> T {
-        let start = elapsed()
+        // Read the clock only when a deadline needs it: the success path stays clock-free.
+        let start = deadline == nil ? Duration.zero : elapsed()
         var previousDelay: Duration?
         var attempt = 1
         while true {
@@ -82,11 +84,13 @@ public final class Retry: Sendable {
 }
 
 /// splitmix64: small, fast, and the same sequence for the same seed.
+@usableFromInline
 struct SeededGenerator: RandomNumberGenerator, Sendable {
     private var state: UInt64
 
     init(seed: UInt64) { state = seed }
 
+    @usableFromInline
     mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
@@ -97,6 +101,7 @@ struct SeededGenerator: RandomNumberGenerator, Sendable {
 }
 
 extension Duration {
+    @usableFromInline
     var milliseconds: Double {
         Double(components.seconds) * 1000 + Double(components.attoseconds) / 1e15
     }

@@ -1,0 +1,110 @@
+import CoreMetrics
+import Synchronization
+
+/// Thrown when a rate limiter will not grant permits within the caller's maximum wait.
+public struct RateLimitedError: Error, Sendable, Equatable, CustomStringConvertible {
+    public let limiter: String
+    /// When the permits would be available.
+    public let retryAfter: Duration
+
+    public var description: String { "rate limiter '\(limiter)' is exhausted; retry after \(retryAfter.compact)" }
+}
+
+/// A token bucket: `rate` permits per second, up to `burst` saved up.
+///
+/// - ``tryAcquire(_:)`` takes permits now or says no, never waits.
+/// - ``acquire(_:maxWait:)`` reserves permits and waits on the injected clock until they are due;
+///   if that would take longer than `maxWait` it throws ``RateLimitedError`` at once. A cancelled
+///   waiter gives its reservation back.
+/// - Metrics: `rate_limiter_permitted_total{limiter}`, `rate_limiter_rejected_total{limiter}`.
+///
+/// Thread safety: all methods may be called from any task.
+public final class RateLimiter: Sendable {
+    public let name: String
+    public let rate: Double
+    public let burst: Int
+    private let elapsed: @Sendable () -> Duration
+    private let sleep: @Sendable (Duration) async throws -> Void
+    private let bucket: Mutex<Bucket>
+    private let permitted, rejected: Counter
+
+    private struct Bucket {
+        /// May go below zero: permits reserved by waiters.
+        var tokens: Double
+        var updated: Duration
+    }
+
+    public init<C: Clock>(name: String, rate: Double, burst: Int, clock: C, metrics: any MetricsFactory) where C.Duration == Duration {
+        precondition(rate > 0, "a rate limiter's rate must be positive (permits per second)")
+        precondition(burst >= 1, "a rate limiter's burst must be at least 1")
+        self.name = name
+        self.rate = rate
+        self.burst = burst
+        let origin = clock.now
+        self.elapsed = { origin.duration(to: clock.now) }
+        self.sleep = { try await clock.sleep(for: $0) }
+        self.bucket = Mutex(Bucket(tokens: Double(burst), updated: .zero))
+        permitted = Counter(label: "rate_limiter_permitted_total", dimensions: [("limiter", name)], factory: metrics)
+        rejected = Counter(label: "rate_limiter_rejected_total", dimensions: [("limiter", name)], factory: metrics)
+    }
+
+    /// Takes `permits` now if the bucket holds them.
+    public func tryAcquire(_ permits: Int = 1) -> Bool {
+        let now = elapsed()
+        let granted = bucket.withLock { bucket in
+            refill(&bucket, at: now)
+            guard bucket.tokens >= Double(permits) else { return false }
+            bucket.tokens -= Double(permits)
+            return true
+        }
+        (granted ? permitted : rejected).increment()
+        return granted
+    }
+
+    /// Waits until `permits` are available, at most `maxWait`.
+    ///
+    /// - Throws: ``RateLimitedError`` (without waiting) when they would take longer; `CancellationError`.
+    public func acquire(_ permits: Int = 1, maxWait: Duration) async throws {
+        precondition(permits <= burst, "cannot acquire \(permits) permits from a bucket of \(burst)")
+        let now = elapsed()
+        let wait: Duration? = bucket.withLock { bucket in
+            refill(&bucket, at: now)
+            let missing = Double(permits) - bucket.tokens
+            let wait = missing <= 0 ? Duration.zero : Duration.nanoseconds(Int64((missing / rate * 1e9).rounded(.up)))
+            guard wait <= maxWait else { return nil }
+            bucket.tokens -= Double(permits)
+            return wait
+        }
+        guard let wait else {
+            rejected.increment()
+            throw RateLimitedError(limiter: name, retryAfter: bucket.withLock { bucket in
+                Duration.nanoseconds(Int64(((Double(permits) - bucket.tokens) / rate * 1e9).rounded(.up)))
+            })
+        }
+        if wait > .zero {
+            do {
+                try await sleep(wait)
+            } catch {
+                bucket.withLock { $0.tokens += Double(permits) }
+                throw error
+            }
+        }
+        permitted.increment()
+    }
+
+    /// Permits available now (negative while waiters hold reservations).
+    public var available: Double {
+        let now = elapsed()
+        return bucket.withLock { bucket in
+            refill(&bucket, at: now)
+            return bucket.tokens
+        }
+    }
+
+    private func refill(_ bucket: inout Bucket, at now: Duration) {
+        guard now > bucket.updated else { return }
+        let seconds = Double((now - bucket.updated).components.seconds) + Double((now - bucket.updated).components.attoseconds) / 1e18
+        bucket.tokens = min(Double(burst), bucket.tokens + seconds * rate)
+        bucket.updated = now
+    }
+}
