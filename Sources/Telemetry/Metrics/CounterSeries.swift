@@ -52,13 +52,7 @@ public final class FloatingCounterSeries: FloatingPointCounterHandler, Sendable 
 
     public func increment(by amount: Double) {
         guard amount.isFinite, amount > 0 else { return }
-        var current = totalBits.load(ordering: .relaxed)
-        while true {
-            let next = (Double(bitPattern: current) + amount).bitPattern
-            let (exchanged, original) = totalBits.weakCompareExchange(expected: current, desired: next, ordering: .relaxed)
-            if exchanged { return }
-            current = original
-        }
+        totalBits.addDouble(amount)
     }
 
     public func reset() {

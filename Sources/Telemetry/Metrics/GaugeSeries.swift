@@ -30,13 +30,7 @@ public final class GaugeSeries: MeterHandler, RecorderHandler, Sendable {
     public var value: Double { Double(bitPattern: bits.load(ordering: .relaxed)) }
 
     private func add(_ amount: Double) {
-        var current = bits.load(ordering: .relaxed)
-        while true {
-            let next = (Double(bitPattern: current) + amount).bitPattern
-            let (exchanged, original) = bits.weakCompareExchange(expected: current, desired: next, ordering: .relaxed)
-            if exchanged { return }
-            current = original
-        }
+        bits.addDouble(amount)
     }
 
     func close(second: Int) {
