@@ -20,10 +20,20 @@ public func withTimeout<T: Sendable, C: Clock>(
     clock: C,
     _ operation: @escaping @Sendable () async throws -> T
 ) async throws -> T where C.Duration == Duration {
+    try await withTimeout(limit, sleep: { try await clock.sleep(for: $0) }, operation)
+}
+
+/// ``withTimeout(_:clock:_:)`` with the clock's sleep passed as a function (for callers that keep
+/// their clock type-erased).
+public func withTimeout<T: Sendable>(
+    _ limit: Duration,
+    sleep: @escaping @Sendable (Duration) async throws -> Void,
+    _ operation: @escaping @Sendable () async throws -> T
+) async throws -> T {
     try await withThrowingTaskGroup(of: T.self) { group in
         group.addTask { try await operation() }
         group.addTask {
-            try await clock.sleep(for: limit)
+            try await sleep(limit)
             throw TimeoutError(after: limit)
         }
         defer { group.cancelAll() }

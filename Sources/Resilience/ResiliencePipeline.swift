@@ -1,0 +1,67 @@
+/// Several strategies around one call, composed in a fixed, stated order, configured by value:
+///
+///     rate limiter → bulkhead → retry → circuit breaker → per-attempt timeout → operation
+///
+/// Why this order: the rate limiter and bulkhead are outermost so a call that may not run costs
+/// nothing more; retry wraps the breaker so every attempt is a call the breaker counts, and once
+/// it opens the retries stop at once (a rejection is not transient); the timeout is innermost so
+/// each attempt has its own limit and a timed-out attempt is a transient failure worth a retry.
+/// This is the order Resilience4j and Polly recommend. Every stage is optional.
+public struct ResiliencePipeline: Sendable {
+    public var rateLimiter: RateLimiter?
+    /// How long to wait for a rate-limiter permit before failing with ``RateLimitedError``.
+    public var maxWaitForPermit: Duration
+    public var bulkhead: Bulkhead?
+    public var retry: Retry?
+    public var breaker: CircuitBreaker?
+    public var attemptTimeout: Duration?
+    private let sleep: @Sendable (Duration) async throws -> Void
+
+    /// - Parameter clock: what the per-attempt timeout sleeps on (the strategies keep their own clocks).
+    public init<C: Clock>(
+        rateLimiter: RateLimiter? = nil,
+        maxWaitForPermit: Duration = .zero,
+        bulkhead: Bulkhead? = nil,
+        retry: Retry? = nil,
+        breaker: CircuitBreaker? = nil,
+        attemptTimeout: Duration? = nil,
+        clock: C
+    ) where C.Duration == Duration {
+        self.rateLimiter = rateLimiter
+        self.maxWaitForPermit = maxWaitForPermit
+        self.bulkhead = bulkhead
+        self.retry = retry
+        self.breaker = breaker
+        self.attemptTimeout = attemptTimeout
+        self.sleep = { try await clock.sleep(for: $0) }
+    }
+
+    /// Runs `operation` through every configured stage.
+    ///
+    /// - Throws: ``RateLimitedError``, ``BulkheadFullError``, ``CircuitBreakerOpenError``,
+    ///   ``TimeoutError``, `CancellationError`, or the operation's own last error.
+    public func execute<T: Sendable>(_ operation: @escaping @Sendable () async throws -> T) async throws -> T {
+        if let rateLimiter {
+            try await rateLimiter.acquire(maxWait: maxWaitForPermit)
+        }
+        if let bulkhead {
+            return try await bulkhead.execute { try await retried(operation) }
+        }
+        return try await retried(operation)
+    }
+
+    private func retried<T: Sendable>(_ operation: @escaping @Sendable () async throws -> T) async throws -> T {
+        guard let retry else { return try await attempt(operation) }
+        return try await retry.execute { _ in try await attempt(operation) }
+    }
+
+    private func attempt<T: Sendable>(_ operation: @escaping @Sendable () async throws -> T) async throws -> T {
+        guard let breaker else { return try await timed(operation) }
+        return try await breaker.execute { try await timed(operation) }
+    }
+
+    private func timed<T: Sendable>(_ operation: @escaping @Sendable () async throws -> T) async throws -> T {
+        guard let attemptTimeout else { return try await operation() }
+        return try await withTimeout(attemptTimeout, sleep: sleep, operation)
+    }
+}
