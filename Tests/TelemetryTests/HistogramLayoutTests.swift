@@ -8,7 +8,7 @@ import Testing
     func onePassPercentilesEqualHdrValueAtPercentile(samples: Int) throws {
         for layout in [HistogramLayout.timer, HistogramLayout.plain] {
             var histogram = layout.empty
-            var generator = SplitMix64(seed: UInt64(samples))
+            let generator = IDGenerator(seed: UInt64(samples))
             for _ in 0..<samples {
                 let magnitude = generator.next() % 40
                 histogram.record(generator.next() % (UInt64(1) << magnitude) + layout.lowest)
