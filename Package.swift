@@ -8,6 +8,7 @@ let package = Package(
     products: [
         .library(name: "Telemetry", targets: ["Telemetry"]),
         .library(name: "Resilience", targets: ["Resilience"]),
+        .library(name: "ServiceMesh", targets: ["ServiceMesh"]),
         .executable(name: "meshtop-bench", targets: ["MeshtopBench"]),
     ],
     dependencies: [
@@ -38,11 +39,23 @@ let package = Package(
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
             ]
         ),
+        // Services, transport, registry, discovery, sidecar, gateway, event bus, sagas; builds the snapshot.
+        .target(
+            name: "ServiceMesh",
+            dependencies: [
+                "Resilience",
+                "Telemetry",
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         .executableTarget(
             name: "MeshtopBench",
             dependencies: [
                 "Telemetry",
                 "Resilience",
+                "ServiceMesh",
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
                 .product(name: "MallocInterposerSwift", package: "malloc-interposer"),
@@ -68,6 +81,16 @@ let package = Package(
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
                 .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),
                 .product(name: "PropertyBased", package: "swift-property-based"),
+            ]
+        ),
+        .testTarget(
+            name: "ServiceMeshTests",
+            dependencies: [
+                "ServiceMesh",
+                "Resilience",
+                "Telemetry",
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
     ],

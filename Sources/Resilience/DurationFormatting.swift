@@ -1,6 +1,6 @@
 extension Duration {
     /// Short and readable, for reasons and policy summaries: `250ms`, `1.5s`, `30s`, `2m`, `1h30m`.
-    var compact: String {
+    public var compact: String {
         let milliseconds = Double(components.seconds) * 1000 + Double(components.attoseconds) / 1e15
         if milliseconds < 1 { return "\(Int((milliseconds * 1000).rounded()))µs" }
         if milliseconds < 1000 { return "\(trimmed(milliseconds))ms" }

@@ -42,6 +42,21 @@ public final class ResilienceRegistry: Sendable {
         }
     }
 
+    /// Puts `breaker` under its id, replacing any breaker there (when its policy changed).
+    public func replace(_ breaker: CircuitBreaker) {
+        breakers.withLock { $0[breaker.id] = breaker }
+    }
+
+    /// Puts `limiter` under its name, replacing any limiter there.
+    public func replace(_ limiter: RateLimiter) {
+        limiters.withLock { $0[limiter.name] = limiter }
+    }
+
+    /// Forgets the breaker `id`, if there is one.
+    public func removeBreaker(id: String) {
+        breakers.withLock { _ = $0.removeValue(forKey: id) }
+    }
+
     public func breaker(id: String) -> CircuitBreaker? {
         breakers.withLock { $0[id] }
     }

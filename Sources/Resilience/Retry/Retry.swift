@@ -83,20 +83,27 @@ public final class Retry: Sendable {
     }
 }
 
-/// splitmix64: small, fast, and the same sequence for the same seed.
-@usableFromInline
-struct SeededGenerator: RandomNumberGenerator, Sendable {
-    private var state: UInt64
+/// splitmix64: small, fast, and the same sequence for the same seed. Every random choice in
+/// meshtop (retry jitter, injected error ratios, load balancing, traffic) draws from one of these,
+/// so a run repeats under the same seed.
+public struct SeededGenerator: RandomNumberGenerator, Sendable {
+    @usableFromInline var state: UInt64
 
-    init(seed: UInt64) { state = seed }
+    public init(seed: UInt64) { state = seed }
 
-    @usableFromInline
-    mutating func next() -> UInt64 {
+    @inlinable
+    public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
         return z ^ (z >> 31)
+    }
+
+    /// A uniform value in 0..<1.
+    @inlinable
+    public mutating func nextUnit() -> Double {
+        Double(next() >> 11) * 0x1.0p-53
     }
 }
 

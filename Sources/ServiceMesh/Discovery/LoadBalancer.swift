@@ -1,0 +1,127 @@
+import Resilience
+import Synchronization
+
+/// How a caller picks one instance among the healthy ones.
+public enum LoadBalancing: String, Sendable, Equatable, CaseIterable, Codable {
+    /// Each in turn.
+    case roundRobin
+    /// Uniformly at random (seeded).
+    case random
+    /// Power of two choices: pick two at random, send to the one with fewer requests in flight.
+    /// Nearly as good as least-loaded over all, at the cost of two reads (Mitzenmacher).
+    case leastInFlightOfTwo
+}
+
+/// Picks instances by a ``LoadBalancing`` strategy. One per (caller, target), so round robin
+/// cycles per caller as a client-side balancer does.
+///
+/// Thread safety: `pick` may be called from any task.
+public final class LoadBalancer: Sendable {
+    public let strategy: LoadBalancing
+    private let state: Mutex<(next: Int, random: SeededGenerator)>
+
+    public init(strategy: LoadBalancing, seed: UInt64 = 0x10AD) {
+        self.strategy = strategy
+        state = Mutex((0, SeededGenerator(seed: seed)))
+    }
+
+    /// One of `candidates`, or nil when there are none.
+    /// - Parameter inFlight: requests in flight to an instance now (used by `leastInFlightOfTwo`).
+    public func pick(from candidates: [RegisteredInstance], inFlight: (InstanceID) -> Int) -> RegisteredInstance? {
+        guard !candidates.isEmpty else { return nil }
+        if candidates.count == 1 { return candidates[0] }
+        switch strategy {
+        case .roundRobin:
+            let index = state.withLock { state in
+                defer { state.next &+= 1 }
+                return state.next
+            }
+            return candidates[index % candidates.count]
+        case .random:
+            return state.withLock { candidates[Int.random(in: 0..<candidates.count, using: &$0.random)] }
+        case .leastInFlightOfTwo:
+            let (first, second) = state.withLock { state in
+                let first = Int.random(in: 0..<candidates.count, using: &state.random)
+                var second = Int.random(in: 0..<(candidates.count - 1), using: &state.random)
+                if second >= first { second += 1 }
+                return (first, second)
+            }
+            let a = candidates[first], b = candidates[second]
+            return inFlight(b.instance) < inFlight(a.instance) ? b : a
+        }
+    }
+}
+
+/// Outlier detection's settings (Envoy's names in brackets).
+public struct OutlierDetectionPolicy: Sendable, Equatable {
+    /// Consecutive server errors (5xx or no answer) that eject an instance [consecutive_5xx].
+    public var consecutiveErrors: Int
+    /// An ejection lasts this × the number of times the instance was ejected [base_ejection_time].
+    public var baseEjectionTime: Duration
+    /// At most this share of a service's instances is ejected at once [max_ejection_percent].
+    public var maxEjectionShare: Double
+
+    public init(consecutiveErrors: Int = 5, baseEjectionTime: Duration = .seconds(30), maxEjectionShare: Double = 0.5) {
+        self.consecutiveErrors = consecutiveErrors
+        self.baseEjectionTime = baseEjectionTime
+        self.maxEjectionShare = maxEjectionShare
+    }
+}
+
+/// Passive health checking from real traffic, as Envoy's outlier detection does: an instance that
+/// answers with `consecutiveErrors` server errors in a row is ejected from load balancing for
+/// `baseEjectionTime × ejections`, never more than `maxEjectionShare` of the instances at once.
+/// When its time is up it returns; a success resets its run of errors.
+///
+/// Pure: the caller passes `now`, so tests need no clock.
+public struct OutlierDetector: Sendable {
+    public let policy: OutlierDetectionPolicy
+
+    struct Host {
+        var consecutiveErrors = 0
+        var ejections = 0
+        var ejectedUntil: Duration?
+    }
+
+    private var hosts: [String: Host] = [:]
+
+    public init(policy: OutlierDetectionPolicy) {
+        self.policy = policy
+    }
+
+    /// Records one call's outcome. Returns true when this call ejected the instance.
+    /// - Parameter instanceCount: how many instances the service has now (for the ejection cap).
+    public mutating func record(_ instance: String, serverError: Bool, instanceCount: Int, at now: Duration) -> Bool {
+        var host = hosts[instance, default: Host()]
+        defer { hosts[instance] = host }
+        guard serverError else {
+            host.consecutiveErrors = 0
+            return false
+        }
+        host.consecutiveErrors += 1
+        guard host.consecutiveErrors >= policy.consecutiveErrors, !isEjected(host, at: now) else { return false }
+        let ejectedNow = hosts.filter { $0.key != instance && isEjected($0.value, at: now) }.count
+        let cap = Int((Double(instanceCount) * policy.maxEjectionShare).rounded(.down))
+        guard ejectedNow < cap else { return false }
+        host.ejections += 1
+        host.ejectedUntil = now + policy.baseEjectionTime * host.ejections
+        host.consecutiveErrors = 0
+        return true
+    }
+
+    public func isEjected(_ instance: String, at now: Duration) -> Bool {
+        hosts[instance].map { isEjected($0, at: now) } ?? false
+    }
+
+    private func isEjected(_ host: Host, at now: Duration) -> Bool {
+        host.ejectedUntil.map { now < $0 } ?? false
+    }
+
+    /// The ids of instances ejected now, sorted.
+    public func ejected(at now: Duration) -> [String] {
+        hosts.filter { isEjected($0.value, at: now) }.keys.sorted()
+    }
+
+    /// How many times an instance was ejected since start.
+    public func ejections(of instance: String) -> Int { hosts[instance]?.ejections ?? 0 }
+}

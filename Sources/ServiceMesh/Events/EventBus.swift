@@ -1,0 +1,235 @@
+import CoreMetrics
+import Foundation
+import Resilience
+import Synchronization
+import Telemetry
+import Tracing
+
+/// An event as it travels on the bus: what happened, who said so, when, and the trace it belongs
+/// to (so the consumer's span joins the producer's trace).
+public struct EventEnvelope: Sendable, Codable, Equatable, Identifiable {
+    public var id: String
+    public var topic: String
+    /// What kind of event (`order.confirmed`).
+    public var type: String
+    public var data: Data
+    /// The publishing service.
+    public var source: String
+    /// When it was published, in seconds since the Unix epoch.
+    public var timestamp: Double
+    /// W3C trace context of the publishing span, if there was one.
+    public var traceparent: String?
+    public var tracestate: String?
+
+    /// The data decoded from JSON.
+    public func decode<T: Decodable>(_ type: T.Type) throws -> T {
+        try MeshJSON.decoder.decode(type, from: data)
+    }
+}
+
+/// An event a subscriber could not handle after every attempt.
+public struct DeadLetter: Sendable, Equatable {
+    public var envelope: EventEnvelope
+    public var subscriber: String
+    public var attempts: Int
+    public var lastError: String
+}
+
+/// Topics, subscriptions per service, and asynchronous delivery: at least once, in order per
+/// subscriber, retried with exponential backoff, then dead-lettered.
+///
+/// - Ordering: each subscription has its own queue worked by one task; an event that keeps
+///   failing holds back the later ones until it is dead-lettered (ordering over throughput).
+/// - At least once: a handler that throws gets the same envelope again, so handlers must be
+///   idempotent (the envelope's `id` is the key).
+/// - Metrics per topic and subscriber: `events_published_total{topic}`,
+///   `events_delivered_total`, `events_failed_total` (failed attempts),
+///   `events_dead_lettered_total`, and the gauge `events_lag` (queued, not yet handled).
+///
+/// Delivery runs inside ``run()`` (part of ``MeshRuntime``).
+public final class EventBus: Sendable {
+    public typealias Handler = @Sendable (EventEnvelope) async throws -> Void
+
+    public struct Configuration: Sendable {
+        /// Attempts per event before it is dead-lettered.
+        public var maxAttempts: Int
+        /// Delay before the first redelivery; doubles after each.
+        public var retryDelay: Duration
+        public var maxDeadLetters: Int
+
+        public init(maxAttempts: Int = 5, retryDelay: Duration = .milliseconds(100), maxDeadLetters: Int = 1_000) {
+            self.maxAttempts = maxAttempts
+            self.retryDelay = retryDelay
+            self.maxDeadLetters = maxDeadLetters
+        }
+    }
+
+    final class Subscription: Sendable {
+        let topic: String
+        let subscriber: String
+        let handler: Handler
+        let queue = Mutex<[EventEnvelope]>([])
+        let wakeUps: AsyncStream<Void>
+        let wake: AsyncStream<Void>.Continuation
+        let delivered, failed, deadLettered: Counter
+        let lag: Gauge
+
+        init(topic: String, subscriber: String, handler: @escaping Handler, metrics: any MetricsFactory) {
+            self.topic = topic
+            self.subscriber = subscriber
+            self.handler = handler
+            (wakeUps, wake) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(1))
+            let dimensions = [("topic", topic), ("subscriber", subscriber)]
+            delivered = Counter(label: "events_delivered_total", dimensions: dimensions, factory: metrics)
+            failed = Counter(label: "events_failed_total", dimensions: dimensions, factory: metrics)
+            deadLettered = Counter(label: "events_dead_lettered_total", dimensions: dimensions, factory: metrics)
+            lag = Gauge(label: "events_lag", dimensions: dimensions, factory: metrics)
+        }
+    }
+
+    private struct State {
+        var subscriptions: [Subscription] = []
+        var deadLetters: [DeadLetter] = []
+        var published: [String: Counter] = [:]
+        var nextID: UInt64 = 1
+    }
+
+    public let configuration: Configuration
+    private let telemetry: MeshTelemetry
+    private let clock: MeshClock
+    private let state = Mutex(State())
+    private let newSubscriptions: AsyncStream<Subscription>
+    private let announce: AsyncStream<Subscription>.Continuation
+
+    init(telemetry: MeshTelemetry, clock: MeshClock, configuration: Configuration = Configuration()) {
+        self.telemetry = telemetry
+        self.clock = clock
+        self.configuration = configuration
+        (newSubscriptions, announce) = AsyncStream.makeStream()
+    }
+
+    /// Delivers `topic`'s events to `handler`, in publish order, on behalf of `subscriber` (a service name).
+    public func subscribe(_ topic: String, as subscriber: String, handler: @escaping Handler) {
+        let subscription = Subscription(topic: topic, subscriber: subscriber, handler: handler, metrics: telemetry.metrics)
+        state.withLock { $0.subscriptions.append(subscription) }
+        announce.yield(subscription)
+    }
+
+    /// Publishes an event with JSON `data`; returns the envelope. Delivery happens later, in ``run()``.
+    @discardableResult
+    public func publish<Payload: Encodable>(_ topic: String, type: String, data: Payload, source: String) throws -> EventEnvelope {
+        let body = try MeshJSON.encoder.encode(data)
+        let tracer = telemetry.tracer(for: source)
+        let span = tracer.startSpan("publish \(type)", context: ServiceContext.current ?? .topLevel, ofKind: .producer)
+        span.attributes["messaging.destination"] = topic
+        defer { span.end() }
+        var carrier: [String: String] = [:]
+        tracer.inject(span.context, into: &carrier, using: DictionaryInjector())
+        let (envelope, subscribers, published): (EventEnvelope, [Subscription], Counter) = state.withLock { state in
+            let id = state.nextID
+            state.nextID += 1
+            let envelope = EventEnvelope(id: "evt-\(id)", topic: topic, type: type, data: body, source: source,
+                                         timestamp: Double(telemetry.time.unixNanoseconds()) / 1e9,
+                                         traceparent: carrier["traceparent"], tracestate: carrier["tracestate"])
+            let counter = state.published[topic] ?? Counter(label: "events_published_total", dimensions: [("topic", topic)], factory: telemetry.metrics)
+            state.published[topic] = counter
+            return (envelope, state.subscriptions.filter { $0.topic == topic }, counter)
+        }
+        published.increment()
+        for subscription in subscribers {
+            let count = subscription.queue.withLock { queue in
+                queue.append(envelope)
+                return queue.count
+            }
+            subscription.lag.record(count)
+            subscription.wake.yield()
+        }
+        return envelope
+    }
+
+    /// Events published but not yet handled or dead-lettered, over all subscriptions.
+    public var pendingCount: Int {
+        state.withLock { $0.subscriptions }.reduce(0) { $0 + $1.queue.withLock { $0.count } }
+    }
+
+    /// Dead letters, oldest first.
+    public var deadLetters: [DeadLetter] { state.withLock { $0.deadLetters } }
+
+    /// Works every subscription's queue until cancelled.
+    public func run() async {
+        await withTaskGroup(of: Void.self) { group in
+            for subscription in state.withLock({ $0.subscriptions }) {
+                group.addTask { await self.work(subscription) }
+            }
+            var seen = Set(state.withLock { $0.subscriptions.map(ObjectIdentifier.init) })
+            for await subscription in newSubscriptions {
+                guard seen.insert(ObjectIdentifier(subscription)).inserted else { continue }
+                group.addTask { await self.work(subscription) }
+            }
+            group.cancelAll()
+        }
+    }
+
+    private func work(_ subscription: Subscription) async {
+        await withTaskCancellationHandler {
+            var wakeUps = subscription.wakeUps.makeAsyncIterator()
+            while !Task.isCancelled {
+                guard let envelope = subscription.queue.withLock({ $0.first }) else {
+                    guard await wakeUps.next() != nil else { return }
+                    continue
+                }
+                guard await deliver(envelope, to: subscription) else { return }
+                let count = subscription.queue.withLock { queue in
+                    queue.removeFirst()
+                    return queue.count
+                }
+                subscription.lag.record(count)
+            }
+        } onCancel: {
+            subscription.wake.finish()
+        }
+    }
+
+    /// Delivers one envelope with retries; false when cancelled before it was settled.
+    private func deliver(_ envelope: EventEnvelope, to subscription: Subscription) async -> Bool {
+        let tracer = telemetry.tracer(for: subscription.subscriber)
+        var context = ServiceContext.topLevel
+        var carrier: [String: String] = [:]
+        carrier["traceparent"] = envelope.traceparent
+        carrier["tracestate"] = envelope.tracestate
+        tracer.extract(carrier, into: &context, using: DictionaryExtractor())
+        var delay = configuration.retryDelay
+        for attempt in 1...configuration.maxAttempts {
+            let span = tracer.startSpan("consume \(envelope.type)", context: context, ofKind: .consumer)
+            span.attributes["messaging.destination"] = envelope.topic
+            span.attributes["messaging.message_id"] = envelope.id
+            span.attributes["attempt"] = attempt
+            do {
+                try await ServiceContext.withValue(span.context) { try await subscription.handler(envelope) }
+                span.end()
+                subscription.delivered.increment()
+                return true
+            } catch {
+                span.setStatus(SpanStatus(code: .error, message: "\(error)"))
+                span.end()
+                subscription.failed.increment()
+                if Task.isCancelled { return false }
+                if attempt == configuration.maxAttempts {
+                    let letter = DeadLetter(envelope: envelope, subscriber: subscription.subscriber, attempts: attempt, lastError: "\(error)")
+                    state.withLock { state in
+                        state.deadLetters.append(letter)
+                        if state.deadLetters.count > configuration.maxDeadLetters { state.deadLetters.removeFirst() }
+                    }
+                    subscription.deadLettered.increment()
+                    telemetry.events.record(source: subscription.subscriber, kind: .deadLetter,
+                                            message: "\(envelope.type) \(envelope.id) dead-lettered after \(attempt) attempts: \(error)",
+                                            attributes: ["topic": envelope.topic], traceId: envelope.traceparent.flatMap { TraceContext(traceparent: $0)?.traceID.description })
+                    return true
+                }
+                do { try await clock.sleep(for: delay) } catch { return false }
+                delay = delay * 2
+            }
+        }
+        return true
+    }
+}

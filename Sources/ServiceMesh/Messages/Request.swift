@@ -1,0 +1,193 @@
+import Foundation
+
+/// An HTTP method. A struct over the raw string, so any method a real transport carries fits.
+public struct HTTPMethod: RawRepresentable, Hashable, Sendable, Codable, CustomStringConvertible {
+    public var rawValue: String
+    public init(rawValue: String) { self.rawValue = rawValue.uppercased() }
+    public var description: String { rawValue }
+
+    public static let get = HTTPMethod(rawValue: "GET")
+    public static let post = HTTPMethod(rawValue: "POST")
+    public static let put = HTTPMethod(rawValue: "PUT")
+    public static let patch = HTTPMethod(rawValue: "PATCH")
+    public static let delete = HTTPMethod(rawValue: "DELETE")
+}
+
+/// Header names the mesh itself reads or writes. Header names are lowercase, as in HTTP/2.
+public enum MeshHeader {
+    public static let traceparent = "traceparent"
+    public static let tracestate = "tracestate"
+    /// The calling service, set by the caller's sidecar (the mesh's stand-in for a workload identity).
+    public static let caller = "x-mesh-caller"
+    public static let requestID = "x-request-id"
+    public static let userID = "x-user-id"
+    public static let userRoles = "x-user-roles"
+    public static let apiKey = "x-api-key"
+    public static let authorization = "authorization"
+    public static let retryAfter = "retry-after"
+    public static let contentType = "content-type"
+    public static let idempotencyKey = "idempotency-key"
+}
+
+/// A request as it crosses the mesh: what an HTTP/1.1 or HTTP/2 request carries.
+///
+/// Header names are stored lowercase; the subscript lowercases what it is given, so
+/// `request.headers["X-User-ID"]` and `request.headers["x-user-id"]` are the same header.
+public struct Request: Sendable, Equatable {
+    public var method: HTTPMethod
+    /// The path, with an optional `?query`.
+    public var path: String
+    public var headers: Headers
+    public var body: Data
+
+    public init(method: HTTPMethod = .get, path: String, headers: Headers = Headers(), body: Data = Data()) {
+        self.method = method
+        self.path = path
+        self.headers = headers
+        self.body = body
+    }
+
+    /// A request whose body is `value` as JSON.
+    public init<Body: Encodable>(method: HTTPMethod, path: String, headers: Headers = Headers(), json value: Body) throws {
+        self.init(method: method, path: path, headers: headers, body: try MeshJSON.encoder.encode(value))
+        self.headers[MeshHeader.contentType] = "application/json"
+    }
+
+    /// The path without its query.
+    public var pathWithoutQuery: Substring {
+        path.firstIndex(of: "?").map { path[..<$0] } ?? path[...]
+    }
+
+    /// The query's parameters (`?q=red+shoe&limit=5`), percent-decoded; later duplicates win.
+    public var query: [String: String] {
+        guard let mark = path.firstIndex(of: "?") else { return [:] }
+        var result: [String: String] = [:]
+        for pair in path[path.index(after: mark)...].split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1)
+            let decode: (Substring) -> String = { ($0.replacingOccurrences(of: "+", with: " ").removingPercentEncoding) ?? String($0) }
+            result[decode(parts[0])] = parts.count > 1 ? decode(parts[1]) : ""
+        }
+        return result
+    }
+
+    /// The body decoded from JSON.
+    ///
+    /// - Throws: ``BadRequestError`` saying what could not be read.
+    public func decode<T: Decodable>(_ type: T.Type) throws(BadRequestError) -> T {
+        do {
+            return try MeshJSON.decoder.decode(type, from: body)
+        } catch {
+            throw BadRequestError(message: "the body is not a valid \(T.self): \(MeshJSON.describe(error))")
+        }
+    }
+}
+
+/// Headers with case-insensitive names (stored lowercase).
+public struct Headers: Sendable, Equatable, Sequence, ExpressibleByDictionaryLiteral {
+    public private(set) var storage: [String: String]
+
+    public init() { storage = [:] }
+
+    public init(dictionaryLiteral elements: (String, String)...) {
+        storage = [:]
+        for (name, value) in elements { self[name] = value }
+    }
+
+    public subscript(name: String) -> String? {
+        get { storage[name.lowercased()] }
+        set { storage[name.lowercased()] = newValue }
+    }
+
+    public func makeIterator() -> Dictionary<String, String>.Iterator { storage.makeIterator() }
+}
+
+/// A response: status, headers, body.
+public struct Response: Sendable, Equatable {
+    public var status: Int
+    public var headers: Headers
+    public var body: Data
+
+    public init(status: Int = 200, headers: Headers = Headers(), body: Data = Data()) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+    }
+
+    /// A response whose body is `value` as JSON.
+    public static func json<Body: Encodable>(_ value: Body, status: Int = 200) -> Response {
+        do {
+            return Response(status: status, headers: [MeshHeader.contentType: "application/json"], body: try MeshJSON.encoder.encode(value))
+        } catch {
+            return .error(500, "could not encode the response: \(error)")
+        }
+    }
+
+    /// An error response with a JSON body `{"error": message}`.
+    public static func error(_ status: Int, _ message: String) -> Response {
+        .json(ErrorBody(error: message), status: status)
+    }
+
+    public static func text(_ text: String, status: Int = 200) -> Response {
+        Response(status: status, headers: [MeshHeader.contentType: "text/plain; charset=utf-8"], body: Data(text.utf8))
+    }
+
+    public var isSuccess: Bool { (200..<300).contains(status) }
+    /// 5xx: the server failed (these count against breakers and outlier detection).
+    public var isServerError: Bool { status >= 500 }
+
+    /// The body decoded from JSON.
+    public func decode<T: Decodable>(_ type: T.Type) throws -> T {
+        try MeshJSON.decoder.decode(type, from: body)
+    }
+
+    /// The `error` message of an error body, if there is one.
+    public var errorMessage: String? {
+        (try? MeshJSON.decoder.decode(ErrorBody.self, from: body))?.error
+    }
+
+    public struct ErrorBody: Codable, Sendable, Equatable {
+        public var error: String
+    }
+}
+
+/// A handler's way of saying the request was malformed: the router answers 400 with the message.
+public struct BadRequestError: Error, Sendable, Equatable, CustomStringConvertible {
+    public var message: String
+    public init(message: String) { self.message = message }
+    public var description: String { message }
+}
+
+/// Shared JSON coders (sorted keys, so bodies are stable in tests and logs).
+public enum MeshJSON {
+    public static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return encoder
+    }()
+
+    public static let decoder = JSONDecoder()
+
+    /// A decoding error in one line, naming the field (`items[0].quantity`) and what was wrong.
+    public static func describe(_ error: any Error) -> String {
+        guard let error = error as? DecodingError else { return "\(error)" }
+        func path(_ keys: [any CodingKey]) -> String {
+            keys.reduce("") { text, key in
+                if let index = key.intValue { return text + "[\(index)]" }
+                return text.isEmpty ? key.stringValue : text + "." + key.stringValue
+            }
+        }
+        switch error {
+        case .keyNotFound(let key, let context):
+            let field = path(context.codingPath + [key])
+            return "missing field '\(field)'"
+        case .typeMismatch(let type, let context):
+            return "field '\(path(context.codingPath))' should be \(type)"
+        case .valueNotFound(let type, let context):
+            return "field '\(path(context.codingPath))' should be \(type), found null"
+        case .dataCorrupted(let context):
+            return context.codingPath.isEmpty ? "not valid JSON" : "field '\(path(context.codingPath))': \(context.debugDescription)"
+        @unknown default:
+            return "\(error)"
+        }
+    }
+}

@@ -1,0 +1,60 @@
+import ServiceLifecycle
+import Telemetry
+
+/// The mesh's long-running work as one swift-service-lifecycle `Service`: health checks,
+/// heartbeats, registry sweeps, event delivery, and closing each second of the metric windows.
+///
+/// On graceful shutdown it stops taking new ingress requests, waits (up to `drainTimeout`) for
+/// in-flight requests and queued events to finish, then returns.
+public struct MeshRuntime<C: Clock>: Service where C.Duration == Duration {
+    public let mesh: Mesh
+    public let clock: C
+    public var healthCheckInterval: Duration
+    public var heartbeatInterval: Duration
+    public var drainTimeout: Duration
+
+    public init(mesh: Mesh, clock: C, healthCheckInterval: Duration = .seconds(2), heartbeatInterval: Duration = .seconds(3),
+                drainTimeout: Duration = .seconds(5)) {
+        self.mesh = mesh
+        self.clock = clock
+        self.healthCheckInterval = healthCheckInterval
+        self.heartbeatInterval = heartbeatInterval
+        self.drainTimeout = drainTimeout
+    }
+
+    public func run() async throws {
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await every(healthCheckInterval) { await mesh.runHealthChecks() } }
+            group.addTask { await every(heartbeatInterval) { mesh.sendHeartbeats(); mesh.sweepRegistry() } }
+            group.addTask { await mesh.eventBus.run() }
+            group.addTask {
+                try? await MetricsSampler(store: mesh.telemetry.metricsStore, clock: clock).run()
+            }
+            group.addTask {
+                // Runs until graceful shutdown (or cancellation), then drains and stops the rest.
+                try? await gracefulShutdown()
+                await drain()
+            }
+            await group.next()
+            group.cancelAll()
+        }
+    }
+
+    private func every(_ interval: Duration, _ body: @Sendable () async -> Void) async {
+        while !Task.isCancelled {
+            await body()
+            do { try await clock.sleep(for: interval) } catch { return }
+        }
+    }
+
+    /// Stops new work and waits for in-flight requests and queued events, up to `drainTimeout`.
+    public func drain() async {
+        mesh.beginDraining()
+        let deadline = clock.now.advanced(by: drainTimeout)
+        while clock.now < deadline, mesh.totalInFlight > 0 || mesh.eventBus.pendingCount > 0 {
+            do { try await clock.sleep(for: .milliseconds(10)) } catch { break }
+        }
+        mesh.telemetry.events.record(source: mesh.name, kind: .info,
+                                     message: "drained: \(mesh.totalInFlight) requests and \(mesh.eventBus.pendingCount) events left")
+    }
+}

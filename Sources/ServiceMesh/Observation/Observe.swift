@@ -1,0 +1,138 @@
+import Resilience
+import Telemetry
+
+extension Mesh {
+    /// Everything the dashboard shows, now: services with their instances, rates and percentiles
+    /// over the last `window` seconds, breakers, routes, recent traces and events, sagas.
+    ///
+    /// Figures come from the metric windows (closed seconds only, so call ``MetricsStore/tick()``
+    /// or run ``MeshRuntime``), the registry, the sidecars and the stores. Cost grows with the
+    /// number of series, not with traffic.
+    public func observe(window: Int = 10, traceLimit: Int = 200, eventLimit: Int = 200) -> SystemSnapshot {
+        let store = telemetry.metricsStore
+        let now = self.now()
+        let (services, runtimes, channels) = state.withLock { state in
+            (state.services, Array(state.instances.values), Array(state.channels.values))
+        }
+        let registered = registry.allInstances()
+        var ejectedBy: [String: Int] = [:]
+        var dependencies: [String: Set<String>] = [:]
+        for channel in channels {
+            channel.ejected().forEach { ejectedBy[$0, default: 0] += 1 }
+            dependencies[channel.caller, default: []].insert(channel.target)
+        }
+        let inFlight = Dictionary(uniqueKeysWithValues: runtimes.map { ($0.instance.id, $0.inFlight.load(ordering: .relaxed)) })
+        let reports = Dictionary(uniqueKeysWithValues: runtimes.map { ($0.instance.id, $0.lastReport.withLock { $0 }) })
+
+        var serviceStatuses: [ServiceStatus] = []
+        for name in services.keys.sorted() {
+            let all = SeriesSelector(label: "requests_total", matching: ["service": name])
+            let errors = SeriesSelector(label: "requests_total", matching: ["service": name], where: DimensionPredicate(dimension: "status", hasPrefix: ["5"]))
+            let rps = store.rate(all, window: window)
+            let errorRate = store.rate(errors, window: window)
+            let instances = registered.filter { $0.service == name }.map { instance in
+                InstanceStatus(id: instance.id, address: instance.address, version: instance.version,
+                               health: instance.status == .passing ? .up : Health(.down, reason: instance.reason),
+                               inFlight: inFlight[instance.id] ?? 0, ejected: ejectedBy[instance.id, default: 0] > 0)
+            }
+            let checks = (runtimes.filter { $0.instance.service == name }.sorted { $0.instance < $1.instance }.compactMap { reports[$0.instance.id] ?? nil }.first?.entries ?? [])
+                .map { HealthCheckStatus(name: $0.name, passing: $0.passing, isDependency: $0.isDependency, message: $0.message) }
+            let fault = transport.fault(service: name)
+            let up = instances.filter { $0.health.state == .up }.count
+            let errorRatio = rps > 0 ? errorRate / rps : 0
+            let health: Health
+            if up == 0 {
+                health = Health(.down, reason: instances.isEmpty ? "no instances registered" : "no passing instance")
+            } else if up < instances.count {
+                health = Health(.degraded, reason: "\(up)/\(instances.count) instances passing")
+            } else if errorRatio >= 0.1 {
+                health = Health(.degraded, reason: "\(Int((errorRatio * 100).rounded()))% of requests fail")
+            } else {
+                health = .up
+            }
+            serviceStatuses.append(ServiceStatus(
+                name: name, health: health, instances: instances, rps: rps, errorRatio: errorRatio,
+                latency: store.latency(SeriesSelector(label: "request_duration_seconds", matching: ["service": name]), window: window),
+                rpsHistory: store.history(all, seconds: 60), errorHistory: store.history(errors, seconds: 60),
+                requestsTotal: Int(store.total(all)), fault: fault.summary,
+                dependencies: dependencies[name].map { $0.sorted() } ?? [], checks: checks))
+        }
+
+        var breakers: [BreakerStatus] = []
+        for channel in channels.sorted(by: { $0.id < $1.id }) {
+            guard let (breaker, origin) = channel.breaker else { continue }
+            breakers.append(Self.breakerStatus(breaker.status(), origin: origin))
+        }
+
+        var routes: [RouteStatus] = []
+        let routeKeys = Set(store.series(matching: SeriesSelector(label: "requests_total")).compactMap { series -> RouteKey? in
+            let dimensions = Dictionary(series.key.dimensions.map { ($0.name, $0.value) }, uniquingKeysWith: { a, _ in a })
+            guard let service = dimensions["service"], let route = dimensions["route"] else { return nil }
+            return RouteKey(service: service, route: route)
+        })
+        for key in routeKeys.sorted(by: { ($0.service, $0.route) < ($1.service, $1.route) }) {
+            let all = SeriesSelector(label: "requests_total", matching: ["service": key.service, "route": key.route])
+            let errors = SeriesSelector(label: "requests_total", matching: ["service": key.service, "route": key.route], where: DimensionPredicate(dimension: "status", hasPrefix: ["5"]))
+            let rps = store.rate(all, window: window)
+            routes.append(RouteStatus(service: key.service, route: key.route, rps: rps, errorRatio: rps > 0 ? store.rate(errors, window: window) / rps : 0,
+                                      latency: store.latency(SeriesSelector(label: "request_duration_seconds", matching: ["service": key.service, "route": key.route]), window: window),
+                                      requestsTotal: Int(store.total(all))))
+        }
+
+        let edge = serviceStatuses.first { $0.name == "gateway" }
+        let stats = telemetry.traces.stats
+        let totals = Totals(
+            rps: edge?.rps ?? serviceStatuses.reduce(0) { $0 + $1.rps },
+            errorRatio: edge?.errorRatio ?? 0,
+            latency: edge?.latency,
+            openBreakers: breakers.filter { $0.state == .open || $0.state == .forcedOpen }.count,
+            storedTraces: stats.storedTraces)
+        return SystemSnapshot(
+            system: name,
+            takenAt: Double(telemetry.time.unixNanoseconds(at: now)) / 1e9,
+            uptimeSeconds: now.seconds,
+            windowSeconds: window,
+            totals: totals,
+            services: serviceStatuses,
+            breakers: breakers,
+            routes: routes,
+            traces: telemetry.traces.recent(limit: traceLimit),
+            events: telemetry.events.recent(limit: eventLimit),
+            sagas: Array(sagas.all().prefix(100)),
+            dropped: DroppedCounts(spans: stats.droppedSpans, traces: stats.droppedTraces, events: telemetry.events.dropped,
+                                   malformedTraceHeaders: stats.malformedTraceHeaders))
+    }
+
+    private struct RouteKey: Hashable {
+        var service: String
+        var route: String
+    }
+
+    /// A breaker's status in the snapshot's terms; transition times become seconds since the mesh started.
+    static func breakerStatus(_ status: CircuitBreaker.Status, origin: Duration) -> BreakerStatus {
+        BreakerStatus(
+            id: status.id, state: BreakerState(status.state), isManual: status.isManual,
+            failureRate: status.failureRate, slowCallRate: status.slowCallRate, callsInWindow: status.callsInWindow,
+            rejectedCount: status.rejectedCount, secondsInState: status.timeInState.seconds,
+            secondsUntilHalfOpen: status.timeUntilPermitted?.seconds, policy: status.policy,
+            transitions: status.transitions.map {
+                BreakerTransitionRecord(from: BreakerState($0.from), to: BreakerState($0.to), atSeconds: (origin + $0.at).seconds, reason: $0.reason)
+            })
+    }
+}
+
+extension BreakerState {
+    /// The snapshot's name for a Resilience state (the two enums mirror each other, because
+    /// Resilience does not know the snapshot schema).
+    public init(_ state: CircuitBreakerState) {
+        switch state {
+        case .closed: self = .closed
+        case .open: self = .open
+        case .halfOpen: self = .halfOpen
+        case .forcedOpen: self = .forcedOpen
+        case .forcedClosed: self = .forcedClosed
+        case .disabled: self = .disabled
+        case .metricsOnly: self = .metricsOnly
+        }
+    }
+}

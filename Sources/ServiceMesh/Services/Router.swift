@@ -1,0 +1,124 @@
+/// What a handler gets besides the request: the path's parameters, who called, and a client to
+/// call other services through this instance's sidecar.
+public struct RequestContext: Sendable {
+    /// Parameters from the route's pattern: `/users/:id` matched by `/users/42` gives `["id": "42"]`.
+    public var parameters: [String: String]
+    /// The calling service's name (from the caller's sidecar), or nil for a call from outside.
+    public var caller: String?
+    /// The instance handling the request.
+    public var instance: InstanceID
+    /// The route's pattern as metrics label it (`GET /users/:id`).
+    public var route: String
+    /// Calls to other services, through this instance's sidecar.
+    public var client: MeshClient
+
+    public init(parameters: [String: String], caller: String?, instance: InstanceID, route: String, client: MeshClient) {
+        self.parameters = parameters
+        self.caller = caller
+        self.instance = instance
+        self.route = route
+        self.client = client
+    }
+
+    /// A path parameter, or a ``BadRequestError`` naming it.
+    public func parameter(_ name: String) throws(BadRequestError) -> String {
+        guard let value = parameters[name] else { throw BadRequestError(message: "missing path parameter '\(name)'") }
+        return value
+    }
+}
+
+public typealias Handler = @Sendable (Request, RequestContext) async throws -> Response
+
+/// Routes by method and path pattern. Patterns are literal segments, `:name` parameters, and a
+/// final `*name` that takes the rest of the path (`/api/*rest`).
+///
+/// ```swift
+/// var router = Router()
+/// router.get("/users/:id") { request, context in .json(try users.find(context.parameter("id"))) }
+/// ```
+///
+/// Literal segments win over parameters when both match (`/users/me` before `/users/:id`).
+public struct Router: Sendable {
+    struct Route: Sendable {
+        let method: HTTPMethod
+        let pattern: String
+        let segments: [Segment]
+        let handler: Handler
+    }
+
+    enum Segment: Sendable, Equatable {
+        case literal(String)
+        case parameter(String)
+        case rest(String)
+    }
+
+    private(set) var routes: [Route] = []
+
+    public init() {}
+
+    /// Adds a route. A later route with the same method and pattern replaces the earlier one.
+    public mutating func on(_ method: HTTPMethod, _ pattern: String, _ handler: @escaping Handler) {
+        let segments = pattern.split(separator: "/").map { part -> Segment in
+            if part.hasPrefix(":") { return .parameter(String(part.dropFirst())) }
+            if part.hasPrefix("*") { return .rest(String(part.dropFirst())) }
+            return .literal(String(part))
+        }
+        routes.removeAll { $0.method == method && $0.pattern == pattern }
+        routes.append(Route(method: method, pattern: pattern, segments: segments, handler: handler))
+        // Most specific first: more literal segments, then fewer rest-captures.
+        routes.sort { lhs, rhs in
+            let l = lhs.segments.filter { if case .literal = $0 { true } else { false } }.count
+            let r = rhs.segments.filter { if case .literal = $0 { true } else { false } }.count
+            return l != r ? l > r : lhs.segments.count > rhs.segments.count
+        }
+    }
+
+    public mutating func get(_ pattern: String, _ handler: @escaping Handler) { on(.get, pattern, handler) }
+    public mutating func post(_ pattern: String, _ handler: @escaping Handler) { on(.post, pattern, handler) }
+    public mutating func put(_ pattern: String, _ handler: @escaping Handler) { on(.put, pattern, handler) }
+    public mutating func delete(_ pattern: String, _ handler: @escaping Handler) { on(.delete, pattern, handler) }
+
+    /// The outcome of matching a request.
+    public enum Match: Sendable {
+        case found(route: String, parameters: [String: String], handler: Handler)
+        /// The path exists but not for this method (405).
+        case methodNotAllowed(allowed: [HTTPMethod])
+        case notFound
+    }
+
+    /// Finds the route for a method and path (the query is ignored).
+    public func match(_ method: HTTPMethod, _ path: Substring) -> Match {
+        let parts = path.split(separator: "/", omittingEmptySubsequences: true)
+        var allowed: [HTTPMethod] = []
+        for route in routes {
+            guard let parameters = Self.match(route.segments, parts) else { continue }
+            if route.method == method {
+                return .found(route: "\(method) \(route.pattern)", parameters: parameters, handler: route.handler)
+            }
+            allowed.append(route.method)
+        }
+        return allowed.isEmpty ? .notFound : .methodNotAllowed(allowed: allowed)
+    }
+
+    private static func match(_ segments: [Segment], _ parts: [Substring]) -> [String: String]? {
+        var parameters: [String: String] = [:]
+        for (index, segment) in segments.enumerated() {
+            switch segment {
+            case .rest(let name):
+                parameters[name] = parts.dropFirst(index).joined(separator: "/")
+                return parameters
+            case .literal(let literal):
+                guard index < parts.count, parts[index] == literal else { return nil }
+            case .parameter(let name):
+                guard index < parts.count else { return nil }
+                parameters[name] = parts[index].removingPercentEncoding ?? String(parts[index])
+            }
+        }
+        return parts.count == segments.count ? parameters : nil
+    }
+}
+
+/// The routes' patterns, for documentation and the dashboard.
+extension Router {
+    public var patterns: [String] { routes.map { "\($0.method) \($0.pattern)" } }
+}

@@ -1,0 +1,126 @@
+import Resilience
+import Synchronization
+
+/// What a caller's sidecar applies to its calls to one target. Every part is optional.
+public struct CallPolicy: Sendable {
+    public struct RateLimit: Sendable, Equatable {
+        public var perSecond: Double
+        public var burst: Int
+        public init(perSecond: Double, burst: Int) {
+            self.perSecond = perSecond
+            self.burst = burst
+        }
+    }
+
+    public struct BulkheadLimit: Sendable, Equatable {
+        public var maxConcurrent: Int
+        public var maxQueued: Int
+        public init(maxConcurrent: Int, maxQueued: Int = 0) {
+            self.maxConcurrent = maxConcurrent
+            self.maxQueued = maxQueued
+        }
+    }
+
+    public var breaker: CircuitBreakerPolicy?
+    public var retry: RetryPolicy?
+    public var rateLimit: RateLimit?
+    public var bulkhead: BulkheadLimit?
+    /// Per attempt.
+    public var timeout: Duration?
+    public var loadBalancing: LoadBalancing
+    public var outlierDetection: OutlierDetectionPolicy?
+
+    public init(
+        breaker: CircuitBreakerPolicy? = CircuitBreakerPolicy(),
+        retry: RetryPolicy? = RetryPolicy(maxAttempts: 3, backoff: .exponential(base: .milliseconds(20), multiplier: 2), jitter: .full),
+        rateLimit: RateLimit? = nil,
+        bulkhead: BulkheadLimit? = nil,
+        timeout: Duration? = .seconds(2),
+        loadBalancing: LoadBalancing = .roundRobin,
+        outlierDetection: OutlierDetectionPolicy? = OutlierDetectionPolicy()
+    ) {
+        self.breaker = breaker
+        self.retry = retry
+        self.rateLimit = rateLimit
+        self.bulkhead = bulkhead
+        self.timeout = timeout
+        self.loadBalancing = loadBalancing
+        self.outlierDetection = outlierDetection
+    }
+
+    /// No breaker, retry, limits or timeout: a plain call (still traced and measured).
+    public static let passThrough = CallPolicy(breaker: nil, retry: nil, timeout: nil, outlierDetection: nil)
+}
+
+/// The mesh's policies, held in one place and changed live: call policies per (caller, target),
+/// which caller may call which target, and how a service's traffic splits between versions.
+/// A change applies to the next call (sidecars compare ``revision``).
+///
+/// Thread safety: all methods may be called from any task.
+public final class ControlPlane: Sendable {
+    private struct State {
+        var defaultPolicy: CallPolicy
+        var targetPolicies: [String: CallPolicy] = [:]
+        var pairPolicies: [String: CallPolicy] = [:]
+        var allowedCallers: [String: Set<String>] = [:]
+        var splits: [String: [String: Double]] = [:]
+    }
+
+    private let state: Mutex<State>
+    private let _revision = Atomic<Int>(0)
+
+    public init(defaultPolicy: CallPolicy = CallPolicy()) {
+        state = Mutex(State(defaultPolicy: defaultPolicy))
+    }
+
+    /// Increases with every change; a sidecar rebuilds what changed when it sees a new one.
+    public var revision: Int { _revision.load(ordering: .acquiring) }
+
+    private func change(_ body: (inout State) -> Void) {
+        state.withLock { body(&$0) }
+        _revision.add(1, ordering: .releasing)
+    }
+
+    /// Sets the policy for calls from `caller` to `target`; nil for either means any.
+    public func setPolicy(_ policy: CallPolicy, caller: String? = nil, target: String? = nil) {
+        change { state in
+            switch (caller, target) {
+            case (nil, nil): state.defaultPolicy = policy
+            case (nil, let target?): state.targetPolicies[target] = policy
+            case (let caller?, let target?): state.pairPolicies["\(caller)->\(target)"] = policy
+            case (let caller?, nil): state.pairPolicies["\(caller)->*"] = policy
+            }
+        }
+    }
+
+    /// The policy for a call: the pair's own, else the caller's, else the target's, else the default.
+    public func policy(caller: String, target: String) -> CallPolicy {
+        state.withLock { state in
+            state.pairPolicies["\(caller)->\(target)"] ?? state.pairPolicies["\(caller)->*"]
+                ?? state.targetPolicies[target] ?? state.defaultPolicy
+        }
+    }
+
+    /// Only these callers may call `target` (nil: anyone may, the default).
+    public func setAllowedCallers(_ callers: Set<String>?, target: String) {
+        change { $0.allowedCallers[target] = callers }
+    }
+
+    /// Whether `caller` (nil: from outside the mesh) may call `target`.
+    public func isAllowed(caller: String?, target: String) -> Bool {
+        state.withLock { state in
+            guard let allowed = state.allowedCallers[target] else { return true }
+            return caller.map(allowed.contains) ?? false
+        }
+    }
+
+    /// Splits a service's traffic between versions by weight (`["v1": 90, "v2": 10]`); nil or
+    /// empty removes the rule (every passing instance takes traffic).
+    public func setTrafficSplit(_ weights: [String: Double]?, service: String) {
+        change { $0.splits[service] = (weights?.isEmpty ?? true) ? nil : weights }
+    }
+
+    public func trafficSplit(service: String) -> [String: Double]? {
+        state.withLock { $0.splits[service] }
+    }
+}

@@ -1,0 +1,82 @@
+import CoreMetrics
+import Telemetry
+import Tracing
+
+extension Mesh {
+    /// The inbound half of an instance's sidecar: continue the caller's trace from `traceparent`,
+    /// check who may call, route, count in flight, run the handler, and measure.
+    ///
+    /// Always answers: a handler's ``BadRequestError`` is a 400, an ``HTTPError`` its status, an
+    /// escaped ``MeshCallError`` its ``MeshCallError/response`` (503/504), anything else a 500.
+    func inbound(_ request: Request, to runtime: InstanceRuntime) async -> Response {
+        let deployed = runtime.deployed
+        let serviceName = runtime.instance.service
+        let tracer = telemetry.tracer(for: serviceName)
+        let started = telemetry.time.now()
+        var context = ServiceContext.topLevel
+        tracer.extract(request.headers.storage, into: &context, using: DictionaryExtractor())
+        let caller = request.headers[MeshHeader.caller]
+
+        let match = deployed.router.match(request.method, request.pathWithoutQuery)
+        let route: String
+        switch match {
+        case .found(let pattern, _, _): route = pattern
+        default: route = "\(request.method) (unmatched)"
+        }
+        let span = tracer.startSpan(route, context: context, ofKind: .server)
+        span.attributes["http.method"] = request.method.rawValue
+        span.attributes["http.target"] = request.path
+        span.attributes["instance"] = runtime.instance.id
+        if let caller { span.attributes["caller"] = caller }
+
+        runtime.inFlight.add(1, ordering: .relaxed)
+        deployed.metrics.inFlight.increment()
+        defer {
+            runtime.inFlight.subtract(1, ordering: .relaxed)
+            deployed.metrics.inFlight.decrement()
+        }
+
+        let response: Response
+        if !controlPlane.isAllowed(caller: caller, target: serviceName) {
+            response = .error(403, "\(caller ?? "an outside client") may not call \(serviceName)")
+            telemetry.events.record(source: serviceName, kind: .security, message: "denied a call from \(caller ?? "outside") to \(request.method) \(request.pathWithoutQuery)",
+                                    attributes: ["caller": caller ?? "", "route": route], traceId: span.traceContext.traceID.description)
+        } else {
+            switch match {
+            case .notFound:
+                response = .error(404, "no route for \(request.method) \(request.pathWithoutQuery) on \(serviceName)")
+            case .methodNotAllowed(let allowed):
+                var answer = Response.error(405, "\(request.method) is not allowed on \(request.pathWithoutQuery); allowed: \(allowed.map(\.rawValue).joined(separator: ", "))")
+                answer.headers["allow"] = allowed.map(\.rawValue).joined(separator: ", ")
+                response = answer
+            case .found(let route, let parameters, let handler):
+                let requestContext = RequestContext(parameters: parameters, caller: caller, instance: runtime.instance, route: route, client: client(as: serviceName))
+                response = await ServiceContext.withValue(span.context) {
+                    await Self.run(handler, request, requestContext, span: span)
+                }
+            }
+        }
+
+        span.attributes["http.status_code"] = response.status
+        if response.isServerError { span.setStatus(SpanStatus(code: .error, message: response.errorMessage ?? "\(response.status)")) }
+        span.end()
+        deployed.metrics.requests(route: route, status: response.status).increment()
+        deployed.metrics.duration(route: route).recordNanoseconds((telemetry.time.now() - started).nanoseconds)
+        return response
+    }
+
+    private static func run(_ handler: Handler, _ request: Request, _ context: RequestContext, span: TelemetrySpan) async -> Response {
+        do {
+            return try await handler(request, context)
+        } catch let error as BadRequestError {
+            return .error(400, error.message)
+        } catch let error as HTTPError {
+            return .error(error.status, error.message)
+        } catch let error as MeshCallError {
+            span.addEvent(SpanEvent(name: "dependency failed", attributes: ["target": .string(error.target), "kind": .string(error.kind.rawValue)]))
+            return error.response
+        } catch {
+            return .error(500, "\(error)")
+        }
+    }
+}

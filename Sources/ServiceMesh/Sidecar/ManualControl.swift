@@ -1,0 +1,49 @@
+import Resilience
+import Telemetry
+
+/// Thrown by ``Mesh/perform(_:origin:)`` for a command naming something the mesh does not have.
+public struct UnknownTargetError: Error, Sendable, Equatable, CustomStringConvertible {
+    public var description: String
+}
+
+extension Mesh {
+    /// Carries out a person's (or a script's) command and records it in the event log as a manual
+    /// action with its origin: the audit trail.
+    ///
+    /// - Parameter origin: who asked (`dashboard`, `scenario`, `cli`).
+    /// - Throws: ``UnknownTargetError`` naming the unknown breaker or service and the known ones.
+    public func perform(_ command: ControlCommand, origin: String) throws(UnknownTargetError) {
+        let message: String
+        let source: String
+        do {
+            switch command {
+            case .tripBreaker(let id, let seconds):
+                let transition = try resilience.trip(id: id, for: seconds.map { .milliseconds($0 * 1000) })
+                source = id
+                message = "tripped by hand (forced open\(seconds.map { " for \(Duration.milliseconds($0 * 1000).compact)" } ?? "")), was \(transition.from)"
+            case .forceBreakerClosed(let id):
+                let transition = try resilience.forceClosed(id: id)
+                source = id
+                message = "forced closed by hand, was \(transition.from)"
+            case .resetBreaker(let id):
+                let transition = try resilience.reset(id: id)
+                source = id
+                message = "reset to automatic by hand, was \(transition.from)"
+            case .setFault(let service, let fault):
+                guard serviceNames.contains(service) else {
+                    throw UnknownTargetError(description: "no service '\(service)'; known: \(serviceNames.joined(separator: ", "))")
+                }
+                transport.setFault(fault, service: service)
+                source = service
+                message = fault.summary.map { "fault injected: \($0)" } ?? "fault cleared"
+            }
+        } catch let error as UnknownResilienceIDError {
+            throw UnknownTargetError(description: error.description)
+        } catch let error as UnknownTargetError {
+            throw error
+        } catch {
+            throw UnknownTargetError(description: "\(error)")
+        }
+        telemetry.events.record(source: source, kind: .manualAction, message: message, attributes: ["origin": origin])
+    }
+}

@@ -1,0 +1,308 @@
+import CoreMetrics
+import Resilience
+import Synchronization
+import Telemetry
+import Tracing
+
+/// Calls to other services, through the caller's sidecar. Handlers get one in ``RequestContext``.
+public struct MeshClient: Sendable {
+    let mesh: Mesh
+    /// The calling service, or nil for a client outside the mesh.
+    public let caller: String?
+
+    /// Sends `request` to a passing instance of `service` through the caller's policies.
+    ///
+    /// - Returns: the target's response, whatever its status (a 5xx after retries too).
+    /// - Throws: ``MeshCallError`` when no response came: breaker open, limit reached, timeout,
+    ///   nothing reachable, or cancelled.
+    public func call(_ service: String, _ request: Request) async throws(MeshCallError) -> Response {
+        try await mesh.channel(caller: caller ?? "client", target: service).call(request, caller: caller)
+    }
+
+    public func get(_ service: String, _ path: String, headers: Headers = Headers()) async throws(MeshCallError) -> Response {
+        try await call(service, Request(method: .get, path: path, headers: headers))
+    }
+
+    public func post<Body: Encodable>(_ service: String, _ path: String, json body: Body, headers: Headers = Headers()) async throws(MeshCallError) -> Response {
+        let request: Request
+        do {
+            request = try Request(method: .post, path: path, headers: headers, json: body)
+        } catch {
+            throw MeshCallError(caller: caller, target: service, kind: .unavailable, message: "could not encode the request: \(error)")
+        }
+        return try await call(service, request)
+    }
+}
+
+/// The outbound half of a sidecar for one (caller service, target service) pair, shared by the
+/// caller's instances: the resilience pipeline built from the control plane's policy, discovery,
+/// version routing, load balancing, outlier detection, the client span and the metrics.
+///
+/// Policies are re-read when the control plane's revision changes; only the parts whose settings
+/// changed are rebuilt, so a breaker keeps its state when only the retry policy changes.
+final class OutboundChannel: Sendable {
+    let caller: String
+    let target: String
+    var id: String { "\(caller)->\(target)" }
+    private unowned let mesh: Mesh
+    private let tracer: TelemetryTracer
+    private let built: Mutex<Built>
+    private let outliers: Mutex<OutlierDetector?>
+    private let random: Mutex<SeededGenerator>
+    private let calls: Mutex<[String: Counter]>
+    private let duration: CoreMetrics.Timer
+
+    struct Built: Sendable {
+        var revision: Int
+        var policy: CallPolicy
+        var pipeline: ResiliencePipeline
+        var balancer: LoadBalancer
+        /// When the current breaker was made, on the mesh's clock (its transitions are relative to it).
+        var breakerOrigin: Duration = .zero
+    }
+
+    init(caller: String, target: String, mesh: Mesh) {
+        self.caller = caller
+        self.target = target
+        self.mesh = mesh
+        tracer = mesh.telemetry.tracer(for: caller)
+        let seed = mesh.configuration.seed &+ UInt64(truncatingIfNeeded: "\(caller)->\(target)".hashValueStable)
+        random = Mutex(SeededGenerator(seed: seed))
+        calls = Mutex([:])
+        duration = CoreMetrics.Timer(label: "client_request_duration_seconds", dimensions: [("caller", caller), ("target", target)], factory: mesh.telemetry.metrics)
+        let revision = mesh.controlPlane.revision
+        let policy = mesh.controlPlane.policy(caller: caller, target: target)
+        built = Mutex(Built(revision: -1, policy: policy, pipeline: ResiliencePipeline(clock: mesh.clock),
+                            balancer: LoadBalancer(strategy: policy.loadBalancing, seed: seed)))
+        outliers = Mutex(policy.outlierDetection.map(OutlierDetector.init))
+        _ = refresh(revision: revision)
+    }
+
+    /// The pipeline for the current policies, rebuilding what changed.
+    private func refresh(revision: Int) -> Built {
+        built.withLock { built in
+            guard built.revision != revision else { return built }
+            let policy = mesh.controlPlane.policy(caller: caller, target: target)
+            let old = built.policy
+            var pipeline = built.pipeline
+            let metrics = mesh.telemetry.metrics
+            let id = self.id
+            if built.revision < 0 || policy.breaker != old.breaker {
+                if let breakerPolicy = policy.breaker {
+                    let breaker = CircuitBreaker(id: id, policy: breakerPolicy, clock: mesh.clock, metrics: metrics) { error in
+                        // A 4xx answer is the caller's problem, not the target's: it does not count.
+                        !(error is UpstreamStatusError) || (error as! UpstreamStatusError).response.isServerError
+                    }
+                    mesh.resilience.replace(breaker)
+                    pipeline.breaker = breaker
+                    built.breakerOrigin = mesh.now()
+                    watchTransitions(of: breaker)
+                } else {
+                    pipeline.breaker = nil
+                    mesh.resilience.removeBreaker(id: id)
+                }
+            }
+            if built.revision < 0 || policy.rateLimit != old.rateLimit {
+                pipeline.rateLimiter = policy.rateLimit.map { RateLimiter(name: id, rate: $0.perSecond, burst: $0.burst, clock: mesh.clock, metrics: metrics) }
+                if let limiter = pipeline.rateLimiter { mesh.resilience.replace(limiter) }
+            }
+            if built.revision < 0 || policy.bulkhead != old.bulkhead {
+                pipeline.bulkhead = policy.bulkhead.map { Bulkhead(name: id, maxConcurrent: $0.maxConcurrent, maxQueued: $0.maxQueued, metrics: metrics) }
+            }
+            pipeline.retry = policy.retry.map { Retry(name: id, policy: $0, clock: mesh.clock, seed: mesh.configuration.seed, metrics: metrics) }
+            pipeline.attemptTimeout = policy.timeout
+            let balancer = policy.loadBalancing == old.loadBalancing && built.revision >= 0
+                ? built.balancer : LoadBalancer(strategy: policy.loadBalancing, seed: mesh.configuration.seed)
+            if policy.outlierDetection != old.outlierDetection || built.revision < 0 {
+                outliers.withLock { $0 = policy.outlierDetection.map(OutlierDetector.init) }
+            }
+            built = Built(revision: revision, policy: policy, pipeline: pipeline, balancer: balancer, breakerOrigin: built.breakerOrigin)
+            return built
+        }
+    }
+
+    /// Logs each of the breaker's transitions in the event log, with its reason.
+    private func watchTransitions(of breaker: CircuitBreaker) {
+        let events = mesh.telemetry.events
+        Task.detached { [transitions = breaker.transitions, id = breaker.id] in
+            for await transition in transitions {
+                events.record(source: id, kind: .breakerTransition,
+                              message: "\(transition.from) -> \(transition.to): \(transition.reason)",
+                              attributes: ["from": transition.from.rawValue, "to": transition.to.rawValue])
+            }
+        }
+    }
+
+    func call(_ request: Request, caller service: String?) async throws(MeshCallError) -> Response {
+        let built = refresh(revision: mesh.controlPlane.revision)
+        let started = mesh.telemetry.time.now()
+        let span = tracer.startSpan("\(request.method) \(target)\(request.pathWithoutQuery)", context: ServiceContext.current ?? .topLevel, ofKind: .client)
+        span.attributes["peer.service"] = target
+        let attempts = AttemptCounter()
+        let result: Result<Response, MeshCallError>
+        do {
+            let response = try await ServiceContext.withValue(span.context) {
+                try await built.pipeline.execute { [self] in
+                    try await attempt(request, caller: service, built: built, attempts: attempts, parent: span)
+                }
+            }
+            result = .success(response)
+        } catch let error as UpstreamStatusError {
+            result = .success(error.response)
+        } catch {
+            result = .failure(translate(error, caller: service))
+        }
+        let attemptCount = attempts.count
+        if attemptCount > 1 { span.attributes["retry.attempts"] = attemptCount }
+        let outcome: String
+        switch result {
+        case .success(let response):
+            span.attributes["http.status_code"] = response.status
+            if response.isServerError { span.setStatus(SpanStatus(code: .error, message: "\(response.status)")) }
+            outcome = String(response.status)
+        case .failure(let error):
+            span.setStatus(SpanStatus(code: .error, message: error.message))
+            span.attributes["mesh.error"] = error.kind.rawValue
+            outcome = error.kind.rawValue
+        }
+        span.end()
+        counter(outcome).increment()
+        duration.recordNanoseconds((mesh.telemetry.time.now() - started).nanoseconds)
+        return try result.get()
+    }
+
+    private func counter(_ outcome: String) -> Counter {
+        calls.withLock { calls in
+            if let counter = calls[outcome] { return counter }
+            let counter = Counter(label: "client_requests_total", dimensions: [("caller", caller), ("target", target), ("outcome", outcome)], factory: mesh.telemetry.metrics)
+            calls[outcome] = counter
+            return counter
+        }
+    }
+
+    /// One attempt: pick an instance, send, note the outcome for outlier detection.
+    private func attempt(_ request: Request, caller service: String?, built: Built, attempts: AttemptCounter, parent: TelemetrySpan) async throws -> Response {
+        let number = attempts.next()
+        // A retry gets its own span so the waterfall shows each attempt and the backoff before it.
+        let attemptSpan: TelemetrySpan? = number > 1
+            ? tracer.startSpan("attempt \(number)", context: parent.context, ofKind: .internal) : nil
+        defer { attemptSpan?.end() }
+        let spanContext = attemptSpan?.context ?? parent.context
+
+        let instance = try pickInstance(built: built)
+        attemptSpan?.attributes["instance"] = instance.id
+        var outgoing = request
+        if let service { outgoing.headers[MeshHeader.caller] = service }
+        var carrier: [String: String] = [:]
+        tracer.inject(spanContext, into: &carrier, using: DictionaryInjector())
+        for (name, value) in carrier { outgoing.headers[name] = value }
+
+        let now = { [mesh] in mesh.now() }
+        do {
+            let response = try await mesh.transport.send(outgoing, to: instance.address)
+            noteOutcome(instance, serverError: response.isServerError, at: now())
+            if response.isServerError {
+                attemptSpan?.setStatus(SpanStatus(code: .error, message: "\(response.status)"))
+                throw UpstreamStatusError(response: response)
+            }
+            return response
+        } catch let error as TransportError {
+            noteOutcome(instance, serverError: true, at: now())
+            attemptSpan?.setStatus(SpanStatus(code: .error, message: "\(error)"))
+            throw error
+        }
+    }
+
+    private func pickInstance(built: Built) throws -> RegisteredInstance {
+        let resolution: Resolution
+        do {
+            resolution = try mesh.discovery(for: caller).resolve(target)
+        } catch {
+            throw NoInstanceError(description: "\(error)")
+        }
+        var candidates = resolution.instances
+        guard !candidates.isEmpty else { throw NoInstanceError(description: "no passing instance of \(target)") }
+        // Outlier ejection, unless it would leave nothing (Envoy's panic threshold, at 0%).
+        let now = mesh.now()
+        let ejected = outliers.withLock { $0?.ejected(at: now) } ?? []
+        if !ejected.isEmpty {
+            let remaining = candidates.filter { !ejected.contains($0.id) }
+            if !remaining.isEmpty { candidates = remaining }
+        }
+        // Weighted routing by version (a canary), among the versions that have passing instances.
+        if let split = mesh.controlPlane.trafficSplit(service: target) {
+            let present = Set(candidates.map(\.version))
+            let weights = split.filter { present.contains($0.key) && $0.value > 0 }.sorted { $0.key < $1.key }
+            let total = weights.reduce(0) { $0 + $1.value }
+            if total > 0 {
+                var draw = random.withLock { $0.nextUnit() } * total
+                var chosen = weights[weights.count - 1].key
+                for (version, weight) in weights {
+                    if draw < weight { chosen = version; break }
+                    draw -= weight
+                }
+                candidates = candidates.filter { $0.version == chosen }
+            }
+        }
+        guard let picked = built.balancer.pick(from: candidates, inFlight: mesh.inFlight) else {
+            throw NoInstanceError(description: "no passing instance of \(target)")
+        }
+        return picked
+    }
+
+    private func noteOutcome(_ instance: RegisteredInstance, serverError: Bool, at now: Duration) {
+        let count = (try? mesh.registry.instances(of: target, includeCritical: true).count) ?? 1
+        let ejectedNow = outliers.withLock { $0?.record(instance.id, serverError: serverError, instanceCount: count, at: now) } ?? false
+        if ejectedNow {
+            mesh.telemetry.events.record(source: id, kind: .healthChange, message: "\(instance.id) ejected by outlier detection (consecutive server errors)",
+                                         attributes: ["instance": instance.id])
+        }
+    }
+
+    /// The breaker in use and when it was made, if the policy has one.
+    var breaker: (CircuitBreaker, origin: Duration)? {
+        built.withLock { built in built.pipeline.breaker.map { ($0, built.breakerOrigin) } }
+    }
+
+    /// Instances this caller's outlier detection keeps out now.
+    func ejected() -> [String] {
+        let now = mesh.now()
+        return outliers.withLock { $0?.ejected(at: now) } ?? []
+    }
+
+    private func translate(_ error: any Error, caller: String?) -> MeshCallError {
+        switch error {
+        case let error as CircuitBreakerOpenError:
+            MeshCallError(caller: caller, target: target, kind: .breakerOpen, message: error.description, retryAfter: error.retryAfter)
+        case let error as RateLimitedError:
+            MeshCallError(caller: caller, target: target, kind: .rateLimited, message: error.description, retryAfter: error.retryAfter)
+        case let error as BulkheadFullError:
+            MeshCallError(caller: caller, target: target, kind: .bulkheadFull, message: error.description)
+        case let error as TimeoutError:
+            MeshCallError(caller: caller, target: target, kind: .timeout, message: error.description)
+        case is CancellationError:
+            MeshCallError(caller: caller, target: target, kind: .cancelled, message: "the call was cancelled")
+        default:
+            MeshCallError(caller: caller, target: target, kind: .unavailable, message: "\(error)")
+        }
+    }
+}
+
+/// Counts a call's attempts across the pipeline's retries.
+final class AttemptCounter: Sendable {
+    private let value = Atomic<Int>(0)
+    func next() -> Int { value.add(1, ordering: .relaxed).newValue }
+    var count: Int { value.load(ordering: .relaxed) }
+}
+
+extension String {
+    /// FNV-1a: a hash that is the same in every run (Swift's `hashValue` is seeded per process).
+    var hashValueStable: UInt64 {
+        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
+        for byte in utf8 {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x100_0000_01B3
+        }
+        return hash
+    }
+}
