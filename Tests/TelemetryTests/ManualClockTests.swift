@@ -23,6 +23,19 @@ import Telemetry
         #expect(clock.sleeperCount == 0)
     }
 
+    @Test func waitingForOneSleeperByItsDeadlineIgnoresTheOthers() async throws {
+        let clock = ManualClock()
+        let long = Task { try await clock.sleep(for: .seconds(5)) }
+        await clock.waitForSleepers(count: 1)
+        let short = Task { try await clock.sleep(for: .milliseconds(10)) }
+        await clock.waitForSleeper(until: clock.now.advanced(by: .milliseconds(10)))
+        #expect(clock.sleeperCount == 2)
+        clock.advance(by: .milliseconds(10))
+        try await short.value
+        #expect(clock.sleeperCount == 1)
+        long.cancel()
+    }
+
     @Test func sleepingUntilAPastDeadlineReturnsAtOnce() async throws {
         let clock = ManualClock(now: .init(offset: .seconds(10)))
         try await clock.sleep(until: .init(offset: .seconds(3)))

@@ -47,6 +47,7 @@ public final class CircuitBreaker: Sendable {
     @usableFromInline let isFailure: @Sendable (any Error) -> Bool
     @usableFromInline let hasSlowCallRule: Bool
     private let continuation: AsyncStream<CircuitBreakerTransition>.Continuation
+    private let onTransition: (@Sendable (CircuitBreakerTransition) -> Void)?
     @usableFromInline let metrics: BreakerMetrics
 
     @usableFromInline
@@ -77,8 +78,12 @@ public final class CircuitBreaker: Sendable {
     /// - Parameters:
     ///   - isFailure: whether an error counts as a failure (default: every error but cancellation).
     ///   - metrics: where the breaker's metrics go; libraries pass theirs in, tests a test factory.
+    ///   - onTransition: called synchronously, outside the breaker's lock, on every transition (to log
+    ///     it at once); keep it short. The `transitions` stream reports the same, asynchronously.
     public init<C: Clock>(id: String, policy: CircuitBreakerPolicy = CircuitBreakerPolicy(), clock: C, metrics: any MetricsFactory,
-                          isFailure: @escaping @Sendable (any Error) -> Bool = { _ in true }) where C.Duration == Duration {
+                          isFailure: @escaping @Sendable (any Error) -> Bool = { _ in true },
+                          onTransition: (@Sendable (CircuitBreakerTransition) -> Void)? = nil) where C.Duration == Duration {
+        self.onTransition = onTransition
         self.id = id
         self.policy = policy
         let origin = clock.now
@@ -221,6 +226,7 @@ public final class CircuitBreaker: Sendable {
 
     private func publish(_ transition: CircuitBreakerTransition) {
         metrics.transition(transition)
+        onTransition?(transition)
         continuation.yield(transition)
     }
 }

@@ -27,15 +27,11 @@ public struct MeshRuntime<C: Clock>: Service where C.Duration == Duration {
             group.addTask { await every(healthCheckInterval) { await mesh.runHealthChecks() } }
             group.addTask { await every(heartbeatInterval) { mesh.sendHeartbeats(); mesh.sweepRegistry() } }
             group.addTask { await mesh.eventBus.run() }
-            group.addTask {
-                try? await MetricsSampler(store: mesh.telemetry.metricsStore, clock: clock).run()
-            }
-            group.addTask {
-                // Runs until graceful shutdown (or cancellation), then drains and stops the rest.
-                try? await gracefulShutdown()
-                await drain()
-            }
-            await group.next()
+            // Stops at graceful shutdown by itself; the numbers of the drain are not needed.
+            group.addTask { try? await MetricsSampler(store: mesh.telemetry.metricsStore, clock: clock).run() }
+            // Until graceful shutdown (or cancellation); then drain, and stop the loops.
+            try? await gracefulShutdown()
+            await drain()
             group.cancelAll()
         }
     }

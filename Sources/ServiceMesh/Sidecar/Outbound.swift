@@ -89,14 +89,16 @@ final class OutboundChannel: Sendable {
             let id = self.id
             if built.revision < 0 || policy.breaker != old.breaker {
                 if let breakerPolicy = policy.breaker {
-                    let breaker = CircuitBreaker(id: id, policy: breakerPolicy, clock: mesh.clock, metrics: metrics) { error in
-                        // A 4xx answer is the caller's problem, not the target's: it does not count.
-                        !(error is UpstreamStatusError) || (error as! UpstreamStatusError).response.isServerError
+                    let events = mesh.telemetry.events
+                    let breaker = CircuitBreaker(id: id, policy: breakerPolicy, clock: mesh.clock, metrics: metrics) { _ in
+                        true
+                    } onTransition: { transition in
+                        events.record(source: id, kind: .breakerTransition, message: "\(transition.from) -> \(transition.to): \(transition.reason)",
+                                      attributes: ["from": transition.from.rawValue, "to": transition.to.rawValue])
                     }
                     mesh.resilience.replace(breaker)
                     pipeline.breaker = breaker
                     built.breakerOrigin = mesh.now()
-                    watchTransitions(of: breaker)
                 } else {
                     pipeline.breaker = nil
                     mesh.resilience.removeBreaker(id: id)
@@ -118,18 +120,6 @@ final class OutboundChannel: Sendable {
             }
             built = Built(revision: revision, policy: policy, pipeline: pipeline, balancer: balancer, breakerOrigin: built.breakerOrigin)
             return built
-        }
-    }
-
-    /// Logs each of the breaker's transitions in the event log, with its reason.
-    private func watchTransitions(of breaker: CircuitBreaker) {
-        let events = mesh.telemetry.events
-        Task.detached { [transitions = breaker.transitions, id = breaker.id] in
-            for await transition in transitions {
-                events.record(source: id, kind: .breakerTransition,
-                              message: "\(transition.from) -> \(transition.to): \(transition.reason)",
-                              attributes: ["from": transition.from.rawValue, "to": transition.to.rawValue])
-            }
         }
     }
 

@@ -42,8 +42,15 @@ public final class ManualClock: Clock, Sendable {
 
     private struct SleeperWaiter {
         var id: UInt64
+        /// How many sleepers must have a deadline matching `deadline` (any deadline when nil).
         var count: Int
+        var deadline: Instant?
         var continuation: CheckedContinuation<Void, Never>
+
+        func isSatisfied(by sleepers: [UInt64: Sleeper]) -> Bool {
+            guard let deadline else { return sleepers.count >= count }
+            return sleepers.values.filter { $0.deadline == deadline }.count >= count
+        }
     }
 
     private struct State {
@@ -54,9 +61,8 @@ public final class ManualClock: Clock, Sendable {
 
         /// Removes and returns the waiters whose wanted sleeper count is reached.
         mutating func takeSatisfiedWaiters() -> [SleeperWaiter] {
-            let sleeping = sleepers.count
-            let satisfied = waiters.filter { $0.count <= sleeping }
-            waiters.removeAll { $0.count <= sleeping }
+            let satisfied = waiters.filter { $0.isSatisfied(by: sleepers) }
+            waiters.removeAll { $0.isSatisfied(by: sleepers) }
             return satisfied
         }
     }
@@ -135,6 +141,17 @@ public final class ManualClock: Clock, Sendable {
     /// Use it before ``advance(by:)`` so the code under test has reached its sleep and the advance
     /// is not lost; it replaces a `Task.sleep` "to let the other task get there".
     public func waitForSleepers(count: Int = 1) async {
+        await waitForSleepers(count: count, deadline: nil)
+    }
+
+    /// Suspends until a task sleeps until exactly `deadline` (`clock.now.advanced(by: interval)` at
+    /// the time it went to sleep), or the waiting task is cancelled. Use it to wait for one
+    /// particular sleeper among several.
+    public func waitForSleeper(until deadline: Instant) async {
+        await waitForSleepers(count: 1, deadline: deadline)
+    }
+
+    private func waitForSleepers(count: Int, deadline: Instant?) async {
         let id: UInt64 = state.withLock { state in
             defer { state.nextSleeperID += 1 }
             return state.nextSleeperID
@@ -142,8 +159,9 @@ public final class ManualClock: Clock, Sendable {
         await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
                 let ready = state.withLock { state in
-                    if state.sleepers.count >= count || Task.isCancelled { return true }
-                    state.waiters.append(SleeperWaiter(id: id, count: count, continuation: continuation))
+                    let waiter = SleeperWaiter(id: id, count: count, deadline: deadline, continuation: continuation)
+                    if waiter.isSatisfied(by: state.sleepers) || Task.isCancelled { return true }
+                    state.waiters.append(waiter)
                     return false
                 }
                 if ready { continuation.resume() }
