@@ -73,3 +73,12 @@ let package = Package(
     ],
     swiftLanguageModes: [.v6]
 )
+
+// MARK: - Dashboard (issue 6): pure terminal UI, the ncurses backend and the dashboard itself.
+// Kept as one block so it merges by hand: TerminalUI is pure (no I/O); only NcursesBackend
+// imports CNcurses; Dashboard reads the Telemetry snapshot schema and never ServiceMesh.
+package.targets += [
+    // Cells, buffer, layout, widgets, buffer diff. No ncurses, no I/O.
+    .target(name: "TerminalUI"),
+    .testTarget(name: "TerminalUITests", dependencies: ["TerminalUI"]),
+]
