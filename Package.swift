@@ -81,4 +81,9 @@ package.targets += [
     // Cells, buffer, layout, widgets, buffer diff. No ncurses, no I/O.
     .target(name: "TerminalUI"),
     .testTarget(name: "TerminalUITests", dependencies: ["TerminalUI"]),
+    // ncursesw through a shim header (see PLATFORM.md: no pkgConfig, NCURSES_WIDECHAR in the shim).
+    .systemLibrary(name: "CNcurses"),
+    // The only importer of CNcurses: TerminalBackend over ncursesw.
+    .target(name: "NcursesBackend", dependencies: ["TerminalUI", "CNcurses"]),
+    .testTarget(name: "NcursesBackendTests", dependencies: ["NcursesBackend", "TerminalUI"]),
 ]
