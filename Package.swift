@@ -86,4 +86,8 @@ package.targets += [
     // The only importer of CNcurses: TerminalBackend over ncursesw.
     .target(name: "NcursesBackend", dependencies: ["TerminalUI", "CNcurses"]),
     .testTarget(name: "NcursesBackendTests", dependencies: ["NcursesBackend", "TerminalUI"]),
+    // State, update, key map, views and the run loop. Reads the snapshot schema only.
+    .target(name: "Dashboard", dependencies: ["TerminalUI", "Telemetry"]),
+    // Golden files in Tests/DashboardTests/Golden are read by path (#filePath), not as resources.
+    .testTarget(name: "DashboardTests", dependencies: ["Dashboard", "TerminalUI", "Telemetry"], exclude: ["Golden"]),
 ]
