@@ -12,10 +12,10 @@ enum Rows {
                 || service.health.state.rawValue.contains(filter)
         }
         switch state.sortOrder(.services) {
-        case .rps: rows.sortStable { $0.rps > $1.rps }
-        case .errors: rows.sortStable { $0.errorRatio > $1.errorRatio }
-        case .p99: rows.sortStable { ($0.latency?.p99Ms ?? -1) > ($1.latency?.p99Ms ?? -1) }
-        case .name: rows.sortStable { $0.name < $1.name }
+        case .rps: rows.sortStable(descending: true) { $0.rps }
+        case .errors: rows.sortStable(descending: true) { $0.errorRatio }
+        case .p99: rows.sortStable(descending: true) { $0.latency?.p99Ms ?? -1 }
+        case .name: rows.sortStable { $0.name }
         default: break
         }
         return rows
@@ -28,9 +28,9 @@ enum Rows {
             breaker.id.lowercased().contains(filter) || breaker.state.label.lowercased().contains(filter)
         }
         switch state.sortOrder(.breakers) {
-        case .state: rows.sortStable { severity($0.state) > severity($1.state) }
-        case .failures: rows.sortStable { ($0.failureRate ?? -1) > ($1.failureRate ?? -1) }
-        case .rejected: rows.sortStable { $0.rejectedCount > $1.rejectedCount }
+        case .state: rows.sortStable(descending: true) { severity($0.state) }
+        case .failures: rows.sortStable(descending: true) { $0.failureRate ?? -1 }
+        case .rejected: rows.sortStable(descending: true) { $0.rejectedCount }
         default: break
         }
         return rows
@@ -50,14 +50,22 @@ enum Rows {
     }
 
     static func traces(_ state: DashboardState) -> [TraceSummary] {
-        guard let snapshot = state.snapshot else { return [] }
+        guard let all = state.snapshot?.traces else { return [] }
+        return traceOrder(state).map { all[$0] }
+    }
+
+    /// The Traces list as indices into `snapshot.traces`: a store can hold ten thousand traces,
+    /// so the list is filtered and sorted without copying them.
+    static func traceOrder(_ state: DashboardState) -> [Int] {
+        guard let all = state.snapshot?.traces else { return [] }
         let filter = state.list(.traces).filter.lowercased()
         let errorsOnly = state.tracesErrorsOnly
-        var rows: [TraceSummary]
+        var order: [Int]
         if filter.isEmpty && !errorsOnly {
-            rows = snapshot.traces
+            order = Array(all.indices)
         } else {
-            rows = snapshot.traces.filter { trace in
+            order = all.indices.filter { index in
+                let trace = all[index]
                 if errorsOnly && !trace.hasError { return false }
                 if filter.isEmpty { return true }
                 return trace.rootOperation.lowercased().contains(filter)
@@ -67,9 +75,13 @@ enum Rows {
             }
         }
         if state.sortOrder(.traces) == .slowest {
-            rows.sortStable { $0.durationMs > $1.durationMs }
+            let durations = all.map(\.durationMs)
+            durations.withUnsafeBufferPointer { d in
+                // Slowest first; equal durations keep their (newest-first) order.
+                order.sort { a, b in d[a] > d[b] || (d[a] == d[b] && a < b) }
+            }
         }
-        return rows
+        return order
     }
 
     static func events(_ state: DashboardState) -> [EventRecord] {
@@ -89,20 +101,23 @@ enum Rows {
         switch tab {
         case .services: services(state).map(\.name)
         case .breakers: breakers(state).map(\.id)
-        case .traces: traces(state).map(\.traceId)
+        case .traces:
+            if let all = state.snapshot?.traces { traceOrder(state).map { all[$0].traceId } } else { [] }
         case .events: events(state).map { String($0.id) }
         }
     }
 }
 
 extension Array {
-    /// Sorts keeping equal elements in their order (so equal rows do not swap between frames).
-    mutating func sortStable(by areInIncreasingOrder: (Element, Element) -> Bool) {
-        let indexed = enumerated().map { ($0.offset, $0.element) }
-        self = indexed.sorted { a, b in
-            if areInIncreasingOrder(a.1, b.1) { return true }
-            if areInIncreasingOrder(b.1, a.1) { return false }
-            return a.0 < b.0
-        }.map(\.1)
+    /// Sorts by a key extracted once per element, keeping equal elements in their order (so
+    /// equal rows do not swap between frames). Sorting indices by a key array keeps the
+    /// comparisons cheap for large lists (ten thousand traces).
+    mutating func sortStable<Key: Comparable>(descending: Bool = false, by key: (Element) -> Key) {
+        let keys = map(key)
+        let order = keys.indices.sorted { a, b in
+            if keys[a] == keys[b] { return a < b }
+            return descending ? keys[a] > keys[b] : keys[a] < keys[b]
+        }
+        self = order.map { self[$0] }
     }
 }

@@ -106,7 +106,8 @@ enum BreakersView {
 /// `3` Traces: age, id, root service and operation, duration, spans, error mark.
 enum TracesView {
     static func render(_ state: DashboardState, glyphs: Glyphs, area: Rect, into buffer: inout Buffer) {
-        let traces = Rows.traces(state)
+        let all = state.snapshot?.traces ?? []
+        let traces = Rows.traceOrder(state)
         let sort = state.sortOrder(.traces)
         let now = state.snapshot?.takenAt ?? 0
         let columns = [
@@ -122,7 +123,7 @@ enum TracesView {
         let list = state.list(.traces)
         let visible = Table(columns: columns, rows: []).visibleRows(height: area.height)
         let first = Table.scrollOffset(selected: traces.isEmpty ? nil : list.selectedIndex, offset: list.offset, visibleRows: visible, rowCount: traces.count)
-        let shown = traces.isEmpty ? [] : Array(traces[first..<min(traces.count, first + visible)])
+        let shown = traces.isEmpty ? [] : traces[first..<min(traces.count, first + visible)].map { all[$0] }
         let rows: [[Line]] = shown.map { trace in
             [
                 Line(Format.age(now - trace.startedAt), .muted),
