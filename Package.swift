@@ -96,3 +96,21 @@ let package = Package(
     ],
     swiftLanguageModes: [.v6]
 )
+
+// MARK: - Dashboard (issue 6): pure terminal UI, the ncurses backend and the dashboard itself.
+// Kept as one block so it merges by hand: TerminalUI is pure (no I/O); only NcursesBackend
+// imports CNcurses; Dashboard reads the Telemetry snapshot schema and never ServiceMesh.
+package.targets += [
+    // Cells, buffer, layout, widgets, buffer diff. No ncurses, no I/O.
+    .target(name: "TerminalUI"),
+    .testTarget(name: "TerminalUITests", dependencies: ["TerminalUI"]),
+    // ncursesw through a shim header (see PLATFORM.md: no pkgConfig, NCURSES_WIDECHAR in the shim).
+    .systemLibrary(name: "CNcurses"),
+    // The only importer of CNcurses: TerminalBackend over ncursesw.
+    .target(name: "NcursesBackend", dependencies: ["TerminalUI", "CNcurses"]),
+    .testTarget(name: "NcursesBackendTests", dependencies: ["NcursesBackend", "TerminalUI"]),
+    // State, update, key map, views and the run loop. Reads the snapshot schema only.
+    .target(name: "Dashboard", dependencies: ["TerminalUI", "Telemetry"]),
+    // Golden files in Tests/DashboardTests/Golden are read by path (#filePath), not as resources.
+    .testTarget(name: "DashboardTests", dependencies: ["Dashboard", "TerminalUI", "Telemetry"], exclude: ["Golden"]),
+]

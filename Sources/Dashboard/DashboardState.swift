@@ -1,0 +1,176 @@
+import Telemetry
+import TerminalUI
+
+/// The four list views, in tab order; the raw value is the key that shows it.
+public enum Tab: Int, CaseIterable, Sendable, Hashable {
+    case services = 1
+    case breakers
+    case traces
+    case events
+
+    public var title: String {
+        switch self {
+        case .services: "Services"
+        case .breakers: "Breakers"
+        case .traces: "Traces"
+        case .events: "Events"
+        }
+    }
+
+    /// The orders `s` cycles through, first is the default.
+    public var sortOrders: [SortOrder] {
+        switch self {
+        case .services: [.reported, .rps, .errors, .p99, .name]
+        case .breakers: [.reported, .state, .failures, .rejected]
+        case .traces: [.newest, .slowest]
+        case .events: [.newest, .oldest]
+        }
+    }
+}
+
+/// How a list's rows are ordered.
+public enum SortOrder: String, Sendable, Hashable {
+    /// As the snapshot lists them.
+    case reported
+    case rps, errors, p99, name
+    /// Open breakers first.
+    case state
+    case failures, rejected
+    case newest, slowest, oldest
+
+    public var label: String {
+        switch self {
+        case .reported: "as reported"
+        case .rps: "req/s"
+        case .errors: "errors"
+        case .p99: "p99"
+        case .name: "name"
+        case .state: "state"
+        case .failures: "failure rate"
+        case .rejected: "rejected"
+        case .newest: "newest"
+        case .slowest: "slowest"
+        case .oldest: "oldest"
+        }
+    }
+}
+
+/// What is drilled into from a list (`Enter`); `Esc` goes back.
+public enum Detail: Sendable, Hashable {
+    case service(name: String)
+    case breaker(id: String)
+    case trace(id: String)
+}
+
+/// One list's selection, scroll position, filter and sort. The selection is kept by id, so it
+/// stays on the same item when rows re-sort or refresh; the index is remembered only to land
+/// nearby when the item disappears.
+public struct ListState: Sendable, Equatable {
+    public var selectedID: String?
+    public var selectedIndex: Int = 0
+    /// First row shown.
+    public var offset: Int = 0
+    public var filter: String = ""
+    /// True while `/` is typing into the filter.
+    public var isEditingFilter: Bool = false
+    /// Index into the tab's ``Tab/sortOrders``.
+    public var sortIndex: Int = 0
+
+    public init() {}
+}
+
+/// The trace detail: the fetched tree (nil while loading or when the trace is gone), which
+/// spans are collapsed, and the selected span.
+public struct TraceDetailState: Sendable, Equatable {
+    public var traceID: String
+    public var tree: TraceTree?
+    public var isLoading: Bool
+    public var collapsed: Set<String> = []
+    public var selectedSpanID: String?
+    public var offset: Int = 0
+
+    public init(traceID: String, tree: TraceTree? = nil, isLoading: Bool = true) {
+        self.traceID = traceID
+        self.tree = tree
+        self.isLoading = isLoading
+        self.selectedSpanID = tree?.spans.first?.spanId
+    }
+}
+
+/// A short message on the tab line (an action's result, an error), shown for a few ticks.
+public struct Notice: Sendable, Equatable {
+    public var text: String
+    public var isError: Bool
+    /// Refresh ticks left before it disappears.
+    public var ticksLeft: Int
+
+    public init(_ text: String, isError: Bool = false, ticksLeft: Int = 16) {
+        self.text = text
+        self.isError = isError
+        self.ticksLeft = ticksLeft
+    }
+}
+
+/// Everything the dashboard shows, as a value: views are pure functions of it, and ``update(_:_:)``
+/// is the only thing that changes it.
+public struct DashboardState: Sendable, Equatable {
+    /// The terminal's size in cells.
+    public var width: Int
+    public var height: Int
+    public var tab: Tab = .services
+    /// The detail drilled into, or nil for the tab's list.
+    public var detail: Detail?
+    public var showHelp: Bool = false
+    /// The snapshot on screen; nil until the first arrives.
+    public var snapshot: SystemSnapshot?
+    /// True while `p` has frozen the feed: snapshots are ignored.
+    public var isPaused: Bool = false
+    public var lists: [Tab: ListState]
+    /// `e` on the Traces list: show only traces with an error.
+    public var tracesErrorsOnly: Bool = false
+    public var trace: TraceDetailState?
+    /// Scroll position of the service and breaker detail and of the help screen.
+    public var detailOffset: Int = 0
+    public var notice: Notice?
+    /// Set when `q` was pressed; the loop exits.
+    public var isQuitting: Bool = false
+
+    public init(width: Int = 120, height: Int = 40, snapshot: SystemSnapshot? = nil) {
+        self.width = width
+        self.height = height
+        self.snapshot = snapshot
+        self.lists = Dictionary(uniqueKeysWithValues: Tab.allCases.map { ($0, ListState()) })
+        if snapshot != nil {
+            for tab in Tab.allCases { reconcileSelection(tab) }
+        }
+    }
+
+    /// The list state of a tab.
+    public func list(_ tab: Tab) -> ListState { lists[tab] ?? ListState() }
+
+    /// The current sort order of a tab.
+    public func sortOrder(_ tab: Tab) -> SortOrder {
+        let orders = tab.sortOrders
+        return orders[min(max(0, list(tab).sortIndex), orders.count - 1)]
+    }
+
+    /// What the keys act on now.
+    public var keyContext: KeyContext {
+        if showHelp { return .help }
+        switch detail {
+        case .service: return .serviceDetail
+        case .breaker: return .breakerDetail
+        case .trace: return .traceDetail
+        case nil:
+            switch tab {
+            case .services: return .services
+            case .breakers: return .breakers
+            case .traces: return .traces
+            case .events: return .events
+            }
+        }
+    }
+
+    /// True when the terminal is below the 60×15 the layout needs.
+    public var isTooSmall: Bool { width < DashboardLayout.minimumWidth || height < DashboardLayout.minimumHeight }
+}

@@ -1,0 +1,152 @@
+import TerminalUI
+
+/// What a key does.
+public enum Action: Sendable, Hashable {
+    case showTab(Tab)
+    case moveUp, moveDown, pageUp, pageDown, moveToTop, moveToBottom
+    case drillIn, back
+    case startFilter, cycleSort, togglePause, toggleHelp, quit
+    case cycleFault
+    case tripBreaker, forceBreakerClosed, resetBreaker
+    case toggleErrorsOnly
+    case collapse, expand, nextError
+}
+
+/// Where keys are read: each view has its own bindings on top of the global ones.
+public enum KeyContext: String, Sendable, Hashable, CaseIterable {
+    case global
+    case services, serviceDetail
+    case breakers, breakerDetail
+    case traces, traceDetail
+    case events
+    case help
+
+    /// How the help screen heads this context's keys.
+    public var title: String {
+        switch self {
+        case .global: "Everywhere"
+        case .services: "Services"
+        case .serviceDetail: "Service detail"
+        case .breakers: "Breakers"
+        case .breakerDetail: "Breaker detail"
+        case .traces: "Traces"
+        case .traceDetail: "Trace detail"
+        case .events: "Events"
+        case .help: "Help"
+        }
+    }
+}
+
+/// One row of the key table: the keys, what they do, and how the help screen and hint bar say it.
+public struct KeyBinding: Sendable, Hashable {
+    public var keys: [Key]
+    public var action: Action
+    /// The help screen's description.
+    public var help: String
+    /// The hint bar's short label; nil keeps the binding out of the hint bar.
+    public var hint: String?
+    public var context: KeyContext
+
+    public init(_ keys: [Key], _ action: Action, help: String, hint: String? = nil, in context: KeyContext) {
+        self.keys = keys
+        self.action = action
+        self.help = help
+        self.hint = hint
+        self.context = context
+    }
+}
+
+/// The key table: the one source of truth for dispatch, the hint bar and the `?` help screen.
+public struct KeyMap: Sendable {
+    public var bindings: [KeyBinding]
+
+    public init(bindings: [KeyBinding]) {
+        self.bindings = bindings
+    }
+
+    /// The binding a key triggers in a context: the context's own bindings first, then the global ones.
+    public func binding(for key: Key, in context: KeyContext) -> KeyBinding? {
+        bindings.first { $0.context == context && $0.keys.contains(key) }
+            ?? bindings.first { $0.context == .global && $0.keys.contains(key) }
+    }
+
+    /// The hint bar for a context: its own hinted bindings, then the global ones.
+    public func hints(for context: KeyContext) -> [KeyHints.Hint] {
+        let own = bindings.filter { $0.context == context && $0.hint != nil }
+        let global = context == .help ? [] : bindings.filter { $0.context == .global && $0.hint != nil }
+        return (own + global).compactMap { binding in
+            guard let hint = binding.hint, let key = binding.keys.first else { return nil }
+            return KeyHints.Hint(KeyMap.hintName(key), hint)
+        }
+    }
+
+    /// How the hint bar names a key: `enter`, `esc`, `/`, `←`.
+    public static func hintName(_ key: Key) -> String {
+        switch key {
+        case .enter: "enter"
+        case .escape: "esc"
+        default: key.description
+        }
+    }
+
+    /// The contexts whose bindings apply together with the global ones.
+    public static let viewContexts: [KeyContext] = KeyContext.allCases.filter { $0 != .global }
+
+    /// The dashboard's keys.
+    public static let standard: KeyMap = {
+        var bindings: [KeyBinding] = [
+            KeyBinding([.char("1")], .showTab(.services), help: "Services view", in: .global),
+            KeyBinding([.char("2")], .showTab(.breakers), help: "Breakers view", in: .global),
+            KeyBinding([.char("3")], .showTab(.traces), help: "Traces view", in: .global),
+            KeyBinding([.char("4")], .showTab(.events), help: "Events view", in: .global),
+            KeyBinding([.up, .char("k")], .moveUp, help: "move up", in: .global),
+            KeyBinding([.down, .char("j")], .moveDown, help: "move down", in: .global),
+            KeyBinding([.pageUp], .pageUp, help: "page up", in: .global),
+            KeyBinding([.pageDown], .pageDown, help: "page down", in: .global),
+            KeyBinding([.home, .char("g")], .moveToTop, help: "first row", in: .global),
+            KeyBinding([.end, .char("G")], .moveToBottom, help: "last row", in: .global),
+            KeyBinding([.escape], .back, help: "back / clear the filter / close help", in: .global),
+            KeyBinding([.char("p")], .togglePause, help: "pause / resume the live feed", hint: "pause", in: .global),
+            KeyBinding([.char("?")], .toggleHelp, help: "this help", hint: "help", in: .global),
+            KeyBinding([.char("q"), .ctrl("c")], .quit, help: "quit", hint: "quit", in: .global),
+        ]
+        func listKeys(_ context: KeyContext, what: String, extra: [KeyBinding]) -> [KeyBinding] {
+            [KeyBinding([.enter], .drillIn, help: "details of the selected \(what)", hint: "details", in: context)]
+                + extra
+                + [
+                    KeyBinding([.char("/")], .startFilter, help: "filter rows as you type (enter keeps, esc clears)", hint: "filter", in: context),
+                    KeyBinding([.char("s")], .cycleSort, help: "cycle the sort order", hint: "sort", in: context),
+                ]
+        }
+        bindings += listKeys(.services, what: "service", extra: [
+            KeyBinding([.char("f")], .cycleFault, help: "cycle the service's fault: none, errors 50%, latency 300ms, down", hint: "fault", in: .services),
+        ])
+        bindings += [
+            KeyBinding([.char("f")], .cycleFault, help: "cycle the service's fault: none, errors 50%, latency 300ms, down", hint: "fault", in: .serviceDetail),
+            KeyBinding([.escape], .back, help: "back to the list", hint: "back", in: .serviceDetail),
+        ]
+        let breakerKeys: (KeyContext) -> [KeyBinding] = { context in
+            [
+                KeyBinding([.char("o")], .tripBreaker, help: "trip the breaker (force open)", hint: "trip (force open)", in: context),
+                KeyBinding([.char("c")], .forceBreakerClosed, help: "force the breaker closed", hint: "force closed", in: context),
+                KeyBinding([.char("r")], .resetBreaker, help: "reset the breaker to automatic", hint: "reset to automatic", in: context),
+            ]
+        }
+        bindings += listKeys(.breakers, what: "breaker", extra: breakerKeys(.breakers))
+        bindings += breakerKeys(.breakerDetail) + [KeyBinding([.escape], .back, help: "back to the list", hint: "back", in: .breakerDetail)]
+        bindings += listKeys(.traces, what: "trace", extra: [
+            KeyBinding([.char("e")], .toggleErrorsOnly, help: "show only traces with errors", hint: "errors only", in: .traces),
+        ])
+        bindings += [
+            KeyBinding([.left, .char("h")], .collapse, help: "collapse the span (or go to its parent)", hint: "collapse", in: .traceDetail),
+            KeyBinding([.right, .char("l")], .expand, help: "expand the span (or go to its first child)", hint: "expand", in: .traceDetail),
+            KeyBinding([.char("e")], .nextError, help: "next span with an error", hint: "next error", in: .traceDetail),
+            KeyBinding([.escape], .back, help: "back to the traces", hint: "back", in: .traceDetail),
+        ]
+        bindings += listKeys(.events, what: "event", extra: []).filter { $0.action != .drillIn }
+        bindings += [
+            KeyBinding([.escape], .back, help: "close the help", hint: "close", in: .help),
+        ]
+        return KeyMap(bindings: bindings)
+    }()
+}

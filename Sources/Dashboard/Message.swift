@@ -1,0 +1,25 @@
+import Telemetry
+import TerminalUI
+
+/// Everything that can happen to the dashboard; ``update(_:_:)`` turns each into new state.
+public enum Message: Sendable, Equatable {
+    case key(Key)
+    /// A fresh snapshot from the source (ignored while paused).
+    case snapshot(SystemSnapshot)
+    /// The tree of the trace being shown, or nil when the source no longer has it.
+    case traceTree(TraceTree?)
+    case resize(width: Int, height: Int)
+    /// One refresh period passed.
+    case tick
+    /// A control command finished: `failure` says why it did not work, nil when it did.
+    case performed(ControlCommand, failure: String?)
+}
+
+/// What ``update(_:_:)`` asks the run loop to do.
+public enum Effect: Sendable, Equatable {
+    /// Send a command to the system (trip a breaker, set a fault).
+    case control(ControlCommand)
+    /// Fetch a trace's tree; the answer comes back as ``Message/traceTree(_:)``.
+    case fetchTrace(id: String)
+    case quit
+}

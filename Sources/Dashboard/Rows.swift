@@ -1,0 +1,123 @@
+import Telemetry
+
+/// The rows each list shows, filtered and sorted: computed from the state, never stored, so
+/// the list and `update` always agree on what row N is.
+enum Rows {
+    static func services(_ state: DashboardState) -> [ServiceStatus] {
+        guard let snapshot = state.snapshot else { return [] }
+        let filter = state.list(.services).filter.lowercased()
+        var rows = filter.isEmpty ? snapshot.services : snapshot.services.filter { service in
+            service.name.lowercased().contains(filter)
+                || (service.fault?.lowercased().contains(filter) ?? false)
+                || service.health.state.rawValue.contains(filter)
+        }
+        switch state.sortOrder(.services) {
+        case .rps: rows.sortStable(descending: true) { $0.rps }
+        case .errors: rows.sortStable(descending: true) { $0.errorRatio }
+        case .p99: rows.sortStable(descending: true) { $0.latency?.p99Ms ?? -1 }
+        case .name: rows.sortStable { $0.name }
+        default: break
+        }
+        return rows
+    }
+
+    static func breakers(_ state: DashboardState) -> [BreakerStatus] {
+        guard let snapshot = state.snapshot else { return [] }
+        let filter = state.list(.breakers).filter.lowercased()
+        var rows = filter.isEmpty ? snapshot.breakers : snapshot.breakers.filter { breaker in
+            breaker.id.lowercased().contains(filter) || breaker.state.label.lowercased().contains(filter)
+        }
+        switch state.sortOrder(.breakers) {
+        case .state: rows.sortStable(descending: true) { severity($0.state) }
+        case .failures: rows.sortStable(descending: true) { $0.failureRate ?? -1 }
+        case .rejected: rows.sortStable(descending: true) { $0.rejectedCount }
+        default: break
+        }
+        return rows
+    }
+
+    /// How much a state wants attention, for sorting by state.
+    static func severity(_ state: BreakerState) -> Int {
+        switch state {
+        case .open: 6
+        case .forcedOpen: 5
+        case .halfOpen: 4
+        case .forcedClosed: 3
+        case .disabled: 2
+        case .metricsOnly: 1
+        case .closed: 0
+        }
+    }
+
+    static func traces(_ state: DashboardState) -> [TraceSummary] {
+        guard let all = state.snapshot?.traces else { return [] }
+        return traceOrder(state).map { all[$0] }
+    }
+
+    /// The Traces list as indices into `snapshot.traces`: a store can hold ten thousand traces,
+    /// so the list is filtered and sorted without copying them.
+    static func traceOrder(_ state: DashboardState) -> [Int] {
+        guard let all = state.snapshot?.traces else { return [] }
+        let filter = state.list(.traces).filter.lowercased()
+        let errorsOnly = state.tracesErrorsOnly
+        var order: [Int]
+        if filter.isEmpty && !errorsOnly {
+            order = Array(all.indices)
+        } else {
+            order = all.indices.filter { index in
+                let trace = all[index]
+                if errorsOnly && !trace.hasError { return false }
+                if filter.isEmpty { return true }
+                return trace.rootOperation.lowercased().contains(filter)
+                    || trace.rootService.lowercased().contains(filter)
+                    || trace.traceId.hasPrefix(filter)
+                    || trace.services.contains { $0.lowercased().contains(filter) }
+            }
+        }
+        if state.sortOrder(.traces) == .slowest {
+            let durations = all.map(\.durationMs)
+            durations.withUnsafeBufferPointer { d in
+                // Slowest first; equal durations keep their (newest-first) order.
+                order.sort { a, b in d[a] > d[b] || (d[a] == d[b] && a < b) }
+            }
+        }
+        return order
+    }
+
+    static func events(_ state: DashboardState) -> [EventRecord] {
+        guard let snapshot = state.snapshot else { return [] }
+        let filter = state.list(.events).filter.lowercased()
+        var rows = filter.isEmpty ? snapshot.events : snapshot.events.filter { event in
+            event.message.lowercased().contains(filter)
+                || event.source.lowercased().contains(filter)
+                || event.kind.rawValue.lowercased().contains(filter)
+        }
+        if state.sortOrder(.events) == .oldest { rows.reverse() }
+        return rows
+    }
+
+    /// The ids of a tab's rows, in order.
+    static func ids(_ tab: Tab, _ state: DashboardState) -> [String] {
+        switch tab {
+        case .services: services(state).map(\.name)
+        case .breakers: breakers(state).map(\.id)
+        case .traces:
+            if let all = state.snapshot?.traces { traceOrder(state).map { all[$0].traceId } } else { [] }
+        case .events: events(state).map { String($0.id) }
+        }
+    }
+}
+
+extension Array {
+    /// Sorts by a key extracted once per element, keeping equal elements in their order (so
+    /// equal rows do not swap between frames). Sorting indices by a key array keeps the
+    /// comparisons cheap for large lists (ten thousand traces).
+    mutating func sortStable<Key: Comparable>(descending: Bool = false, by key: (Element) -> Key) {
+        let keys = map(key)
+        let order = keys.indices.sorted { a, b in
+            if keys[a] == keys[b] { return a < b }
+            return descending ? keys[a] > keys[b] : keys[a] < keys[b]
+        }
+        self = order.map { self[$0] }
+    }
+}

@@ -1,0 +1,335 @@
+import Telemetry
+import TerminalUI
+
+/// Applies one message to the state and returns what the run loop must do. Pure: no I/O, no
+/// clock; the same state and message always give the same result.
+public func update(_ state: inout DashboardState, _ message: Message, keyMap: KeyMap = .standard) -> [Effect] {
+    switch message {
+    case .snapshot(let snapshot):
+        guard !state.isPaused else { return [] }
+        state.snapshot = snapshot
+        for tab in Tab.allCases { state.reconcileSelection(tab) }
+        return []
+    case .traceTree(let tree):
+        guard var trace = state.trace else { return [] }
+        if let tree, tree.traceId != trace.traceID { return [] }
+        trace.tree = tree
+        trace.isLoading = false
+        if trace.selectedSpanID == nil || !(tree?.spans.contains { $0.spanId == trace.selectedSpanID } ?? false) {
+            trace.selectedSpanID = tree?.spans.first?.spanId
+        }
+        state.trace = trace
+        state.reconcileTraceSelection()
+        return []
+    case .resize(let width, let height):
+        state.width = max(0, width)
+        state.height = max(0, height)
+        for tab in Tab.allCases { state.reconcileSelection(tab) }
+        state.reconcileTraceSelection()
+        return []
+    case .tick:
+        if var notice = state.notice {
+            notice.ticksLeft -= 1
+            state.notice = notice.ticksLeft > 0 ? notice : nil
+        }
+        return []
+    case .performed(let command, let failure):
+        if let failure {
+            state.notice = Notice("\(command.summary) failed: \(failure)", isError: true)
+        } else {
+            state.notice = Notice(command.summary)
+        }
+        return []
+    case .key(let key):
+        return state.handle(key, keyMap: keyMap)
+    }
+}
+
+extension ControlCommand {
+    /// In words, for the notice line: `tripped order-service->payment-service (forced open)`.
+    var summary: String {
+        switch self {
+        case .tripBreaker(let id, let seconds):
+            "tripped \(id) (forced open\(seconds.map { " for \(Format.fixed($0, 0))s" } ?? ""))"
+        case .forceBreakerClosed(let id): "forced \(id) closed"
+        case .resetBreaker(let id): "reset \(id) to automatic"
+        case .setFault(let service, let fault): fault.summary.map { "fault on \(service): \($0)" } ?? "fault on \(service) cleared"
+        }
+    }
+}
+
+extension FaultSpec {
+    /// The next fault `f` sets, after the one a service reports (`ServiceStatus.fault`):
+    /// none → errors 50% → latency 300ms → down → none.
+    static func next(after current: String?) -> FaultSpec {
+        guard let current, !current.isEmpty else { return .errors(ratio: 0.5) }
+        if current.hasPrefix("errors") { return .latency(milliseconds: 300) }
+        if current.hasPrefix("latency") { return .down }
+        return .none
+    }
+}
+
+extension DashboardState {
+    mutating func handle(_ key: Key, keyMap: KeyMap) -> [Effect] {
+        if key == .resize { return [] }
+        if detail == nil, !showHelp, list(tab).isEditingFilter {
+            if let effects = editFilter(key) { return effects }
+        }
+        guard let binding = keyMap.binding(for: key, in: keyContext) else { return [] }
+        return perform(binding.action)
+    }
+
+    /// Keys while typing a filter: text goes into the filter; returns nil for keys that keep
+    /// their usual meaning (moving, quitting with Ctrl-C).
+    private mutating func editFilter(_ key: Key) -> [Effect]? {
+        var state = list(tab)
+        switch key {
+        case .char(let character):
+            state.filter.append(character)
+        case .backspace:
+            if !state.filter.isEmpty { state.filter.removeLast() }
+        case .enter:
+            state.isEditingFilter = false
+        case .escape:
+            state.filter = ""
+            state.isEditingFilter = false
+        default:
+            return nil
+        }
+        lists[tab] = state
+        reconcileSelection(tab)
+        return []
+    }
+
+    mutating func perform(_ action: Action) -> [Effect] {
+        switch action {
+        case .quit:
+            isQuitting = true
+            return [.quit]
+        case .toggleHelp:
+            showHelp.toggle()
+            detailOffset = 0
+        case .togglePause:
+            isPaused.toggle()
+        case .showTab(let newTab):
+            tab = newTab
+            detail = nil
+            trace = nil
+            showHelp = false
+            detailOffset = 0
+        case .back:
+            if showHelp {
+                showHelp = false
+                detailOffset = 0
+            } else if detail != nil {
+                detail = nil
+                trace = nil
+                detailOffset = 0
+            } else if !list(tab).filter.isEmpty {
+                lists[tab]?.filter = ""
+                reconcileSelection(tab)
+            } else if tab == .traces && tracesErrorsOnly {
+                tracesErrorsOnly = false
+                reconcileSelection(tab)
+            }
+        case .moveUp: move(by: -1)
+        case .moveDown: move(by: 1)
+        case .pageUp: move(by: -pageSize)
+        case .pageDown: move(by: pageSize)
+        case .moveToTop: move(by: Int.min / 2)
+        case .moveToBottom: move(by: Int.max / 2)
+        case .drillIn:
+            return drillIn()
+        case .startFilter:
+            lists[tab]?.isEditingFilter = true
+        case .cycleSort:
+            let count = tab.sortOrders.count
+            let nextIndex = (list(tab).sortIndex + 1) % count
+            lists[tab]?.sortIndex = nextIndex
+            reconcileSelection(tab)
+            notice = Notice("sort: \(sortOrder(tab).label)", ticksLeft: 8)
+        case .toggleErrorsOnly:
+            tracesErrorsOnly.toggle()
+            reconcileSelection(.traces)
+        case .cycleFault:
+            guard let service = selectedService else { return [] }
+            return [.control(.setFault(service: service.name, fault: FaultSpec.next(after: service.fault)))]
+        case .tripBreaker:
+            return selectedBreakerID.map { [.control(.tripBreaker(id: $0))] } ?? []
+        case .forceBreakerClosed:
+            return selectedBreakerID.map { [.control(.forceBreakerClosed(id: $0))] } ?? []
+        case .resetBreaker:
+            return selectedBreakerID.map { [.control(.resetBreaker(id: $0))] } ?? []
+        case .collapse: collapseSpan()
+        case .expand: expandSpan()
+        case .nextError: selectNextErrorSpan()
+        }
+        return []
+    }
+
+    private var pageSize: Int {
+        if isDocumentView { return DashboardLayout.documentRows(height: height) }
+        if case .trace = detail { return DashboardLayout.traceRows(height: height) }
+        return DashboardLayout.listRows(height: height)
+    }
+
+    /// The service the keys act on: the one in the detail, or the selected row.
+    var selectedService: ServiceStatus? {
+        let name: String?
+        if case .service(let detailName) = detail { name = detailName } else if detail == nil && tab == .services { name = list(.services).selectedID } else { name = nil }
+        guard let name else { return nil }
+        return snapshot?.services.first { $0.name == name }
+    }
+
+    var selectedBreakerID: String? {
+        if case .breaker(let id) = detail { return id }
+        if detail == nil && tab == .breakers { return list(.breakers).selectedID }
+        return nil
+    }
+
+    private mutating func move(by delta: Int) {
+        if isDocumentView {
+            detailOffset = max(0, detailOffset.addingClamped(delta))
+            return
+        }
+        if case .trace = detail {
+            moveSpan(by: delta)
+            return
+        }
+        let ids = Rows.ids(tab, self)
+        guard !ids.isEmpty else { return }
+        var state = list(tab)
+        let current = state.selectedID.flatMap { ids.firstIndex(of: $0) } ?? min(state.selectedIndex, ids.count - 1)
+        let target = min(max(0, current.addingClamped(delta)), ids.count - 1)
+        state.selectedIndex = target
+        state.selectedID = ids[target]
+        state.offset = Table.scrollOffset(selected: target, offset: state.offset, visibleRows: DashboardLayout.listRows(height: height), rowCount: ids.count)
+        lists[tab] = state
+    }
+
+    /// Help and the service and breaker details scroll as a whole instead of moving a selection.
+    private var isDocumentView: Bool {
+        if showHelp { return true }
+        switch detail {
+        case .service, .breaker: return true
+        case .trace, nil: return false
+        }
+    }
+
+    private mutating func drillIn() -> [Effect] {
+        guard detail == nil, let id = list(tab).selectedID else { return [] }
+        detailOffset = 0
+        switch tab {
+        case .services:
+            detail = .service(name: id)
+        case .breakers:
+            detail = .breaker(id: id)
+        case .traces:
+            detail = .trace(id: id)
+            trace = TraceDetailState(traceID: id)
+            return [.fetchTrace(id: id)]
+        case .events:
+            break
+        }
+        return []
+    }
+
+    /// Keeps a list's selection on the same id after its rows changed; when the id is gone,
+    /// selects the row now at the old position.
+    mutating func reconcileSelection(_ tab: Tab) {
+        var state = list(tab)
+        let ids = Rows.ids(tab, self)
+        if ids.isEmpty {
+            state.selectedID = nil
+            state.selectedIndex = 0
+            state.offset = 0
+        } else {
+            if let id = state.selectedID, let index = ids.firstIndex(of: id) {
+                state.selectedIndex = index
+            } else {
+                state.selectedIndex = min(max(0, state.selectedIndex), ids.count - 1)
+                state.selectedID = ids[state.selectedIndex]
+            }
+            state.offset = Table.scrollOffset(selected: state.selectedIndex, offset: state.offset, visibleRows: DashboardLayout.listRows(height: height), rowCount: ids.count)
+        }
+        lists[tab] = state
+    }
+
+    // MARK: Trace detail
+
+    private mutating func moveSpan(by delta: Int) {
+        guard var trace, let tree = trace.tree else { return }
+        let visible = TraceOutline(tree: tree).visibleIndices(collapsed: trace.collapsed)
+        guard !visible.isEmpty else { return }
+        let current = visible.firstIndex { tree.spans[$0].spanId == trace.selectedSpanID } ?? 0
+        let target = min(max(0, current.addingClamped(delta)), visible.count - 1)
+        trace.selectedSpanID = tree.spans[visible[target]].spanId
+        self.trace = trace
+        reconcileTraceSelection()
+    }
+
+    mutating func reconcileTraceSelection() {
+        guard var trace, let tree = trace.tree else { return }
+        let visible = TraceOutline(tree: tree).visibleIndices(collapsed: trace.collapsed)
+        let index = visible.firstIndex { tree.spans[$0].spanId == trace.selectedSpanID }
+        trace.offset = Table.scrollOffset(selected: index, offset: trace.offset, visibleRows: DashboardLayout.traceRows(height: height), rowCount: visible.count)
+        self.trace = trace
+    }
+
+    private mutating func collapseSpan() {
+        guard var trace, let tree = trace.tree, let id = trace.selectedSpanID,
+              let index = tree.spans.firstIndex(where: { $0.spanId == id }) else { return }
+        let outline = TraceOutline(tree: tree)
+        if outline.hasChildren[index] && !trace.collapsed.contains(id) {
+            trace.collapsed.insert(id)
+        } else if let parent = outline.parent[index] {
+            trace.selectedSpanID = tree.spans[parent].spanId
+        }
+        self.trace = trace
+        reconcileTraceSelection()
+    }
+
+    private mutating func expandSpan() {
+        guard var trace, let tree = trace.tree, let id = trace.selectedSpanID,
+              let index = tree.spans.firstIndex(where: { $0.spanId == id }) else { return }
+        let outline = TraceOutline(tree: tree)
+        guard outline.hasChildren[index] else { return }
+        if trace.collapsed.contains(id) {
+            trace.collapsed.remove(id)
+        } else if let child = outline.parent.firstIndex(of: index) {
+            trace.selectedSpanID = tree.spans[child].spanId
+        }
+        self.trace = trace
+        reconcileTraceSelection()
+    }
+
+    /// Selects the next span with an error after the selected one (wrapping), expanding its
+    /// ancestors so it shows.
+    private mutating func selectNextErrorSpan() {
+        guard var trace, let tree = trace.tree, !tree.spans.isEmpty else { return }
+        let start = tree.spans.firstIndex { $0.spanId == trace.selectedSpanID } ?? -1
+        let count = tree.spans.count
+        for step in 1...count {
+            let index = (start + step + count) % count
+            guard tree.spans[index].status.isError else { continue }
+            let outline = TraceOutline(tree: tree)
+            var ancestor = outline.parent[index]
+            while let a = ancestor {
+                trace.collapsed.remove(tree.spans[a].spanId)
+                ancestor = outline.parent[a]
+            }
+            trace.selectedSpanID = tree.spans[index].spanId
+            self.trace = trace
+            reconcileTraceSelection()
+            return
+        }
+        notice = Notice("no span with an error in this trace", ticksLeft: 8)
+    }
+}
+
+extension Int {
+    func addingClamped(_ other: Int) -> Int {
+        let (result, overflow) = addingReportingOverflow(other)
+        return overflow ? (other > 0 ? .max : .min) : result
+    }
+}

@@ -1,0 +1,154 @@
+import Telemetry
+import TerminalUI
+
+/// A view `meshtop snapshot` can print.
+public enum DashboardView: String, CaseIterable, Sendable {
+    case services, breakers, traces, events
+    /// The detail of one trace (the caller passes its tree).
+    case trace
+}
+
+/// Draws the dashboard: pure functions from state to a ``Buffer``.
+public enum DashboardRenderer {
+    /// The whole screen for `state`, at `state.width × state.height`.
+    public static func render(_ state: DashboardState, glyphs: Glyphs, keyMap: KeyMap = .standard) -> Buffer {
+        var buffer = Buffer(width: state.width, height: state.height)
+        if state.isTooSmall {
+            renderTooSmall(state, glyphs: glyphs, into: &buffer)
+            return buffer
+        }
+        let areas = DashboardLayout.areas(width: state.width, height: state.height)
+        HeaderView.render(state, glyphs: glyphs, area: areas.header, into: &buffer)
+        renderTabLine(state, glyphs: glyphs, area: areas.tabs, into: &buffer)
+        let body = areas.body.inset(left: 1, right: 1)
+        if state.showHelp {
+            HelpView.render(state, keyMap: keyMap, glyphs: glyphs, area: body, into: &buffer)
+        } else {
+            switch state.detail {
+            case .service(let name): ServiceDetailView.render(state, name: name, glyphs: glyphs, area: body, into: &buffer)
+            case .breaker(let id): BreakerDetailView.render(state, id: id, glyphs: glyphs, area: body, into: &buffer)
+            case .trace: TraceDetailView.render(state, glyphs: glyphs, area: body, into: &buffer)
+            case nil:
+                switch state.tab {
+                case .services: ServicesView.render(state, glyphs: glyphs, area: body, into: &buffer)
+                case .breakers: BreakersView.render(state, glyphs: glyphs, area: body, into: &buffer)
+                case .traces: TracesView.render(state, glyphs: glyphs, area: body, into: &buffer)
+                case .events: EventsView.render(state, glyphs: glyphs, area: body, into: &buffer)
+                }
+            }
+        }
+        renderHintLine(state, keyMap: keyMap, glyphs: glyphs, area: areas.hints.inset(left: 1), into: &buffer)
+        return buffer
+    }
+
+    /// One view of a snapshot as plain text (trailing spaces trimmed), with no terminal: what
+    /// `meshtop snapshot --view …` prints. For `.trace`, pass the tree to show (for example
+    /// the slowest trace's, from `DashboardSource.traceTree(id:)`).
+    public static func renderText(
+        view: DashboardView,
+        snapshot: SystemSnapshot,
+        traceTree: TraceTree? = nil,
+        width: Int = 120,
+        height: Int = 40,
+        glyphs: Glyphs = .unicode
+    ) -> String {
+        var state = DashboardState(width: width, height: height, snapshot: snapshot)
+        switch view {
+        case .services: state.tab = .services
+        case .breakers: state.tab = .breakers
+        case .traces: state.tab = .traces
+        case .events: state.tab = .events
+        case .trace:
+            state.tab = .traces
+            let id = traceTree?.traceId ?? snapshot.traces.max { $0.durationMs < $1.durationMs }?.traceId ?? ""
+            state.detail = .trace(id: id)
+            state.trace = TraceDetailState(traceID: id)
+            _ = update(&state, .traceTree(traceTree))
+        }
+        return render(view: view, state: state, width: width, height: height, glyphs: glyphs)
+    }
+
+    /// `state` rendered at the given size as plain text, whatever view it is on.
+    public static func render(view _: DashboardView, state: DashboardState, width: Int, height: Int, glyphs: Glyphs = .unicode) -> String {
+        var sized = state
+        if sized.width != width || sized.height != height {
+            _ = update(&sized, .resize(width: width, height: height))
+        }
+        return render(sized, glyphs: glyphs).plainText()
+    }
+
+    static func renderTooSmall(_ state: DashboardState, glyphs: Glyphs, into buffer: inout Buffer) {
+        let times = glyphs.isUnicode ? "×" : "x"
+        let lines = [
+            "terminal too small (need \(DashboardLayout.minimumWidth)\(times)\(DashboardLayout.minimumHeight))",
+            "now \(state.width)\(times)\(state.height)",
+        ]
+        let top = max(0, state.height / 2 - 1)
+        for (index, line) in lines.enumerated() {
+            let fitted = DisplayWidth.truncate(line, to: state.width)
+            let x = max(0, (state.width - DisplayWidth.of(fitted)) / 2)
+            buffer.write(fitted, x: x, y: top + index, style: index == 0 ? Style(.warn, .bold) : .muted)
+        }
+    }
+
+    static func renderTabLine(_ state: DashboardState, glyphs: Glyphs, area: Rect, into buffer: inout Buffer) {
+        let selected = state.detail == nil && !state.showHelp ? state.tab.rawValue - 1 : nil
+        let titles = Tab.allCases.map { "\($0.rawValue) \($0.title)" }
+        var tabs = Tabs(titles: titles, selected: selected)
+        if selected == nil {
+            // In a detail the tab it came from stays marked, without brackets.
+            tabs.style = .muted
+        }
+        buffer.render(tabs, in: area.inset(left: 1))
+        var right = Line([])
+        if let notice = state.notice {
+            right.append(notice.text, notice.isError ? Style(.error, .bold) : .accent)
+        } else if state.detail == nil && !state.showHelp {
+            let list = state.list(state.tab)
+            if !list.filter.isEmpty && !list.isEditingFilter { right.append("filter: ", .muted); right.append(list.filter, .accent) }
+            if state.tab == .traces && state.tracesErrorsOnly {
+                if !right.spans.isEmpty { right.append("  ") }
+                right.append("errors only", .warn)
+            }
+        }
+        let tabsWidth = titles.reduce(0) { $0 + DisplayWidth.of($1) + 3 } + 2
+        let available = area.width - tabsWidth - 1
+        guard available > 4, !right.spans.isEmpty else { return }
+        let text = DisplayWidth.truncate(right.plainText, to: available, ellipsis: glyphs.ellipsis)
+        let x = area.maxX - DisplayWidth.of(text) - 1
+        if text == right.plainText {
+            buffer.write(right, x: x, y: area.y, clip: area)
+        } else {
+            buffer.write(text, x: x, y: area.y, style: right.spans.last?.style ?? .plain, clip: area)
+        }
+    }
+
+    static func renderHintLine(_ state: DashboardState, keyMap: KeyMap, glyphs: Glyphs, area: Rect, into buffer: inout Buffer) {
+        let list = state.list(state.tab)
+        if state.detail == nil, !state.showHelp, list.isEditingFilter {
+            var x = buffer.write("/", x: area.x, y: area.y, style: Style(.accent, .bold), clip: area)
+            x = buffer.write(list.filter, x: x, y: area.y, clip: area)
+            x = buffer.write(String(glyphs.eighths[0]), x: x, y: area.y, style: .accent, clip: area)
+            buffer.render(KeyHints([.init("enter", "keep"), .init("esc", "clear")]), in: Rect(x: x + 2, y: area.y, width: area.maxX - x - 2, height: 1))
+            return
+        }
+        var hints = keyMap.hints(for: state.keyContext)
+        if !glyphs.isUnicode {
+            hints = hints.map { KeyHints.Hint($0.key.asciiArrows, $0.label) }
+        }
+        buffer.render(KeyHints(hints), in: area)
+    }
+}
+
+extension String {
+    /// Arrows spelled out for ASCII terminals.
+    var asciiArrows: String {
+        switch self {
+        case "←": "left"
+        case "→": "right"
+        case "↑": "up"
+        case "↓": "down"
+        default: self
+        }
+    }
+}

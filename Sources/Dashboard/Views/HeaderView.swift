@@ -1,0 +1,35 @@
+import Telemetry
+import TerminalUI
+
+/// The top line: system, uptime, req/s, error %, p99, open breakers, dropped traces, live/paused.
+enum HeaderView {
+    static func render(_ state: DashboardState, glyphs: Glyphs, area: Rect, into buffer: inout Buffer) {
+        let gap = "   "
+        // Segments are shown whole or not at all, most important first, so a narrow terminal
+        // loses the least useful figures instead of showing half a number.
+        var segments: [[Span]] = []
+        if let snapshot = state.snapshot {
+            segments.append([Span(" \(glyphs.dot) ", .muted), Span(snapshot.system, .bold)])
+            segments.append([Span(gap + "up ", .muted), Span(Format.clock(snapshot.uptimeSeconds))])
+            segments.append([Span(gap + Format.rate(snapshot.totals.rps)), Span(" req/s", .muted)])
+            segments.append([Span(gap + "err ", .muted), Span(Format.percent(snapshot.totals.errorRatio), Looks.errorRatioStyle(snapshot.totals.errorRatio))])
+            segments.append([Span(gap + "p99 ", .muted), Span(snapshot.totals.latency.map { Format.ms($0.p99Ms) } ?? "-")])
+            let open = snapshot.totals.openBreakers
+            segments.append([Span(gap + "breakers ", .muted), Span("\(open) open", open > 0 ? Style(.error, .bold) : .plain)])
+            if snapshot.dropped.traces > 0 {
+                segments.append([Span(gap + "dropped \(Format.count(snapshot.dropped.traces)) traces", .warn)])
+            }
+        } else {
+            segments.append([Span(gap + "waiting for the first snapshot", .muted)])
+        }
+        let mark = state.isPaused ? Span("\(glyphs.paused) paused", Style(.warn, .bold)) : Span("\(glyphs.live) live", .ok)
+        let markX = area.maxX - mark.width - 1
+        var x = buffer.write(Span(" meshtop", Style(.accent, .bold)), x: area.x, y: area.y, clip: area)
+        for segment in segments {
+            let width = segment.reduce(0) { $0 + $1.width }
+            if x + width >= markX { break }
+            x = buffer.write(Line(segment), x: x, y: area.y, clip: area)
+        }
+        buffer.write(mark, x: markX, y: area.y, clip: area)
+    }
+}

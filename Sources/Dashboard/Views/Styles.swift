@@ -1,0 +1,77 @@
+import Telemetry
+import TerminalUI
+
+/// How snapshot values look: the one place that decides colours and marks.
+enum Looks {
+    static func health(_ health: Health, _ glyphs: Glyphs) -> Span {
+        switch health.state {
+        case .up: Span("\(glyphs.healthUp) up", .ok)
+        case .degraded: Span("\(glyphs.healthDegraded) degraded", .warn)
+        case .down: Span("\(glyphs.healthDown) down", .error)
+        }
+    }
+
+    static func breakerStyle(_ state: BreakerState) -> Style {
+        switch state {
+        case .closed: .ok
+        case .open, .forcedOpen: .error
+        case .halfOpen, .forcedClosed: .warn
+        case .disabled, .metricsOnly: .muted
+        }
+    }
+
+    static func breakerState(_ state: BreakerState, _ glyphs: Glyphs) -> Span {
+        Span("\(glyphs.breakerMark) \(state.label)", breakerStyle(state))
+    }
+
+    /// `order-service → payment-service` for a breaker id `order-service->payment-service`.
+    static func breakerName(_ id: String, _ glyphs: Glyphs) -> String {
+        guard let range = id.range(of: "->") else { return id }
+        return String(id[..<range.lowerBound]) + " \(glyphs.arrow) " + String(id[range.upperBound...])
+    }
+
+    static func errorRatioStyle(_ ratio: Double) -> Style {
+        ratio >= 0.1 ? .error : (ratio >= 0.01 ? .warn : .plain)
+    }
+
+    static func eventKind(_ kind: EventKind) -> Span {
+        switch kind {
+        case .breakerTransition: Span("breaker", .warn)
+        case .manualAction: Span("manual", .accent)
+        case .sagaStep: Span("saga", .plain)
+        case .sagaCompensation: Span("compensate", .warn)
+        case .healthChange: Span("health", .warn)
+        case .fault: Span("fault", .error)
+        case .security: Span("security", .error)
+        case .deadLetter: Span("dead letter", .error)
+        case .info: Span("info", .muted)
+        default: Span(kind.rawValue, .plain)
+        }
+    }
+
+    /// A column title with the sort mark when the list is sorted by it.
+    static func title(_ title: String, sortedBy: Bool, _ glyphs: Glyphs) -> String {
+        sortedBy ? "\(title)\(glyphs.sortDescending)" : title
+    }
+}
+
+extension String {
+    /// The part before and after the first `->`, for breaker ids.
+    var breakerEnds: (caller: String, target: String)? {
+        guard let range = range(of: "->") else { return nil }
+        return (String(self[..<range.lowerBound]), String(self[range.upperBound...]))
+    }
+
+    /// Finds `needle` (stdlib only; no Foundation).
+    func range(of needle: String) -> Range<String.Index>? {
+        guard !needle.isEmpty else { return nil }
+        var start = startIndex
+        while start < endIndex {
+            if self[start...].hasPrefix(needle) {
+                return start..<index(start, offsetBy: needle.count)
+            }
+            start = index(after: start)
+        }
+        return nil
+    }
+}

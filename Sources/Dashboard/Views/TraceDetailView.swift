@@ -1,0 +1,125 @@
+import Telemetry
+import TerminalUI
+
+/// `Enter` on a trace: the span tree with a waterfall on the trace's time axis, and the
+/// selected span's status, attributes and events in a pane below.
+enum TraceDetailView {
+    static func render(_ state: DashboardState, glyphs: Glyphs, area: Rect, into buffer: inout Buffer) {
+        guard let detail = state.trace else { return }
+        let parts = DashboardLayout.traceAreas(body: area)
+        guard let tree = detail.tree else {
+            let text = detail.isLoading ? "loading trace \(detail.traceID)" : "trace \(detail.traceID) is no longer stored (evicted from the trace store)"
+            buffer.write(text, x: area.x, y: area.y, style: detail.isLoading ? .muted : .warn, clip: area)
+            return
+        }
+        renderTitle(tree, glyphs: glyphs, area: parts.title, into: &buffer)
+
+        let outline = TraceOutline(tree: tree)
+        let visible = outline.visibleIndices(collapsed: detail.collapsed)
+        let constraints: [Constraint] = [.length(max(20, parts.table.width * 30 / 100)), .length(16), .length(9), .fill]
+        let widths = parts.table.split(.horizontal, constraints, spacing: 1).map(\.width)
+        let barWidth = max(0, widths[3] - 1)
+        let columns = [
+            TableColumn("SPAN", constraints[0]),
+            TableColumn("SERVICE", constraints[1]),
+            TableColumn("DURATION", constraints[2], .right),
+            TableColumn(" " + axis(totalMs: tree.durationMs, width: barWidth, glyphs: glyphs), constraints[3]),
+        ]
+        let rowsShown = max(0, parts.table.height - 1)
+        let selected = visible.firstIndex { tree.spans[$0].spanId == detail.selectedSpanID }
+        let first = Table.scrollOffset(selected: selected, offset: detail.offset, visibleRows: rowsShown, rowCount: visible.count)
+        let window = visible[first..<min(visible.count, first + rowsShown)]
+        let rows: [[Line]] = window.map { index in
+            let span = tree.spans[index]
+            let item = TreeItem(depth: span.depth, hasChildren: outline.hasChildren[index], isExpanded: !detail.collapsed.contains(span.spanId), isLastSibling: outline.isLastSibling[index], label: "")
+            let isError = span.status.isError
+            let (column, bar) = Waterfall.bar(startMs: span.startOffsetMs, durationMs: span.durationMs, totalMs: tree.durationMs, width: barWidth, glyphs: glyphs)
+            var barLine = Line([Span(String(repeating: " ", count: column + 1)), Span(bar, isError ? .error : .accent)])
+            if isError {
+                barLine.append(" \(glyphs.errorMark)" + (errorCode(span).map { " " + $0 } ?? ""), Style(.error, .bold))
+            }
+            return [
+                Line([Span(Tree.prefix(for: item, glyphs: glyphs), .muted), Span(span.operation, isError ? .error : .plain)]),
+                Line(span.service),
+                Line(Format.preciseMs(span.durationMs)),
+                barLine,
+            ]
+        }
+        let table = Table(columns: columns, rows: rows, selected: selected.map { $0 - first })
+        buffer.render(table, in: parts.table)
+
+        if let id = detail.selectedSpanID, let span = tree.spans.first(where: { $0.spanId == id }) {
+            buffer.render(TextBlock(pane(for: span, glyphs: glyphs)), in: parts.pane)
+        }
+    }
+
+    static func renderTitle(_ tree: TraceTree, glyphs: Glyphs, area: Rect, into buffer: inout Buffer) {
+        let root = tree.spans.first
+        let errors = tree.spans.filter(\.status.isError).count
+        var line = Line([Span("trace ", .muted), Span(tree.traceId, Style(.accent, .bold))])
+        if let root { line.append("   " + root.operation, .bold) }
+        line.append("   " + Format.ms(tree.durationMs))
+        line.append("   \(tree.spans.count) spans", .muted)
+        if errors > 0 {
+            line.append("   \(glyphs.errorMark) error" + (errors > 1 ? " (\(errors) spans)" : ""), Style(.error, .bold))
+        } else {
+            line.append("   ok", .ok)
+        }
+        buffer.write(line, x: area.x, y: area.y, clip: area)
+    }
+
+    /// `|0ms      92ms      184ms|` exactly `width` columns (shorter forms when narrow).
+    static func axis(totalMs: Double, width: Int, glyphs: Glyphs) -> String {
+        guard width > 0 else { return "" }
+        let left = "|0ms"
+        let right = Format.ms(totalMs) + "|"
+        let middle = Format.ms(totalMs / 2)
+        let used = left.count + right.count
+        if width >= used + middle.count + 2 {
+            let space = width - used - middle.count
+            return left + String(repeating: " ", count: space / 2) + middle + String(repeating: " ", count: space - space / 2) + right
+        }
+        if width >= used + 1 { return left + String(repeating: " ", count: width - used) + right }
+        return DisplayWidth.truncate(right, to: width)
+    }
+
+    /// A short code for an error span's bar: the HTTP status when recorded, else nothing.
+    static func errorCode(_ span: SpanRecord) -> String? {
+        span.attributes["http.response.status_code"] ?? span.attributes["http.status_code"]
+    }
+
+    /// The selected span's pane: status, service, kind, attributes (sorted), events, links.
+    static func pane(for span: SpanRecord, glyphs: Glyphs) -> [Line] {
+        let rule = String(repeating: String(glyphs.rule), count: 2)
+        let dot = " \(glyphs.dot) "
+        var line = Line([Span("\(rule) ", .muted), Span(span.operation, .bold), Span(" \(rule) ", .muted)])
+        line.append("status ", .muted)
+        switch span.status.code {
+        case .error: line.append("error" + (span.status.message.map { ": \($0)" } ?? ""), Style(.error, .bold))
+        case .ok: line.append("ok", .ok)
+        case .unset: line.append("unset", .plain)
+        }
+        line.append(dot + "service ", .muted); line.append(span.service)
+        line.append(dot + "kind ", .muted); line.append(span.kind.rawValue)
+        line.append(dot + "start ", .muted); line.append(Format.preciseMs(span.startOffsetMs))
+        if span.isOrphan { line.append(dot + "orphan (parent never arrived)", .warn) }
+        for key in span.attributes.keys.sorted() {
+            line.append(dot, .muted)
+            line.append(key + "=", .muted)
+            line.append(span.attributes[key] ?? "")
+        }
+        var lines = [line]
+        for event in span.events {
+            var eventLine = Line([Span("  event ", .muted), Span(event.name, .accent), Span(" @ " + Format.preciseMs(event.offsetMs), .muted)])
+            for key in event.attributes.keys.sorted() {
+                eventLine.append("  \(key)=", .muted)
+                eventLine.append(event.attributes[key] ?? "")
+            }
+            lines.append(eventLine)
+        }
+        if !span.links.isEmpty {
+            lines.append(Line([Span("  links ", .muted), Span(span.links.joined(separator: ", "))]))
+        }
+        return lines
+    }
+}

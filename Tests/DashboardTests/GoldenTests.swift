@@ -1,0 +1,69 @@
+import Foundation
+import Testing
+import Telemetry
+import TerminalUI
+@testable import Dashboard
+
+/// Whole views rendered from the fixture snapshot, compared with files in Golden/.
+/// To accept a deliberate change: `UPDATE_GOLDEN=1 swift test --filter GoldenTests`, then review the diff.
+@Suite("Golden views")
+struct GoldenTests {
+    static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Golden")
+
+    func check(_ name: String, _ text: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let url = GoldenTests.directory.appendingPathComponent(name + ".golden")
+        if ProcessInfo.processInfo.environment["UPDATE_GOLDEN"] == "1" {
+            try (text + "\n").write(to: url, atomically: true, encoding: .utf8)
+            return
+        }
+        let expected = try String(contentsOf: url, encoding: .utf8)
+        let expectedLines = expected.split(separator: "\n", omittingEmptySubsequences: false).dropLast().map(String.init)
+        let actualLines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        #expect(actualLines == expectedLines, "\(name).golden differs", sourceLocation: sourceLocation)
+    }
+
+    @Test(arguments: [DashboardView.services, .breakers, .traces, .events, .trace])
+    func views(view: DashboardView) throws {
+        let text = DashboardRenderer.renderText(view: view, snapshot: Fixtures.snapshot, traceTree: view == .trace ? Fixtures.tree : nil, width: 120, height: 24)
+        try check(view.rawValue, text)
+    }
+
+    @Test func servicesInASCIIAt80Columns() throws {
+        try check("services-ascii-80", DashboardRenderer.renderText(view: .services, snapshot: Fixtures.snapshot, width: 80, height: 15, glyphs: .ascii))
+    }
+
+    @Test func traceDetailInASCIIAt60Columns() throws {
+        try check("trace-ascii-60", DashboardRenderer.renderText(view: .trace, snapshot: Fixtures.snapshot, traceTree: Fixtures.tree, width: 60, height: 20, glyphs: .ascii))
+    }
+
+    @Test func serviceDetail() throws {
+        var state = DashboardState(width: 100, height: 40, snapshot: Fixtures.snapshot)
+        _ = update(&state, .key(.down))
+        _ = update(&state, .key(.enter))
+        try check("service-detail", DashboardRenderer.render(state, glyphs: .unicode).plainText())
+    }
+
+    @Test func breakerDetail() throws {
+        var state = DashboardState(width: 100, height: 30, snapshot: Fixtures.snapshot)
+        _ = update(&state, .key(.char("2")))
+        _ = update(&state, .key(.enter))
+        try check("breaker-detail", DashboardRenderer.render(state, glyphs: .unicode).plainText())
+    }
+
+    @Test func help() throws {
+        var state = DashboardState(width: 100, height: 70, snapshot: Fixtures.snapshot)
+        _ = update(&state, .key(.char("?")))
+        try check("help", DashboardRenderer.render(state, glyphs: .unicode).plainText())
+    }
+
+    @Test func tooSmall() throws {
+        let text = DashboardRenderer.renderText(view: .services, snapshot: Fixtures.snapshot, width: 59, height: 15)
+        try check("too-small", text)
+        #expect(text.contains("terminal too small (need 60×15)"))
+    }
+
+    @Test func noSnapshotYet() throws {
+        let state = DashboardState(width: 80, height: 15)
+        try check("waiting", DashboardRenderer.render(state, glyphs: .unicode).plainText())
+    }
+}

@@ -1,0 +1,271 @@
+import Testing
+import Telemetry
+import TerminalUI
+@testable import Dashboard
+
+@Suite("update")
+struct UpdateTests {
+    func state(width: Int = 120, height: Int = 40) -> DashboardState {
+        DashboardState(width: width, height: height, snapshot: Fixtures.snapshot)
+    }
+
+    func press(_ state: inout DashboardState, _ keys: Key...) -> [Effect] {
+        keys.flatMap { update(&state, .key($0)) }
+    }
+
+    func type(_ state: inout DashboardState, _ text: String) {
+        for character in text { _ = update(&state, .key(.char(character))) }
+    }
+
+    @Test func numberKeysSwitchViews() {
+        var s = state()
+        #expect(s.tab == .services)
+        _ = press(&s, .char("3"))
+        #expect(s.tab == .traces)
+        _ = press(&s, .char("4"), .char("2"))
+        #expect(s.tab == .breakers)
+        #expect(s.keyContext == .breakers)
+    }
+
+    @Test func arrowsAndVimKeysMoveTheSelectionWithinBounds() {
+        var s = state()
+        #expect(s.list(.services).selectedID == "gateway")
+        _ = press(&s, .down, .char("j"))
+        #expect(s.list(.services).selectedID == "payment-service")
+        _ = press(&s, .down, .down, .down)
+        #expect(s.list(.services).selectedID == "notification")
+        _ = press(&s, .char("k"))
+        #expect(s.list(.services).selectedID == "payment-service")
+        _ = press(&s, .home)
+        #expect(s.list(.services).selectedID == "gateway")
+        _ = press(&s, .end)
+        #expect(s.list(.services).selectedID == "notification")
+        _ = press(&s, .pageUp)
+        #expect(s.list(.services).selectedID == "gateway")
+    }
+
+    @Test func selectionStaysOnTheSameServiceWhenRowsReorder() {
+        var s = state()
+        _ = press(&s, .down) // order-service
+        var reordered = Fixtures.snapshot
+        reordered.services.reverse()
+        _ = update(&s, .snapshot(reordered))
+        #expect(s.list(.services).selectedID == "order-service")
+        #expect(s.list(.services).selectedIndex == 2)
+    }
+
+    @Test func whenTheSelectedRowDisappearsTheSelectionStaysNearby() {
+        var s = state()
+        _ = press(&s, .down) // order-service, index 1
+        var smaller = Fixtures.snapshot
+        smaller.services.removeAll { $0.name == "order-service" }
+        _ = update(&s, .snapshot(smaller))
+        #expect(s.list(.services).selectedID == "payment-service")
+    }
+
+    @Test func sortingKeepsTheSelectedID() {
+        var s = state()
+        _ = press(&s, .char("3"), .down) // the second newest trace: 0af76519
+        _ = press(&s, .char("s"))
+        #expect(s.sortOrder(.traces) == .slowest)
+        #expect(s.list(.traces).selectedID == "0af7651916cd43dd8448eb211c80319c")
+        #expect(s.list(.traces).selectedIndex == 2) // fastest of three
+        #expect(Rows.ids(.traces, s).first == "4bf92f3577b34da6a3ce929d0e0e4736")
+        _ = press(&s, .char("s"))
+        #expect(s.sortOrder(.traces) == .newest)
+    }
+
+    @Test func filterNarrowsRowsAsYouTypeEnterKeepsEscClears() {
+        var s = state()
+        _ = press(&s, .char("/"))
+        #expect(s.list(.services).isEditingFilter)
+        type(&s, "payq")
+        // While typing, q is text, not quit.
+        #expect(!s.isQuitting)
+        _ = press(&s, .backspace)
+        #expect(s.list(.services).filter == "pay")
+        #expect(Rows.ids(.services, s) == ["payment-service"])
+        #expect(s.list(.services).selectedID == "payment-service")
+        _ = press(&s, .enter)
+        #expect(!s.list(.services).isEditingFilter)
+        #expect(s.list(.services).filter == "pay")
+        _ = press(&s, .escape)
+        #expect(s.list(.services).filter == "")
+        #expect(Rows.ids(.services, s).count == 4)
+        #expect(s.list(.services).selectedID == "payment-service")
+    }
+
+    @Test func escWhileTypingClearsTheFilter() {
+        var s = state()
+        _ = press(&s, .char("2"), .char("/"))
+        type(&s, "inventory")
+        #expect(Rows.ids(.breakers, s) == ["order-service->inventory-service"])
+        _ = press(&s, .escape)
+        #expect(s.list(.breakers).filter.isEmpty)
+        #expect(!s.list(.breakers).isEditingFilter)
+    }
+
+    @Test func pauseFreezesTheFeed() {
+        var s = state()
+        _ = press(&s, .char("p"))
+        #expect(s.isPaused)
+        var newer = Fixtures.snapshot
+        newer.uptimeSeconds = 999
+        _ = update(&s, .snapshot(newer))
+        #expect(s.snapshot?.uptimeSeconds == 192)
+        _ = press(&s, .char("p"))
+        _ = update(&s, .snapshot(newer))
+        #expect(s.snapshot?.uptimeSeconds == 999)
+    }
+
+    @Test func faultKeyCyclesNoneErrorsLatencyDownNone() {
+        var s = state()
+        #expect(press(&s, .char("f")) == [.control(.setFault(service: "gateway", fault: .errors(ratio: 0.5)))])
+        _ = press(&s, .down, .down) // payment-service reports "errors 40%"
+        #expect(press(&s, .char("f")) == [.control(.setFault(service: "payment-service", fault: .latency(milliseconds: 300)))])
+        #expect(FaultSpec.next(after: "latency 300ms") == .down)
+        #expect(FaultSpec.next(after: "down") == FaultSpec.none)
+        #expect(FaultSpec.next(after: "hang") == FaultSpec.none)
+        #expect(FaultSpec.next(after: nil) == .errors(ratio: 0.5))
+    }
+
+    @Test func breakerKeysActOnTheSelectedBreaker() {
+        var s = state()
+        _ = press(&s, .char("2"), .down, .down)
+        let id = "gateway->product-service"
+        #expect(press(&s, .char("o")) == [.control(.tripBreaker(id: id))])
+        #expect(press(&s, .char("c")) == [.control(.forceBreakerClosed(id: id))])
+        #expect(press(&s, .char("r")) == [.control(.resetBreaker(id: id))])
+        // The same keys in the breaker detail.
+        _ = press(&s, .home, .enter)
+        #expect(s.detail == .breaker(id: "order-service->payment-service"))
+        #expect(press(&s, .char("o")) == [.control(.tripBreaker(id: "order-service->payment-service"))])
+        // Breaker keys do nothing on other views.
+        _ = press(&s, .char("1"))
+        #expect(press(&s, .char("o")).isEmpty)
+    }
+
+    @Test func commandResultsShowAsNoticesThatExpire() {
+        var s = state()
+        _ = update(&s, .performed(.tripBreaker(id: "a->b"), failure: nil))
+        #expect(s.notice?.text == "tripped a->b (forced open)")
+        _ = update(&s, .performed(.resetBreaker(id: "x"), failure: "unknown breaker \"x\""))
+        #expect(s.notice == Notice("reset x to automatic failed: unknown breaker \"x\"", isError: true))
+        for _ in 0..<16 { _ = update(&s, .tick) }
+        #expect(s.notice == nil)
+    }
+
+    @Test func enterOnATraceFetchesItsTreeAndEscGoesBack() {
+        var s = state()
+        _ = press(&s, .char("3"))
+        #expect(press(&s, .enter) == [.fetchTrace(id: Fixtures.tree.traceId)])
+        #expect(s.detail == .trace(id: Fixtures.tree.traceId))
+        #expect(s.trace?.isLoading == true)
+        _ = update(&s, .traceTree(Fixtures.tree))
+        #expect(s.trace?.tree == Fixtures.tree)
+        #expect(s.trace?.selectedSpanID == "a000000000000001")
+        _ = press(&s, .escape)
+        #expect(s.detail == nil)
+        #expect(s.trace == nil)
+        #expect(s.tab == .traces)
+    }
+
+    @Test func aTreeForAnotherTraceIsIgnoredAndAMissingOneIsReported() {
+        var s = state()
+        _ = press(&s, .char("3"), .down, .enter)
+        var other = Fixtures.tree
+        other.traceId = "ffff"
+        _ = update(&s, .traceTree(other))
+        #expect(s.trace?.tree == nil)
+        #expect(s.trace?.isLoading == true)
+        _ = update(&s, .traceTree(nil))
+        #expect(s.trace?.isLoading == false)
+        let text = DashboardRenderer.render(s, glyphs: .unicode).plainText()
+        #expect(text.contains("is no longer stored"))
+    }
+
+    func traceState() -> DashboardState {
+        var s = state()
+        _ = press(&s, .char("3"), .enter)
+        _ = update(&s, .traceTree(Fixtures.tree))
+        return s
+    }
+
+    @Test func leftCollapsesRightExpandsAndMovesBetweenParentAndChild() {
+        var s = traceState()
+        _ = press(&s, .down) // create_order
+        _ = press(&s, .left)
+        #expect(s.trace?.collapsed == ["a000000000000002"])
+        _ = press(&s, .down) // nothing below the collapsed subtree
+        #expect(s.trace?.selectedSpanID == "a000000000000002")
+        _ = press(&s, .left) // already collapsed: go to the parent
+        #expect(s.trace?.selectedSpanID == "a000000000000001")
+        _ = press(&s, .down, .right) // expand create_order
+        #expect(s.trace?.collapsed == [])
+        _ = press(&s, .right) // already expanded: first child
+        #expect(s.trace?.selectedSpanID == "a000000000000003")
+    }
+
+    @Test func nextErrorWrapsAndExpandsCollapsedAncestors() {
+        var s = traceState()
+        _ = press(&s, .down, .left) // collapse create_order
+        _ = press(&s, .char("e"))
+        #expect(s.trace?.selectedSpanID == "a000000000000004")
+        #expect(s.trace?.collapsed.isEmpty == true)
+        _ = press(&s, .char("e"), .char("e"))
+        #expect(s.trace?.selectedSpanID == "a000000000000006")
+        _ = press(&s, .char("e"))
+        #expect(s.trace?.selectedSpanID == "a000000000000001") // wrapped to the erroring root
+    }
+
+    @Test func errorsOnlyTogglesOnTheTracesList() {
+        var s = state()
+        _ = press(&s, .char("3"), .char("e"))
+        #expect(Rows.ids(.traces, s) == ["4bf92f3577b34da6a3ce929d0e0e4736"])
+        _ = press(&s, .escape)
+        #expect(Rows.ids(.traces, s).count == 3)
+    }
+
+    @Test func helpOpensAndClosesWithEscOrQuestionMark() {
+        var s = state()
+        _ = press(&s, .char("?"))
+        #expect(s.showHelp && s.keyContext == .help)
+        _ = press(&s, .escape)
+        #expect(!s.showHelp)
+        _ = press(&s, .char("?"), .char("?"))
+        #expect(!s.showHelp)
+    }
+
+    @Test func quitAndCtrlCQuit() {
+        var s = state()
+        #expect(press(&s, .char("q")) == [.quit])
+        #expect(s.isQuitting)
+        var t = state()
+        _ = press(&t, .char("/"))
+        #expect(press(&t, .ctrl("c")) == [.quit])
+    }
+
+    @Test func resizeBelowTheMinimumShowsTheMessageAndBackRestores() {
+        var s = state()
+        _ = update(&s, .resize(width: 59, height: 30))
+        #expect(s.isTooSmall)
+        #expect(DashboardRenderer.render(s, glyphs: .unicode).plainText().contains("terminal too small (need 60×15)"))
+        _ = update(&s, .resize(width: 60, height: 15))
+        #expect(!s.isTooSmall)
+        #expect(DashboardRenderer.render(s, glyphs: .unicode).plainText().contains("payment-service"))
+    }
+
+    @Test func scrollingKeepsTheSelectionOnScreen() {
+        var many = Fixtures.snapshot
+        many.services = (0..<50).map { ServiceStatus(name: "svc-\($0)", health: .up, rps: Double($0)) }
+        var s = DashboardState(width: 100, height: 15, snapshot: many)
+        _ = press(&s, .end)
+        #expect(s.list(.services).selectedID == "svc-49")
+        #expect(s.list(.services).offset == 50 - DashboardLayout.listRows(height: 15))
+        let text = DashboardRenderer.render(s, glyphs: .unicode).plainText()
+        #expect(text.contains("svc-49"))
+        #expect(!text.contains("svc-0 "))
+        _ = press(&s, .pageUp)
+        #expect(s.list(.services).selectedIndex == 49 - DashboardLayout.listRows(height: 15))
+    }
+}
