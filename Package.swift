@@ -9,6 +9,10 @@ let package = Package(
         .library(name: "Telemetry", targets: ["Telemetry"]),
         .library(name: "Resilience", targets: ["Resilience"]),
         .executable(name: "meshtop-bench", targets: ["MeshtopBench"]),
+        // --- democli: DemoSystems and the meshtop executable ---
+        .library(name: "DemoSystems", targets: ["DemoSystems"]),
+        .executable(name: "meshtop", targets: ["meshtop"]),
+        // --- end democli ---
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
@@ -17,6 +21,9 @@ let package = Package(
         .package(url: "https://github.com/ordo-one/malloc-interposer.git", from: "1.6.1"),
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        // --- democli ---
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        // --- end democli ---
     ],
     targets: [
         // Metrics and tracing backends, rolling windows, trace store, snapshot schema, exposition.
@@ -70,6 +77,28 @@ let package = Package(
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ]
         ),
+        // --- democli: DemoSystems, the meshtop executable and their tests ---
+        // Example systems, traffic, scenarios, invariants, the headless report. ServiceMesh joins
+        // the dependencies when the storefront is plugged in.
+        .target(
+            name: "DemoSystems",
+            dependencies: ["Telemetry"]
+        ),
+        // The executable: argument parsing only; everything it validates lives in DemoSystems.
+        .executableTarget(
+            name: "meshtop",
+            dependencies: [
+                "DemoSystems",
+                "Telemetry",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Sources/meshtop"
+        ),
+        .testTarget(
+            name: "DemoSystemsTests",
+            dependencies: ["DemoSystems", "Telemetry"]
+        ),
+        // --- end democli ---
     ],
     swiftLanguageModes: [.v6]
 )
