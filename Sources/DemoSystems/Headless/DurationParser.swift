@@ -86,6 +86,11 @@ public struct DurationParseError: Error, Equatable, CustomStringConvertible {
     /// What is wrong with it, in words.
     public var problem: String
 
+    public init(text: String, problem: String) {
+        self.text = text
+        self.problem = problem
+    }
+
     public var description: String {
         "invalid duration \"\(text)\": \(problem); expected \(DurationParser.acceptedForms)"
     }

@@ -122,6 +122,12 @@ public struct FaultParseError: Error, Equatable, CustomStringConvertible {
     public var problem: String
     public var accepted: String
 
+    public init(text: String, problem: String, accepted: String) {
+        self.text = text
+        self.problem = problem
+        self.accepted = accepted
+    }
+
     public var description: String {
         "invalid fault \"\(text)\": \(problem); expected \(accepted)"
     }

@@ -100,6 +100,12 @@ public struct Scenario: Sendable, Equatable {
         do {
             return try JSONDecoder().decode(Scenario.self, from: data)
         } catch let error as DecodingError {
+            if case .dataCorrupted(let context) = error, context.codingPath.isEmpty {
+                // The decoder does not say where; find the place ourselves.
+                if let problem = JSONSyntaxCheck.firstProblem(in: Array(data)) {
+                    throw ScenarioError(file: file, field: nil, problem: "not valid JSON: \(problem)")
+                }
+            }
             throw ScenarioError(file: file, decodingError: error)
         } catch {
             throw ScenarioError(file: file, field: nil, problem: "not valid JSON (\(error))")
@@ -192,9 +198,16 @@ extension Scenario: Codable {
         let container = try decoder.container(keyedBy: Field.self)
         name = try container.decode(String.self, forKey: .name)
         description = try container.decodeIfPresent(String.self, forKey: .description)
-        rps = try container.decode(Double.self, forKey: .rps)
+        do {
+            rps = try container.decode(Double.self, forKey: .rps)
+        } catch let error as DecodingError {
+            throw error
+        } catch {
+            // The JSON decoder throws its own internal error for a number it cannot represent.
+            throw DecodingError.dataCorruptedError(forKey: .rps, in: container, debugDescription: "the number cannot be represented; expected \(Scenario.expectations["rps"]!)")
+        }
         guard rps > 0, rps <= Scenario.maximumRPS, rps.isFinite else {
-            throw DecodingError.dataCorruptedError(forKey: .rps, in: container, debugDescription: "\(rps) is out of range; expected \(Scenario.expectations["rps"]!)")
+            throw DecodingError.dataCorruptedError(forKey: .rps, in: container, debugDescription: "\(JSONPath.plain(rps)) is out of range; expected \(Scenario.expectations["rps"]!)")
         }
         duration = try JSONPath.decodeDuration(container, .duration)
         guard duration > .zero else {
@@ -202,7 +215,8 @@ extension Scenario: Codable {
         }
         do {
             seed = try container.decodeIfPresent(UInt64.self, forKey: .seed)
-        } catch DecodingError.dataCorrupted, DecodingError.typeMismatch {
+        } catch {
+            // Includes the decoder's internal error for -1 or 1.5, which would otherwise surface without a path.
             throw DecodingError.dataCorruptedError(forKey: .seed, in: container, debugDescription: "expected \(Scenario.expectations["seed"]!)")
         }
         faults = try container.decodeIfPresent([ScheduledFault].self, forKey: .faults) ?? []
@@ -260,6 +274,11 @@ enum JSONPath {
             }
         }
         return text.isEmpty ? "(top level)" : text
+    }
+
+    /// `200` rather than `200.0`, for messages.
+    static func plain(_ number: Double) -> String {
+        number.isFinite && number == number.rounded() && abs(number) < 1e15 ? String(Int(number)) : String(number)
     }
 
     static func describe(_ type: Any.Type) -> String {
