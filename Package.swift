@@ -10,6 +10,9 @@ let package = Package(
         .library(name: "Resilience", targets: ["Resilience"]),
         .library(name: "ServiceMesh", targets: ["ServiceMesh"]),
         .executable(name: "meshtop-bench", targets: ["MeshtopBench"]),
+        .library(name: "DemoSystems", targets: ["DemoSystems"]),
+        .library(name: "Dashboard", targets: ["Dashboard"]),
+        .executable(name: "meshtop", targets: ["meshtop"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
@@ -18,6 +21,7 @@ let package = Package(
         .package(url: "https://github.com/ordo-one/malloc-interposer.git", from: "1.6.1"),
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
     ],
     targets: [
         // Metrics and tracing backends, rolling windows, trace store, snapshot schema, exposition.
@@ -93,24 +97,46 @@ let package = Package(
                 .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
             ]
         ),
+        // Example systems (the storefront), traffic, scenarios, invariants, the headless report.
+        .target(
+            name: "DemoSystems",
+            dependencies: [
+                "ServiceMesh",
+                "Resilience",
+                "Telemetry",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .testTarget(
+            name: "DemoSystemsTests",
+            dependencies: ["DemoSystems", "ServiceMesh", "Telemetry"]
+        ),
+        // Cells, buffer, layout, widgets, buffer diff. No ncurses, no I/O.
+        .target(name: "TerminalUI"),
+        .testTarget(name: "TerminalUITests", dependencies: ["TerminalUI"]),
+        // ncursesw through a shim header (see PLATFORM.md: no pkgConfig, NCURSES_WIDECHAR in the shim).
+        .systemLibrary(name: "CNcurses"),
+        // The only importer of CNcurses: TerminalBackend over ncursesw.
+        .target(name: "NcursesBackend", dependencies: ["TerminalUI", "CNcurses"]),
+        .testTarget(name: "NcursesBackendTests", dependencies: ["NcursesBackend", "TerminalUI"]),
+        // State, update, key map, views and the run loop. Reads the snapshot schema only, never ServiceMesh.
+        .target(name: "Dashboard", dependencies: ["TerminalUI", "Telemetry"]),
+        // Golden files in Tests/DashboardTests/Golden are read by path (#filePath), not as resources.
+        .testTarget(name: "DashboardTests", dependencies: ["Dashboard", "TerminalUI", "Telemetry"], exclude: ["Golden"]),
+        // The executable: commands and wiring; everything it validates lives in DemoSystems.
+        .executableTarget(
+            name: "meshtop",
+            dependencies: [
+                "DemoSystems",
+                "Dashboard",
+                "NcursesBackend",
+                "ServiceMesh",
+                "Telemetry",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Sources/meshtop"
+        ),
     ],
     swiftLanguageModes: [.v6]
 )
-
-// MARK: - Dashboard (issue 6): pure terminal UI, the ncurses backend and the dashboard itself.
-// Kept as one block so it merges by hand: TerminalUI is pure (no I/O); only NcursesBackend
-// imports CNcurses; Dashboard reads the Telemetry snapshot schema and never ServiceMesh.
-package.targets += [
-    // Cells, buffer, layout, widgets, buffer diff. No ncurses, no I/O.
-    .target(name: "TerminalUI"),
-    .testTarget(name: "TerminalUITests", dependencies: ["TerminalUI"]),
-    // ncursesw through a shim header (see PLATFORM.md: no pkgConfig, NCURSES_WIDECHAR in the shim).
-    .systemLibrary(name: "CNcurses"),
-    // The only importer of CNcurses: TerminalBackend over ncursesw.
-    .target(name: "NcursesBackend", dependencies: ["TerminalUI", "CNcurses"]),
-    .testTarget(name: "NcursesBackendTests", dependencies: ["NcursesBackend", "TerminalUI"]),
-    // State, update, key map, views and the run loop. Reads the snapshot schema only.
-    .target(name: "Dashboard", dependencies: ["TerminalUI", "Telemetry"]),
-    // Golden files in Tests/DashboardTests/Golden are read by path (#filePath), not as resources.
-    .testTarget(name: "DashboardTests", dependencies: ["Dashboard", "TerminalUI", "Telemetry"], exclude: ["Golden"]),
-]

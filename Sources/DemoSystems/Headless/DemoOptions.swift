@@ -1,0 +1,258 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+import Telemetry
+
+/// `meshtop demo`'s options exactly as typed (strings, nil when not given), before validation.
+///
+/// The executable fills it from swift-argument-parser; tests fill it directly. ``DemoOptions``
+/// validates it.
+public struct DemoArguments: Sendable, Equatable {
+    public var headless: Bool
+    public var duration: String?
+    public var rps: String?
+    public var seed: String?
+    /// Each `--fault SERVICE=KIND[:VALUE]`, in order.
+    public var faults: [String]
+    public var scenario: String?
+    public var json: Bool
+    public var prometheusOut: String?
+    public var refreshMs: String?
+
+    public init(
+        headless: Bool = false,
+        duration: String? = nil,
+        rps: String? = nil,
+        seed: String? = nil,
+        faults: [String] = [],
+        scenario: String? = nil,
+        json: Bool = false,
+        prometheusOut: String? = nil,
+        refreshMs: String? = nil
+    ) {
+        self.headless = headless
+        self.duration = duration
+        self.rps = rps
+        self.seed = seed
+        self.faults = faults
+        self.scenario = scenario
+        self.json = json
+        self.prometheusOut = prometheusOut
+        self.refreshMs = refreshMs
+    }
+}
+
+/// A validated `meshtop demo` run: everything checked up front, before anything starts.
+///
+/// Precedence: a flag given on the command line beats the scenario file, which beats the default.
+/// `--fault`s apply from the start, after the scenario's changes at 0 s (so a flag overrides the file).
+public struct DemoOptions: Sendable, Equatable {
+    public var headless: Bool
+    public var duration: Duration
+    public var rps: Double
+    public var seed: UInt64
+    /// Every fault change of the run: the scenario's and the `--fault`s (at 0 s).
+    public var faults: FaultTimeline
+    /// The scenario played, if one was given.
+    public var scenario: Scenario?
+    /// Print the headless report as JSON instead of text.
+    public var json: Bool
+    /// Where to write the Prometheus exposition at the end of a headless run.
+    public var prometheusOutputPath: String?
+    /// How often the dashboard redraws.
+    public var refreshInterval: Duration
+
+    public static let defaultDuration = Duration.seconds(10)
+    public static let defaultRPS: Double = 200
+    public static let defaultSeed: UInt64 = 42
+    public static let defaultRefreshMilliseconds = 250
+    public static let maximumDuration = Duration.seconds(24 * 3600)
+    public static let refreshMillisecondsRange = 10...10_000
+
+    public init(
+        headless: Bool,
+        duration: Duration = DemoOptions.defaultDuration,
+        rps: Double = DemoOptions.defaultRPS,
+        seed: UInt64 = DemoOptions.defaultSeed,
+        faults: FaultTimeline = FaultTimeline([]),
+        scenario: Scenario? = nil,
+        json: Bool = false,
+        prometheusOutputPath: String? = nil,
+        refreshInterval: Duration = .milliseconds(DemoOptions.defaultRefreshMilliseconds)
+    ) {
+        self.headless = headless
+        self.duration = duration
+        self.rps = rps
+        self.seed = seed
+        self.faults = faults
+        self.scenario = scenario
+        self.json = json
+        self.prometheusOutputPath = prometheusOutputPath
+        self.refreshInterval = refreshInterval
+    }
+
+    /// What a path on disk is, for checking `--prometheus-out` before the run.
+    public enum PathKind: Sendable {
+        case missing, file, directory
+    }
+
+    /// Validates `arguments`; the first problem found is thrown.
+    ///
+    /// - Parameters:
+    ///   - knownServices: the services `--fault` and the scenario may name.
+    ///   - loadScenario: reads a scenario file (tests pass their own).
+    ///   - pathKind: what is at a path (tests pass their own).
+    /// - Throws: ``DemoOptionsError`` naming the option, the bad value and what is accepted.
+    public init(
+        validating arguments: DemoArguments,
+        knownServices: [String] = DemoSystemCatalog.storefrontServices,
+        loadScenario: (String) throws(ScenarioError) -> Scenario = { path throws(ScenarioError) in try Scenario.load(path: path) },
+        pathKind: (String) -> PathKind = DemoOptions.pathKindOnDisk
+    ) throws(DemoOptionsError) {
+        headless = arguments.headless
+        json = arguments.json
+
+        var scenario: Scenario?
+        if let path = arguments.scenario {
+            do {
+                let loaded = try loadScenario(path)
+                try loaded.validate(file: path, knownServices: knownServices)
+                scenario = loaded
+            } catch {
+                throw DemoOptionsError(option: "--scenario", message: error.description)
+            }
+        }
+        self.scenario = scenario
+
+        if let text = arguments.duration {
+            duration = try Self.parseDuration(text)
+        } else {
+            duration = scenario?.duration ?? Self.defaultDuration
+        }
+        if let text = arguments.rps {
+            rps = try Self.parseRPS(text)
+        } else {
+            rps = scenario?.rps ?? Self.defaultRPS
+        }
+        if let text = arguments.seed {
+            guard let value = UInt64(text.trimmingSpaces) else {
+                throw DemoOptionsError(option: "--seed", message: "invalid seed \"\(text)\"; expected a whole number from 0 to \(UInt64.max)")
+            }
+            seed = value
+        } else {
+            seed = scenario?.seed ?? Self.defaultSeed
+        }
+
+        if let scenario, arguments.duration != nil, let path = arguments.scenario {
+            do {
+                try scenario.validate(file: path, knownServices: knownServices, duration: duration)
+            } catch {
+                throw DemoOptionsError(option: "--scenario", message: error.description)
+            }
+        }
+
+        var faultChanges = scenario?.faults ?? []
+        var flaggedServices: Set<String> = []
+        for text in arguments.faults {
+            let argument: FaultArgument
+            do {
+                argument = try FaultArgument.parse(text, knownServices: knownServices)
+            } catch {
+                throw DemoOptionsError(option: "--fault", message: error.description)
+            }
+            guard flaggedServices.insert(argument.service).inserted else {
+                throw DemoOptionsError(option: "--fault", message: "\(argument.service) is given more than once; expected at most one --fault per service")
+            }
+            faultChanges.append(ScheduledFault(at: .zero, service: argument.service, fault: argument.fault))
+        }
+        faults = FaultTimeline(faultChanges)
+
+        if json, !headless {
+            throw DemoOptionsError(option: "--json", message: "the JSON report is only printed by a headless run; add --headless")
+        }
+        if let path = arguments.prometheusOut {
+            guard headless else {
+                throw DemoOptionsError(option: "--prometheus-out", message: "the exposition is only written by a headless run; add --headless")
+            }
+            try Self.checkOutputPath(path, pathKind: pathKind)
+        }
+        prometheusOutputPath = arguments.prometheusOut
+
+        if let text = arguments.refreshMs {
+            guard let value = Int(text.trimmingSpaces), Self.refreshMillisecondsRange.contains(value) else {
+                throw DemoOptionsError(
+                    option: "--refresh-ms",
+                    message: "invalid refresh interval \"\(text)\"; expected whole milliseconds from \(Self.refreshMillisecondsRange.lowerBound) to \(Self.refreshMillisecondsRange.upperBound)"
+                )
+            }
+            refreshInterval = .milliseconds(value)
+        } else {
+            refreshInterval = .milliseconds(Self.defaultRefreshMilliseconds)
+        }
+    }
+
+    private static func parseDuration(_ text: String) throws(DemoOptionsError) -> Duration {
+        let value: Duration
+        do {
+            value = try DurationParser.parse(text)
+        } catch {
+            throw DemoOptionsError(option: "--duration", message: error.description)
+        }
+        guard value > .zero, value <= maximumDuration else {
+            throw DemoOptionsError(option: "--duration", message: "invalid duration \"\(text)\": expected more than 0s and at most \(DurationParser.format(maximumDuration))")
+        }
+        return value
+    }
+
+    private static func parseRPS(_ text: String) throws(DemoOptionsError) -> Double {
+        let trimmed = text.trimmingSpaces
+        let isPlainNumber = !trimmed.isEmpty && trimmed.allSatisfy { $0.isASCIIDigit || $0 == "." } && trimmed.filter { $0 == "." }.count <= 1
+        guard isPlainNumber, let value = Double(trimmed), value > 0, value <= Scenario.maximumRPS else {
+            throw DemoOptionsError(option: "--rps", message: "invalid rate \"\(text)\"; expected requests per second, a number greater than 0 and at most \(Int(Scenario.maximumRPS))")
+        }
+        return value
+    }
+
+    private static func checkOutputPath(_ path: String, pathKind: (String) -> PathKind) throws(DemoOptionsError) {
+        guard !path.isEmpty else {
+            throw DemoOptionsError(option: "--prometheus-out", message: "the file name is empty; expected a path to a file to write")
+        }
+        if pathKind(path) == .directory {
+            throw DemoOptionsError(option: "--prometheus-out", message: "\(path) is a directory; expected a path to a file to write")
+        }
+        let parent = path.contains("/") ? String(path[..<path.lastIndex(of: "/")!]) : "."
+        let directory = parent.isEmpty ? "/" : parent
+        guard pathKind(directory) == .directory else {
+            throw DemoOptionsError(option: "--prometheus-out", message: "the directory \(directory) does not exist; expected a path to a file in an existing directory")
+        }
+    }
+
+    /// What is at `path` on the local file system.
+    @Sendable public static func pathKindOnDisk(_ path: String) -> PathKind {
+        #if canImport(Darwin)
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { return .missing }
+        return isDirectory.boolValue ? .directory : .file
+        #else
+        var isDirectory = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { return .missing }
+        return isDirectory ? .directory : .file
+        #endif
+    }
+}
+
+/// A `meshtop demo` option that cannot be used: the option and a message naming the bad value and what is accepted.
+public struct DemoOptionsError: Error, Equatable, CustomStringConvertible {
+    /// The option as typed on the command line (`--duration`).
+    public var option: String
+    public var message: String
+
+    public init(option: String, message: String) {
+        self.option = option
+        self.message = message
+    }
+
+    public var description: String { "\(option): \(message)" }
+}

@@ -1,0 +1,201 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+import Telemetry
+
+/// What `meshtop demo --headless` prints at the end of a run: per-service figures, breakers with
+/// their transitions, order totals, the invariant check and trace counts.
+///
+/// Its JSON (``jsonString()``, camelCase, keys sorted) is a stable interface for scripts and CI:
+/// ```
+/// system, durationSeconds,
+/// services[] {name, requests, rps, errorRatio, p50Ms, p95Ms, p99Ms, health},
+/// breakers[] {id, state, transitions[] {from, to, atSeconds, reason}},
+/// orders {placed, confirmed, cancelled, pending, compensations, paymentsQueued},
+/// invariants {ok, violations[] {invariant, subject, message}},
+/// traces {kept, dropped}
+/// ```
+/// Every listed key is always present; a percentile with no finished request is `null`.
+/// ``renderText()`` prints the same report as aligned tables.
+public struct HeadlessReport: Codable, Sendable, Equatable {
+    public var system: String
+    /// How long traffic ran, in seconds.
+    public var durationSeconds: Double
+    public var services: [Service]
+    public var breakers: [Breaker]
+    public var orders: Orders
+    public var invariants: Invariants
+    public var traces: Traces
+
+    public init(system: String, durationSeconds: Double, services: [Service], breakers: [Breaker], orders: Orders, invariants: Invariants, traces: Traces) {
+        self.system = system
+        self.durationSeconds = durationSeconds
+        self.services = services
+        self.breakers = breakers
+        self.orders = orders
+        self.invariants = invariants
+        self.traces = traces
+    }
+
+    /// The report of a finished run, from the system's final snapshot.
+    ///
+    /// - `requests` is each service's `requestsTotal` (the whole run) and `rps` is that over
+    ///   `durationSeconds`; `errorRatio` and the percentiles are the snapshot's, which cover its
+    ///   last `windowSeconds` — take the snapshot with a window as long as the run to cover all of it.
+    /// - Breakers keep the snapshot's transition history (bounded: the newest are kept).
+    /// - `traces.kept` is the number of traces stored at the end, `dropped` those evicted.
+    ///
+    /// - Parameters:
+    ///   - durationSeconds: how long traffic ran (the measured sending time, not the asked-for one).
+    ///   - orders: the order totals; ``Orders/init(ledger:placed:compensations:paymentsQueued:)`` counts them from the ledger.
+    ///   - violations: what ``InvariantChecker/check(_:drained:)`` found; empty means ok.
+    public init(snapshot: SystemSnapshot, durationSeconds: Double, orders: Orders, violations: [Violation]) {
+        system = snapshot.system
+        self.durationSeconds = durationSeconds
+        services = snapshot.services.map { status in
+            Service(
+                name: status.name,
+                requests: status.requestsTotal,
+                rps: durationSeconds > 0 ? Double(status.requestsTotal) / durationSeconds : 0,
+                errorRatio: status.errorRatio,
+                p50Ms: status.latency?.p50Ms,
+                p95Ms: status.latency?.p95Ms,
+                p99Ms: status.latency?.p99Ms,
+                health: status.health.state.rawValue
+            )
+        }
+        breakers = snapshot.breakers.map { Breaker(id: $0.id, state: $0.state, transitions: $0.transitions) }
+        self.orders = orders
+        invariants = Invariants(ok: violations.isEmpty, violations: violations)
+        traces = Traces(kept: snapshot.totals.storedTraces, dropped: snapshot.dropped.traces)
+    }
+
+    /// The process's exit status for this report: 0 when every invariant holds, 1 otherwise.
+    public var exitStatus: Int32 { invariants.ok ? 0 : 1 }
+
+    /// The report as pretty-printed JSON with sorted keys (stable for diffs and golden tests).
+    public func jsonString() throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: try encoder.encode(self), as: UTF8.self)
+    }
+
+    public struct Service: Codable, Sendable, Equatable {
+        public var name: String
+        /// Requests handled over the whole run.
+        public var requests: Int
+        /// `requests` over the run's duration.
+        public var rps: Double
+        /// Share of failed requests, 0…1.
+        public var errorRatio: Double
+        /// Latency percentiles in milliseconds; nil (JSON `null`) when no request finished.
+        public var p50Ms: Double?
+        public var p95Ms: Double?
+        public var p99Ms: Double?
+        /// `up`, `degraded` or `down`.
+        public var health: String
+
+        public init(name: String, requests: Int, rps: Double, errorRatio: Double, p50Ms: Double?, p95Ms: Double?, p99Ms: Double?, health: String) {
+            self.name = name
+            self.requests = requests
+            self.rps = rps
+            self.errorRatio = errorRatio
+            self.p50Ms = p50Ms
+            self.p95Ms = p95Ms
+            self.p99Ms = p99Ms
+            self.health = health
+        }
+
+        private enum CodingKeys: String, CodingKey {
+            case name, requests, rps, errorRatio, p50Ms, p95Ms, p99Ms, health
+        }
+
+        // Written by hand so a missing percentile is an explicit null, not a missing key.
+        public func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(name, forKey: .name)
+            try container.encode(requests, forKey: .requests)
+            try container.encode(rps, forKey: .rps)
+            try container.encode(errorRatio, forKey: .errorRatio)
+            try container.encode(p50Ms, forKey: .p50Ms)
+            try container.encode(p95Ms, forKey: .p95Ms)
+            try container.encode(p99Ms, forKey: .p99Ms)
+            try container.encode(health, forKey: .health)
+        }
+    }
+
+    public struct Breaker: Codable, Sendable, Equatable {
+        /// `CALLER->TARGET`.
+        public var id: String
+        /// The state at the end of the run (JSON: `closed`, `open`, `halfOpen`, …).
+        public var state: BreakerState
+        /// State changes, oldest first.
+        public var transitions: [BreakerTransitionRecord]
+
+        public init(id: String, state: BreakerState, transitions: [BreakerTransitionRecord]) {
+            self.id = id
+            self.state = state
+            self.transitions = transitions
+        }
+    }
+
+    public struct Orders: Codable, Sendable, Equatable {
+        /// Orders the order-service accepted and created (bad requests turned away before that are not counted).
+        public var placed: Int
+        public var confirmed: Int
+        public var cancelled: Int
+        /// Still pending at the end (a violation once the run has drained).
+        public var pending: Int
+        /// Sagas that ran their compensations.
+        public var compensations: Int
+        /// Payments queued because the breaker to payment-service was open.
+        public var paymentsQueued: Int
+
+        public init(placed: Int, confirmed: Int, cancelled: Int, pending: Int, compensations: Int, paymentsQueued: Int) {
+            self.placed = placed
+            self.confirmed = confirmed
+            self.cancelled = cancelled
+            self.pending = pending
+            self.compensations = compensations
+            self.paymentsQueued = paymentsQueued
+        }
+
+        /// Confirmed, cancelled and pending counted from the ledger; the rest from the order-service.
+        ///
+        /// - Parameter placed: orders created; nil counts the ledger's orders.
+        public init(ledger: StorefrontLedger, placed: Int? = nil, compensations: Int, paymentsQueued: Int) {
+            self.init(
+                placed: placed ?? ledger.orders.count,
+                confirmed: ledger.count(.confirmed),
+                cancelled: ledger.count(.cancelled),
+                pending: ledger.count(.pending),
+                compensations: compensations,
+                paymentsQueued: paymentsQueued
+            )
+        }
+    }
+
+    public struct Invariants: Codable, Sendable, Equatable {
+        public var ok: Bool
+        public var violations: [Violation]
+
+        public init(ok: Bool, violations: [Violation]) {
+            self.ok = ok
+            self.violations = violations
+        }
+    }
+
+    public struct Traces: Codable, Sendable, Equatable {
+        /// Traces stored at the end of the run.
+        public var kept: Int
+        /// Traces the bounded store evicted during the run.
+        public var dropped: Int
+
+        public init(kept: Int, dropped: Int) {
+            self.kept = kept
+            self.dropped = dropped
+        }
+    }
+}

@@ -1,0 +1,108 @@
+import ArgumentParser
+import DemoSystems
+
+/// `meshtop`: the root command. Subcommands do the work.
+struct MeshtopCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "meshtop",
+        abstract: "Build and watch microservices: example systems, live traffic, a terminal dashboard.",
+        subcommands: [DemoCommand.self]
+    )
+}
+
+/// `meshtop demo`: run an example system (the storefront) under live traffic, on the dashboard or headless.
+///
+/// Every option is taken as text and validated by `DemoOptions` (DemoSystems), so the rules and
+/// their messages are unit-tested there; a bad value exits with status 2 before anything runs.
+struct DemoCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "demo",
+        abstract: "Run the storefront under live traffic and watch it (or report on it with --headless).",
+        discussion: """
+            Flags beat the scenario file, which beats the defaults. --fault applies from the start.
+
+            Exit status: 0 all invariants hold; 1 an invariant was violated (the report lists which); \
+            2 a bad option (nothing ran); 3 the run could not be carried out.
+            """
+    )
+
+    @Flag(help: "Run without a terminal UI, print a report and exit.")
+    var headless = false
+
+    @Option(help: ArgumentHelp("How long traffic runs: 500ms, 10s, 1.5s, 2m, 1h. (default: 10s, or the scenario's)", valueName: "duration"))
+    var duration: String?
+
+    @Option(help: ArgumentHelp("Requests per second the open-loop generator sends. (default: 200, or the scenario's)", valueName: "rps"))
+    var rps: String?
+
+    @Option(help: ArgumentHelp("Seed for traffic and faults; the same seed repeats a run. (default: 42, or the scenario's)", valueName: "seed"))
+    var seed: String?
+
+    @Option(
+        name: .customLong("fault"),
+        help: ArgumentHelp(
+            "Inject a fault from the start (repeatable): errors:RATIO[:STATUS], latency:DURATION, down, hang, none. "
+                + "Example: payment-service=errors:0.6",
+            valueName: "SERVICE=KIND[:VALUE]"
+        )
+    )
+    var faults: [String] = []
+
+    @Option(help: ArgumentHelp("Play a scenario file (rate, duration, faults over time), e.g. demo/payment-outage.json.", valueName: "file"))
+    var scenario: String?
+
+    @Flag(help: "With --headless: print the report as JSON.")
+    var json = false
+
+    @Option(help: ArgumentHelp("With --headless: write the Prometheus exposition at the end of the run to this file.", valueName: "file"))
+    var prometheusOut: String?
+
+    @Option(help: ArgumentHelp("Dashboard redraw interval in milliseconds, 10…10000. (default: 250)", valueName: "ms"))
+    var refreshMs: String?
+
+    var arguments: DemoArguments {
+        DemoArguments(
+            headless: headless,
+            duration: duration,
+            rps: rps,
+            seed: seed,
+            faults: faults,
+            scenario: scenario,
+            json: json,
+            prometheusOut: prometheusOut,
+            refreshMs: refreshMs
+        )
+    }
+
+    func validate() throws {
+        do {
+            _ = try DemoOptions(validating: arguments)
+        } catch {
+            throw ValidationError(error.description)
+        }
+    }
+
+    func run() async throws {
+        // validate() has passed, so this cannot fail unless a file changed in between; say so if it did.
+        let options: DemoOptions
+        do {
+            options = try DemoOptions(validating: arguments)
+        } catch {
+            throw DemoUsageError(message: error.description)
+        }
+        if options.headless {
+            let result = try await runHeadlessDemo(options)
+            let (output, status) = try HeadlessOutput.finish(result, options: options)
+            print(output, terminator: "")
+            throw ExitCode(status)
+        } else {
+            try await runDashboardDemo(options)
+        }
+    }
+}
+
+/// An option that became invalid after validation (a scenario file edited meanwhile): exit status 2.
+struct DemoUsageError: Error, CustomStringConvertible {
+    var message: String
+    var description: String { message }
+}
