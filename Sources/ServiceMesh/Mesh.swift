@@ -48,6 +48,8 @@ public final class Mesh: Sendable {
     public let eventBus: EventBus
     public let sagas: SagaLog
     let clock: MeshClock
+    /// Sleeps on the mesh's clock (injected latency and hangs).
+    let sleep: @Sendable (Duration) async throws -> Void
 
     struct State {
         var services: [String: DeployedService] = [:]
@@ -68,6 +70,7 @@ public final class Mesh: Sendable {
         self.telemetry = telemetry
         let clock = MeshClock(clock)
         self.clock = clock
+        sleep = { try await clock.sleep(for: $0) }
         registry = ServiceRegistry(configuration: configuration.registry, clock: clock)
         self.controlPlane = controlPlane
         transport = InProcessTransport(latency: configuration.networkLatency, clock: clock, seed: configuration.seed)
@@ -101,9 +104,9 @@ public final class Mesh: Sendable {
             state.instances[instance.id] = runtime
             return (instance, runtime)
         }
-        transport.bind(runtime.address, instance: instance) { [weak self] request in
+        transport.bind(runtime.address, instance: instance) { [weak self] request, fault in
             guard let self else { return .error(503, "the mesh is shut down") }
-            return await self.inbound(request, to: runtime)
+            return await self.inbound(request, to: runtime, fault: fault)
         }
         registry.register(instance, address: runtime.address, version: version, metadata: metadata)
         telemetry.events.record(source: service.name, kind: .info, message: "\(instance.id) (\(version)) registered at \(runtime.address)")

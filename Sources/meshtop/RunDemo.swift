@@ -15,7 +15,7 @@ import Telemetry
 /// from the final snapshot, `HeadlessReport.Orders(ledger:…)` and `InvariantChecker.check(ledger)`;
 /// return it with `PrometheusExposition.render(store)` and the traffic summary.
 func runHeadlessDemo(_ options: DemoOptions) async throws -> HeadlessRunResult {
-    throw DemoNotWiredError(mode: "demo --headless")
+    try await HeadlessDemo.run(options)
 }
 
 /// Runs the storefront under live traffic on the terminal dashboard until the person quits.

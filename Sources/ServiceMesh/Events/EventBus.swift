@@ -155,6 +155,29 @@ public final class EventBus: Sendable {
     /// Dead letters, oldest first.
     public var deadLetters: [DeadLetter] { state.withLock { $0.deadLetters } }
 
+    /// Puts every dead letter back on its subscriber's queue, for another round of attempts (what
+    /// an operator does once the consumer is fixed). Returns how many.
+    @discardableResult
+    public func replayDeadLetters() -> Int {
+        let (letters, subscriptions) = state.withLock { state in
+            defer { state.deadLetters.removeAll() }
+            return (state.deadLetters, state.subscriptions)
+        }
+        for letter in letters {
+            guard let subscription = subscriptions.first(where: { $0.topic == letter.envelope.topic && $0.subscriber == letter.subscriber }) else { continue }
+            let count = subscription.queue.withLock { queue in
+                queue.append(letter.envelope)
+                return queue.count
+            }
+            subscription.lag.record(count)
+            subscription.wake.yield()
+        }
+        if !letters.isEmpty {
+            telemetry.events.record(source: "event-bus", kind: .info, message: "replayed \(letters.count) dead letter(s)")
+        }
+        return letters.count
+    }
+
     /// Works every subscription's queue until cancelled.
     public func run() async {
         await withTaskGroup(of: Void.self) { group in

@@ -8,7 +8,7 @@ extension Mesh {
     ///
     /// Always answers: a handler's ``BadRequestError`` is a 400, an ``HTTPError`` its status, an
     /// escaped ``MeshCallError`` its ``MeshCallError/response`` (503/504), anything else a 500.
-    func inbound(_ request: Request, to runtime: InstanceRuntime) async -> Response {
+    func inbound(_ request: Request, to runtime: InstanceRuntime, fault: InjectedFault? = nil) async -> Response {
         let deployed = runtime.deployed
         let serviceName = runtime.instance.service
         let tracer = telemetry.tracer(for: serviceName)
@@ -37,7 +37,9 @@ extension Mesh {
         }
 
         let response: Response
-        if !controlPlane.isAllowed(caller: caller, target: serviceName) {
+        if let injected = await enact(fault, span: span) {
+            response = injected
+        } else if !controlPlane.isAllowed(caller: caller, target: serviceName) {
             response = .error(403, "\(caller ?? "an outside client") may not call \(serviceName)")
             telemetry.events.record(source: serviceName, kind: .security, message: "denied a call from \(caller ?? "outside") to \(request.method) \(request.pathWithoutQuery)",
                                     attributes: ["caller": caller ?? "", "route": route], traceId: span.traceContext.traceID.description)
@@ -63,6 +65,24 @@ extension Mesh {
         deployed.metrics.requests(route: route, status: response.status).increment()
         deployed.metrics.duration(route: route).recordNanoseconds((telemetry.time.now() - started).nanoseconds)
         return response
+    }
+
+    /// Enacts an injected fault: the response to give instead of handling, or nil to go on.
+    /// A delay or hang that the caller cancels ends with 499 (client closed), as nginx logs it.
+    private func enact(_ fault: InjectedFault?, span: TelemetrySpan) async -> Response? {
+        guard let fault else { return nil }
+        span.attributes["fault"] = "\(fault)"
+        switch fault {
+        case .error(let status, let message):
+            return .error(status, message)
+        case .delay(let duration):
+            do { try await sleep(duration) } catch { return .error(499, "the caller gave up during an injected delay") }
+            return nil
+        case .hang:
+            while true {
+                do { try await sleep(.seconds(3600)) } catch { return .error(499, "the caller gave up on a hanging instance") }
+            }
+        }
     }
 
     private static func run(_ handler: Handler, _ request: Request, _ context: RequestContext, span: TelemetrySpan) async -> Response {

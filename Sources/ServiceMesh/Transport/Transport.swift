@@ -40,14 +40,27 @@ public enum TransportError: TransientError, Equatable, CustomStringConvertible {
     }
 }
 
+/// A fault the target's sidecar must enact on one request (decided by the transport, which holds
+/// the fault table and its seeded generator).
+public enum InjectedFault: Sendable, Equatable {
+    /// Answer with this status without calling the handler.
+    case error(status: Int, message: String)
+    /// Wait this long, then handle as usual.
+    case delay(Duration)
+    /// Never answer; only the caller giving up (its timeout) ends the wait.
+    case hang
+}
+
 /// The in-process network: addresses bound to inbound sidecars, a configurable latency per hop,
 /// and fault injection per service or per instance (an instance's own fault wins).
 ///
-/// Faults act where a real one would: `down` refuses the connection, `hang` never answers (the
-/// caller's timeout ends the wait), `latency` delays the answer, `errors` answers with a status
-/// (503 by default) for a share of requests chosen by a seeded generator.
+/// Faults act where a real one would. `down` refuses the connection here, so the target sees
+/// nothing. `errors` (a share of requests, chosen by a seeded generator, answered with a status,
+/// 503 by default), `latency` and `hang` are enacted by the target's inbound sidecar, as Envoy's
+/// fault filter does: they count in the target's own metrics (its error rate, its latency, its
+/// requests in flight).
 public final class InProcessTransport: Transport {
-    public typealias Inbound = @Sendable (Request) async -> Response
+    public typealias Inbound = @Sendable (Request, InjectedFault?) async -> Response
 
     private struct Binding: Sendable {
         let instance: InstanceID
@@ -118,21 +131,21 @@ public final class InProcessTransport: Transport {
         }
         if latency > .zero { try await sleep(latency) }
         guard let binding else { throw TransportError.connectionRefused(address: address) }
+        let injected: InjectedFault?
         switch fault {
         case .none:
-            break
+            injected = nil
         case .down:
             throw TransportError.connectionRefused(address: address)
         case .hang:
-            // Never answers: only the caller's cancellation (its timeout) ends this.
-            while true { try await sleep(.seconds(3600)) }
+            injected = .hang
         case .latency(let milliseconds):
-            try await sleep(.milliseconds(milliseconds))
+            injected = .delay(.milliseconds(milliseconds))
         case .errors(let ratio, let status):
-            if draw < ratio {
-                return .error(status, "injected fault: \(binding.instance.service) answers \(status) to \(Int((ratio * 100).rounded()))% of requests")
-            }
+            injected = draw < ratio
+                ? .error(status: status, message: "injected fault: \(binding.instance.service) answers \(status) to \(Int((ratio * 100).rounded()))% of requests")
+                : nil
         }
-        return await binding.inbound(request)
+        return await binding.inbound(request, injected)
     }
 }

@@ -1,0 +1,204 @@
+import Resilience
+import ServiceLifecycle
+import ServiceMesh
+import Telemetry
+
+/// The storefront: gateway, user, product, inventory, payment, order and notification services on
+/// one mesh, with the policies a careful team would set, and the traffic that exercises them.
+///
+/// ```swift
+/// let shop = Storefront(clock: ContinuousClock(), seed: 42)
+/// let response = await shop.send(.placeOrder, index: 0)
+/// let violations = InvariantChecker.check(shop.ledger())
+/// ```
+public final class Storefront: Sendable {
+    public static let systemName = "storefront"
+    public static let paymentBreakerID = OrderService.paymentBreakerID
+
+    public let mesh: Mesh
+    public let seed: UInt64
+    public let users: UserService
+    public let products: ProductService
+    public let inventory: InventoryService
+    public let payments: PaymentService
+    public let orders: OrderService
+    public let notifications: NotificationService
+
+    /// - Parameters:
+    ///   - workScale: multiplies the simulated work time of handlers (0 for none, as in unit tests).
+    ///   - networkLatency: added to every hop.
+    public init<C: Clock>(clock: C, seed: UInt64, workScale: Double = 1, networkLatency: Duration = .microseconds(300),
+                          time: TimeSource? = nil) where C.Duration == Duration {
+        self.seed = seed
+        let telemetry = MeshTelemetry(time: time ?? TimeSource(clock: clock), seed: seed)
+        mesh = Mesh(name: Self.systemName, clock: clock, telemetry: telemetry,
+                    configuration: Mesh.Configuration(networkLatency: networkLatency, seed: seed),
+                    controlPlane: ControlPlane(defaultPolicy: Self.defaultPolicy))
+        // Creating an order is not idempotent: the gateway must not retry it.
+        var noRetry = Self.defaultPolicy
+        noRetry.retry = nil
+        mesh.controlPlane.setPolicy(noRetry, caller: "gateway", target: "order-service")
+
+        let work = { (salt: UInt64) in WorkSimulator(clock: clock, seed: seed &+ salt, scale: workScale) }
+        users = UserService(mesh: mesh, work: work(1))
+        products = ProductService(work: work(2))
+        inventory = InventoryService(work: work(3))
+        payments = PaymentService(work: work(4))
+        orders = OrderService(mesh: mesh, work: work(5))
+        notifications = NotificationService(work: work(6))
+
+        let customers = StorefrontCatalog.users.filter { $0.roles == ["customer"] }
+        let gateway = Gateway(
+            routes: [
+                Gateway.Route(prefix: "users", service: "user-service"),
+                Gateway.Route(prefix: "products", service: "product-service", requiredRoles: [.put: ["admin"]], publicMethods: [.get]),
+                Gateway.Route(prefix: "orders", service: "order-service"),
+                Gateway.Route(prefix: "notifications", service: "notification-service"),
+            ],
+            apiKeys: Dictionary(uniqueKeysWithValues: customers.map { ("key-\($0.id)", Principal(userID: $0.id, roles: Set($0.roles))) }),
+            bearerTokens: ["token-admin": Principal(userID: "admin", roles: ["admin", "customer"])],
+            rateLimit: CallPolicy.RateLimit(perSecond: 200, burst: 400), clock: clock, metrics: telemetry.metrics)
+
+        mesh.deploy(gateway, instances: 2)
+        mesh.deploy(users, instances: 2)
+        mesh.deploy(products, instances: 2)
+        mesh.deploy(inventory, instances: 2)
+        mesh.deploy(payments, instances: 2)
+        mesh.deploy(orders, instances: 2)
+        mesh.deploy(notifications, instances: 1)
+
+        // The bus pushes order events to notification-service through the mesh.
+        let bus = mesh.client(as: "event-bus")
+        mesh.eventBus.subscribe("orders", as: "notification-service") { envelope in
+            let response = try await bus.post("notification-service", "/events", json: envelope)
+            guard response.isSuccess else { throw HTTPError(response.status, response.errorMessage ?? "delivery failed") }
+        }
+    }
+
+    /// Breaker: opens at a 50% failure rate over the last 20 calls (once it has 10), stays open 5 s;
+    /// retry: 3 attempts, exponential backoff from 10 ms with full jitter, capped at 200 ms;
+    /// timeout: 1 s per attempt; outlier detection: 5 consecutive errors eject for 10 s × n.
+    public static let defaultPolicy = CallPolicy(
+        breaker: CircuitBreakerPolicy(trip: .failureRate(threshold: 0.5, window: .count(20), minimumCalls: 10), openDuration: .seconds(5)),
+        retry: RetryPolicy(maxAttempts: 3, backoff: .exponential(base: .milliseconds(10), multiplier: 2), jitter: .full, cap: .milliseconds(200)),
+        timeout: .seconds(1),
+        loadBalancing: .leastInFlightOfTwo,
+        outlierDetection: OutlierDetectionPolicy(consecutiveErrors: 5, baseEjectionTime: .seconds(10), maxEjectionShare: 0.5))
+
+    // MARK: Traffic
+
+    static let searchWords = ["shoe", "trail", "jacket", "merino", "running", "lamp", "watch", "socks", "poles", "gloves"]
+
+    /// The request a traffic arrival of `kind` sends, drawn from the seed and its index (so it does
+    /// not depend on which task runs first).
+    public func request(for kind: RequestKind, index: Int) -> Request {
+        var random = SeededRandom(seed: seed, stream: UInt64(index))
+        let user = "u\(random.nextIndex(below: 50) + 1)"
+        let signedIn: Headers = [MeshHeader.apiKey: "key-\(user)"]
+        func items(unknown: Bool = false, zero: Bool = false) -> Request {
+            let lines = Int(random.nextIndex(below: 2)) + 1
+            let items = (0..<lines).map { line -> LineItem in
+                let product = unknown && line == 0 ? "p999" : "p\(random.nextIndex(below: 20) + 1)"
+                return LineItem(productId: product, quantity: zero && line == 0 ? 0 : Int(random.nextIndex(below: 3)) + 1)
+            }
+            let body = OrderService.PlaceOrder(items: items)
+            return (try? Request(method: .post, path: "/api/orders", headers: signedIn, json: body)) ?? Request(method: .post, path: "/api/orders")
+        }
+        switch kind {
+        case .browse:
+            return Request(path: "/api/products")
+        case .search:
+            return Request(path: "/api/products/search?q=\(Self.searchWords[Int(random.nextIndex(below: UInt64(Self.searchWords.count)))])")
+        case .viewUser:
+            return Request(path: "/api/users/\(user)", headers: signedIn)
+        case .placeOrder:
+            return items()
+        case .placeOrderUnknownProduct:
+            return items(unknown: true)
+        case .placeOrderZeroQuantity:
+            return items(zero: true)
+        case .placeOrderUnauthenticated:
+            var request = items()
+            request.headers[MeshHeader.apiKey] = nil
+            return request
+        }
+    }
+
+    /// Sends one arrival's request through the gateway, as a client outside the system would.
+    @discardableResult
+    public func send(_ kind: RequestKind, index: Int) async -> Response {
+        await mesh.ingress(request(for: kind, index: index))
+    }
+
+    /// Applies a scheduled fault change, logged as a manual action with its origin.
+    public func apply(_ change: ScheduledFault, origin: String = "scenario") {
+        try? mesh.perform(.setFault(service: change.service, fault: change.fault), origin: origin)
+    }
+
+    // MARK: Settling and checking
+
+    /// Ends a run so its invariants can be checked: lifts every injected fault, redelivers dead
+    /// letters, and waits (up to `timeout`) for queued payments and events to finish. Orders still
+    /// queued at the deadline are cancelled, so nothing stays pending.
+    public func settle<C: Clock>(clock: C, timeout: Duration = .seconds(20)) async where C.Duration == Duration {
+        for service in mesh.serviceNames where mesh.transport.fault(service: service) != .none {
+            try? mesh.perform(.setFault(service: service, fault: .none), origin: "demo (run over)")
+        }
+        let deadline = clock.now.advanced(by: timeout)
+        var replayed = false
+        while clock.now < deadline {
+            await orders.processPaymentQueue()
+            if mesh.eventBus.pendingCount == 0, !replayed {
+                replayed = true
+                mesh.eventBus.replayDeadLetters()
+            }
+            if orders.queuedPayments == 0, mesh.eventBus.pendingCount == 0, replayed { break }
+            do { try await clock.sleep(for: .milliseconds(50)) } catch { break }
+        }
+        if orders.queuedPayments > 0 {
+            await orders.cancelQueuedOrders(reason: "the run ended while the payment was still queued")
+            while mesh.eventBus.pendingCount > 0, clock.now < deadline.advanced(by: .seconds(5)) {
+                do { try await clock.sleep(for: .milliseconds(50)) } catch { break }
+            }
+        }
+    }
+
+    /// The system's state as the invariant checker reads it, from each service's own data.
+    public func ledger() -> StorefrontLedger {
+        StorefrontLedger(orders: orders.ledgerOrders(), payments: payments.ledgerPayments(),
+                         stock: inventory.ledgerStock(), notifications: notifications.ledgerNotifications())
+    }
+
+    /// The order figures for the report.
+    public func orderFigures(ledger: StorefrontLedger) -> HeadlessReport.Orders {
+        let stats = orders.statistics
+        return HeadlessReport.Orders(ledger: ledger, placed: stats.placed, compensations: stats.compensations, paymentsQueued: stats.paymentsQueued)
+    }
+}
+
+/// The storefront's long-running work: the mesh's (health, heartbeats, events, metric windows)
+/// and the order service's payment queue. A swift-service-lifecycle `Service`.
+public struct StorefrontRuntime<C: Clock>: Service where C.Duration == Duration {
+    public let storefront: Storefront
+    public let clock: C
+
+    public init(storefront: Storefront, clock: C) {
+        self.storefront = storefront
+        self.clock = clock
+    }
+
+    public func run() async throws {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await MeshRuntime(mesh: storefront.mesh, clock: clock).run() }
+            group.addTask {
+                try await cancelWhenGracefulShutdown {
+                    while !Task.isCancelled {
+                        await storefront.orders.processPaymentQueue()
+                        try await clock.sleep(for: .milliseconds(250))
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+    }
+}
