@@ -18,9 +18,9 @@ extension Mesh {
         do {
             switch command {
             case .tripBreaker(let id, let seconds):
-                let transition = try resilience.trip(id: id, for: seconds.map { .milliseconds($0 * 1000) })
+                let transition = try resilience.trip(id: id, for: seconds.map { .nanoseconds(Int64(($0 * 1e9).rounded())) })
                 source = id
-                message = "tripped by hand (forced open\(seconds.map { " for \(Duration.milliseconds($0 * 1000).compact)" } ?? "")), was \(transition.from)"
+                message = "tripped by hand (forced open\(seconds.map { " for \(Duration.nanoseconds(Int64(($0 * 1e9).rounded())).compact)" } ?? "")), was \(transition.from)"
             case .forceBreakerClosed(let id):
                 let transition = try resilience.forceClosed(id: id)
                 source = id

@@ -140,7 +140,7 @@ public final class InProcessTransport: Transport {
         case .hang:
             injected = .hang
         case .latency(let milliseconds):
-            injected = .delay(.milliseconds(milliseconds))
+            injected = .delay(.nanoseconds(Int64((milliseconds * 1_000_000).rounded())))
         case .errors(let ratio, let status):
             injected = draw < ratio
                 ? .error(status: status, message: "injected fault: \(binding.instance.service) answers \(status) to \(Int((ratio * 100).rounded()))% of requests")
