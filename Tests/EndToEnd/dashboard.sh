@@ -54,6 +54,7 @@ POLL=0.03
 STARTED=$(date +%s.%N)
 CHECKS=0
 CURRENT_TEST=""
+EXPECT_EXIT=0   # 1 once q was pressed: until then, meshtop exiting is a failure
 
 screen() { tm capture-pane -p -t "$SESSION"; }
 screen_with_attributes() { tm capture-pane -p -e -t "$SESSION"; }
@@ -80,6 +81,9 @@ wait_for() {
     deadline=$(awk -v now="$(date +%s.%N)" -v s="$seconds" 'BEGIN { printf "%.3f", now + s }')
     while true; do
         if "$@"; then return 0; fi
+        if [ "$EXPECT_EXIT" = 0 ] && [ -s "$WORK/status" ]; then
+            fail "meshtop exited with status $(cat "$WORK/status") while waiting for: $description"
+        fi
         if awk -v now="$(date +%s.%N)" -v d="$deadline" 'BEGIN { exit !(now > d) }'; then
             fail "timed out after ${seconds}s waiting for: $description"
         fi
@@ -148,6 +152,7 @@ select_row() {
 # status and whether the tty settings came back, then keeps the pane open.
 start_demo() {
     rm -f "$WORK/status"
+    EXPECT_EXIT=0
     cat >"$WORK/run.sh" <<EOF
 #!/usr/bin/env bash
 before=\$(stty -g)
@@ -168,6 +173,7 @@ EOF
 # quit_and_check [alternate-screen]: q, then exit status 0 and the terminal given back; with
 # alternate-screen, the dashboard must be gone from the screen too.
 quit_and_check() {
+    EXPECT_EXIT=1
     tm send-keys -t "$SESSION" q
     wait_for 10 "the process to exit after q" test -s "$WORK/status"
     local status
