@@ -8,7 +8,7 @@ public func update(_ state: inout DashboardState, _ message: Message, keyMap: Ke
     case .snapshot(let snapshot):
         guard !state.isPaused else { return [] }
         state.snapshot = snapshot
-        for tab in Tab.allCases { state.reconcileSelection(tab) }
+        for tab in Tab.allCases { state.reconcileSelection(tab, followingHead: true) }
         return []
     case .traceTree(let tree):
         guard var trace = state.trace else { return [] }
@@ -236,7 +236,12 @@ extension DashboardState {
 
     /// Keeps a list's selection on the same id after its rows changed; when the id is gone,
     /// selects the row now at the old position.
-    mutating func reconcileSelection(_ tab: Tab) {
+    ///
+    /// With `followingHead` (a new snapshot arrived), except at the head of a live feed: in a list
+    /// sorted newest first (events, traces), a selection on the first row stays on the first row,
+    /// so new rows come into view as in `tail -f`; moving down off the first row pins the
+    /// selection to its item again.
+    mutating func reconcileSelection(_ tab: Tab, followingHead: Bool = false) {
         var state = list(tab)
         let ids = Rows.ids(tab, self)
         if ids.isEmpty {
@@ -244,7 +249,9 @@ extension DashboardState {
             state.selectedIndex = 0
             state.offset = 0
         } else {
-            if let id = state.selectedID, let index = ids.firstIndex(of: id) {
+            if followingHead, state.selectedIndex == 0, sortOrder(tab) == .newest {
+                state.selectedID = ids[0]
+            } else if let id = state.selectedID, let index = ids.firstIndex(of: id) {
                 state.selectedIndex = index
             } else {
                 state.selectedIndex = min(max(0, state.selectedIndex), ids.count - 1)

@@ -174,7 +174,17 @@ public final class NcursesTerminal: TerminalBackend {
 
     public func restore() {
         guard let screen else { return }
-        if let window { meshtop_attrset(window, meshtop_a_normal()) }
+        if let window {
+            meshtop_attrset(window, meshtop_a_normal())
+            // Without an alternate screen (vt100) the last frame stays on the terminal and curses
+            // leaves the cursor on its bottom line: blank that line so the shell goes on cleanly.
+            let bottom = meshtop_getmaxy(window) - 1
+            if bottom >= 0 {
+                wmove(window, bottom, 0)
+                wclrtoeol(window)
+                wrefresh(window)
+            }
+        }
         curs_set(1)
         endCursesIfActive()
         delscreen(screen)

@@ -6,7 +6,7 @@ struct MeshtopCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "meshtop",
         abstract: "Build and watch microservices: example systems, live traffic, a terminal dashboard.",
-        subcommands: [DemoCommand.self]
+        subcommands: [DemoCommand.self, SnapshotCommand.self]
     )
 }
 
@@ -21,15 +21,19 @@ struct DemoCommand: AsyncParsableCommand {
         discussion: """
             Flags beat the scenario file, which beats the defaults. --fault applies from the start.
 
-            Exit status: 0 all invariants hold; 1 an invariant was violated (the report lists which); \
-            2 a bad option (nothing ran); 3 the run could not be carried out.
+            Without --headless the dashboard opens and traffic runs until you quit (q, Ctrl-C); \
+            --duration applies to --headless runs only.
+
+            Exit status: 0 all invariants hold (headless) or the dashboard was quit; 1 an invariant \
+            was violated (the report lists which); 2 a bad option, or no terminal for the dashboard \
+            (nothing ran); 3 the run could not be carried out (for example, curses cannot start for this TERM).
             """
     )
 
     @Flag(help: "Run without a terminal UI, print a report and exit.")
     var headless = false
 
-    @Option(help: ArgumentHelp("How long traffic runs: 500ms, 10s, 1.5s, 2m, 1h. (default: 10s, or the scenario's)", valueName: "duration"))
+    @Option(help: ArgumentHelp("With --headless: how long traffic runs: 500ms, 10s, 1.5s, 2m, 1h. (default: 10s, or the scenario's)", valueName: "duration"))
     var duration: String?
 
     @Option(help: ArgumentHelp("Requests per second the open-loop generator sends. (default: 200, or the scenario's)", valueName: "rps"))

@@ -63,6 +63,40 @@ struct UpdateTests {
         #expect(s.list(.services).selectedID == "payment-service")
     }
 
+    @Test func atTheHeadOfANewestFirstListNewRowsComeIntoView() {
+        var s = state()
+        #expect(s.list(.events).selectedID == "4")
+        var newer = Fixtures.snapshot
+        newer.events.insert(EventRecord(id: 5, at: Fixtures.takenAt, uptimeSeconds: 192, source: "dashboard", kind: .manualAction, message: "tripped by hand"), at: 0)
+        newer.traces.insert(TraceSummary(traceId: "11111111111111111111111111111111", rootService: "gateway", rootOperation: "GET /api/products", startedAt: Fixtures.takenAt, durationMs: 3, spanCount: 2, hasError: false, services: ["gateway"]), at: 0)
+        _ = update(&s, .snapshot(newer))
+        #expect(s.list(.events).selectedID == "5")
+        #expect(s.list(.events).selectedIndex == 0)
+        #expect(s.list(.traces).selectedID == "11111111111111111111111111111111")
+    }
+
+    @Test func belowTheHeadTheSelectionStaysOnItsItemAsNewRowsArrive() {
+        var s = state()
+        _ = press(&s, .char("4"), .down) // event 3
+        var newer = Fixtures.snapshot
+        newer.events.insert(EventRecord(id: 5, at: Fixtures.takenAt, uptimeSeconds: 192, source: "dashboard", kind: .manualAction, message: "tripped by hand"), at: 0)
+        _ = update(&s, .snapshot(newer))
+        #expect(s.list(.events).selectedID == "3")
+        #expect(s.list(.events).selectedIndex == 2)
+    }
+
+    @Test func theHeadIsOnlyFollowedInNewestFirstOrder() {
+        var s = state()
+        _ = press(&s, .char("3"), .char("s")) // slowest first: 4bf92f35 (184 ms) on top
+        #expect(s.sortOrder(.traces) == .slowest)
+        #expect(s.list(.traces).selectedID == "4bf92f3577b34da6a3ce929d0e0e4736")
+        var slower = Fixtures.snapshot
+        slower.traces.insert(TraceSummary(traceId: "22222222222222222222222222222222", rootService: "gateway", rootOperation: "POST /api/orders", startedAt: Fixtures.takenAt, durationMs: 900, spanCount: 7, hasError: false, services: ["gateway"]), at: 0)
+        _ = update(&s, .snapshot(slower))
+        #expect(s.list(.traces).selectedID == "4bf92f3577b34da6a3ce929d0e0e4736")
+        #expect(s.list(.traces).selectedIndex == 1)
+    }
+
     @Test func sortingKeepsTheSelectedID() {
         var s = state()
         _ = press(&s, .char("3"), .down) // the second newest trace: 0af76519

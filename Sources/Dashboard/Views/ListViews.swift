@@ -22,7 +22,7 @@ enum ServicesView {
         let wide = area.width >= 110
         let medium = area.width >= 84
         var columns = [
-            TableColumn(Looks.title("SERVICE", sortedBy: sort == .name, glyphs), .length(16)),
+            TableColumn(Looks.title("SERVICE", sortedBy: sort == .name, glyphs), .length(Looks.serviceColumnWidth(services.map(\.name)))),
             TableColumn("HEALTH", .length(10)),
             TableColumn("INST", .length(5)),
             TableColumn(Looks.title("RPS", sortedBy: sort == .rps, glyphs), .length(6), .right),
@@ -113,7 +113,7 @@ enum TracesView {
         let columns = [
             TableColumn(Looks.title("AGE", sortedBy: sort == .newest, glyphs), .length(7), .right),
             TableColumn("TRACE", .length(8)),
-            TableColumn("SERVICE", .length(16)),
+            TableColumn("SERVICE", .length(Looks.serviceColumnWidth((state.snapshot?.services ?? []).map(\.name)))),
             TableColumn("OPERATION", .fill),
             TableColumn(Looks.title("DURATION", sortedBy: sort == .slowest, glyphs), .length(9), .right),
             TableColumn("SPANS", .length(5), .right),

@@ -3,6 +3,12 @@ import TerminalUI
 
 /// How snapshot values look: the one place that decides colours and marks.
 enum Looks {
+    /// A SERVICE column wide enough for the longest name given (`notification-service`), at least
+    /// 16 and at most 22 columns; longer names are cut.
+    static func serviceColumnWidth(_ names: some Sequence<String>) -> Int {
+        min(22, max(16, names.reduce(0) { max($0, DisplayWidth.of($1)) }))
+    }
+
     static func health(_ health: Health, _ glyphs: Glyphs) -> Span {
         switch health.state {
         case .up: Span("\(glyphs.healthUp) up", .ok)

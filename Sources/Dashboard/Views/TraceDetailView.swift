@@ -16,7 +16,7 @@ enum TraceDetailView {
 
         let outline = TraceOutline(tree: tree)
         let visible = outline.visibleIndices(collapsed: detail.collapsed)
-        let constraints: [Constraint] = [.length(max(20, parts.table.width * 30 / 100)), .length(16), .length(9), .fill]
+        let constraints: [Constraint] = [.length(max(20, parts.table.width * 30 / 100)), .length(Looks.serviceColumnWidth(tree.spans.map(\.service))), .length(9), .fill]
         let widths = parts.table.split(.horizontal, constraints, spacing: 1).map(\.width)
         let barWidth = max(0, widths[3] - 1)
         let columns = [

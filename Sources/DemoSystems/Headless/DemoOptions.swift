@@ -137,10 +137,7 @@ public struct DemoOptions: Sendable, Equatable {
             rps = scenario?.rps ?? Self.defaultRPS
         }
         if let text = arguments.seed {
-            guard let value = UInt64(text.trimmingSpaces) else {
-                throw DemoOptionsError(option: "--seed", message: "invalid seed \"\(text)\"; expected a whole number from 0 to \(UInt64.max)")
-            }
-            seed = value
+            seed = try Self.parseSeed(text)
         } else {
             seed = scenario?.seed ?? Self.defaultSeed
         }
@@ -153,21 +150,8 @@ public struct DemoOptions: Sendable, Equatable {
             }
         }
 
-        var faultChanges = scenario?.faults ?? []
-        var flaggedServices: Set<String> = []
-        for text in arguments.faults {
-            let argument: FaultArgument
-            do {
-                argument = try FaultArgument.parse(text, knownServices: knownServices)
-            } catch {
-                throw DemoOptionsError(option: "--fault", message: error.description)
-            }
-            guard flaggedServices.insert(argument.service).inserted else {
-                throw DemoOptionsError(option: "--fault", message: "\(argument.service) is given more than once; expected at most one --fault per service")
-            }
-            faultChanges.append(ScheduledFault(at: .zero, service: argument.service, fault: argument.fault))
-        }
-        faults = FaultTimeline(faultChanges)
+        let flagged = try Self.parseFaults(arguments.faults, knownServices: knownServices)
+        faults = FaultTimeline((scenario?.faults ?? []) + flagged.changes)
 
         if json, !headless {
             throw DemoOptionsError(option: "--json", message: "the JSON report is only printed by a headless run; add --headless")
@@ -206,7 +190,35 @@ public struct DemoOptions: Sendable, Equatable {
         return value
     }
 
-    private static func parseRPS(_ text: String) throws(DemoOptionsError) -> Double {
+    /// `--seed`: a whole number that fits 64 bits.
+    static func parseSeed(_ text: String) throws(DemoOptionsError) -> UInt64 {
+        guard let value = UInt64(text.trimmingSpaces) else {
+            throw DemoOptionsError(option: "--seed", message: "invalid seed \"\(text)\"; expected a whole number from 0 to \(UInt64.max)")
+        }
+        return value
+    }
+
+    /// Each `--fault SERVICE=KIND[:VALUE]`, applied from the start (at 0 s) in the order given.
+    static func parseFaults(_ texts: [String], knownServices: [String]) throws(DemoOptionsError) -> FaultTimeline {
+        var changes: [ScheduledFault] = []
+        var flaggedServices: Set<String> = []
+        for text in texts {
+            let argument: FaultArgument
+            do {
+                argument = try FaultArgument.parse(text, knownServices: knownServices)
+            } catch {
+                throw DemoOptionsError(option: "--fault", message: error.description)
+            }
+            guard flaggedServices.insert(argument.service).inserted else {
+                throw DemoOptionsError(option: "--fault", message: "\(argument.service) is given more than once; expected at most one --fault per service")
+            }
+            changes.append(ScheduledFault(at: .zero, service: argument.service, fault: argument.fault))
+        }
+        return FaultTimeline(changes)
+    }
+
+    /// `--rps`: a plain positive number up to the scenario maximum.
+    static func parseRPS(_ text: String) throws(DemoOptionsError) -> Double {
         let trimmed = text.trimmingSpaces
         let isPlainNumber = !trimmed.isEmpty && trimmed.allSatisfy { $0.isASCIIDigit || $0 == "." } && trimmed.filter { $0 == "." }.count <= 1
         guard isPlainNumber, let value = Double(trimmed), value > 0, value <= Scenario.maximumRPS else {

@@ -1,0 +1,151 @@
+/// `meshtop snapshot`'s options exactly as typed (strings, nil when not given), before validation.
+///
+/// The executable fills it from swift-argument-parser; tests fill it directly. ``SnapshotOptions``
+/// validates it.
+public struct SnapshotArguments: Sendable, Equatable {
+    public var view: String?
+    public var width: String?
+    public var height: String?
+    public var after: String?
+    public var seed: String?
+    public var rps: String?
+    /// Each `--fault SERVICE=KIND[:VALUE]`, in order.
+    public var faults: [String]
+    public var json: Bool
+
+    public init(
+        view: String? = nil,
+        width: String? = nil,
+        height: String? = nil,
+        after: String? = nil,
+        seed: String? = nil,
+        rps: String? = nil,
+        faults: [String] = [],
+        json: Bool = false
+    ) {
+        self.view = view
+        self.width = width
+        self.height = height
+        self.after = after
+        self.seed = seed
+        self.rps = rps
+        self.faults = faults
+        self.json = json
+    }
+}
+
+/// A view `meshtop snapshot` prints: the dashboard's four lists, or the slowest trace's detail.
+public enum SnapshotView: String, CaseIterable, Sendable {
+    case services, breakers, traces, trace, events
+
+    /// `services, breakers, traces, trace, events`: what error messages list as accepted.
+    public static var acceptedNames: String { allCases.map(\.rawValue).joined(separator: ", ") }
+}
+
+/// A validated `meshtop snapshot` run: the storefront under traffic for ``after``, then one view
+/// rendered as text at ``width``×``height`` (or, with ``json``, the whole `SystemSnapshot`).
+///
+/// `--view`, `--width` and `--height` shape the text; with `--json` they mean nothing, so giving
+/// them together is an error rather than silently ignored.
+public struct SnapshotOptions: Sendable, Equatable {
+    public var view: SnapshotView
+    public var width: Int
+    public var height: Int
+    /// How long the storefront runs under traffic before the snapshot is taken.
+    public var after: Duration
+    public var seed: UInt64
+    public var rps: Double
+    /// Faults applied from the start (`--fault`), one per service at most.
+    public var faults: FaultTimeline
+    /// Print the `SystemSnapshot` as JSON instead of a view.
+    public var json: Bool
+
+    public static let defaultView = SnapshotView.services
+    public static let defaultWidth = 120
+    public static let defaultHeight = 40
+    public static let defaultAfter = Duration.seconds(3)
+    /// The dashboard's own minimum (below it the dashboard only says "terminal too small") up to
+    /// a size no terminal has.
+    public static let widthRange = 60...1000
+    public static let heightRange = 15...1000
+    public static let maximumAfter = Duration.seconds(3600)
+
+    public init(
+        view: SnapshotView = SnapshotOptions.defaultView,
+        width: Int = SnapshotOptions.defaultWidth,
+        height: Int = SnapshotOptions.defaultHeight,
+        after: Duration = SnapshotOptions.defaultAfter,
+        seed: UInt64 = DemoOptions.defaultSeed,
+        rps: Double = DemoOptions.defaultRPS,
+        faults: FaultTimeline = FaultTimeline([]),
+        json: Bool = false
+    ) {
+        self.view = view
+        self.width = width
+        self.height = height
+        self.after = after
+        self.seed = seed
+        self.rps = rps
+        self.faults = faults
+        self.json = json
+    }
+
+    /// Validates `arguments`; the first problem found is thrown.
+    ///
+    /// - Parameter knownServices: the services `--fault` may name.
+    /// - Throws: ``DemoOptionsError`` naming the option, the bad value and what is accepted.
+    public init(validating arguments: SnapshotArguments, knownServices: [String] = DemoSystemCatalog.storefrontServices) throws(DemoOptionsError) {
+        json = arguments.json
+        if json {
+            for (option, value) in [("--view", arguments.view), ("--width", arguments.width), ("--height", arguments.height)] where value != nil {
+                throw DemoOptionsError(option: option, message: "--json prints the whole snapshot, not a view of it; drop \(option) or --json")
+            }
+        }
+
+        if let text = arguments.view {
+            guard let value = SnapshotView(rawValue: text.trimmingSpaces.lowercased()) else {
+                throw DemoOptionsError(option: "--view", message: "unknown view \"\(text)\"; expected one of \(SnapshotView.acceptedNames)")
+            }
+            view = value
+        } else {
+            view = Self.defaultView
+        }
+        width = try Self.parseSize(arguments.width, option: "--width", what: "columns", range: Self.widthRange) ?? Self.defaultWidth
+        height = try Self.parseSize(arguments.height, option: "--height", what: "rows", range: Self.heightRange) ?? Self.defaultHeight
+
+        if let text = arguments.after {
+            let value: Duration
+            do {
+                value = try DurationParser.parse(text)
+            } catch {
+                throw DemoOptionsError(option: "--after", message: error.description)
+            }
+            guard value > .zero, value <= Self.maximumAfter else {
+                throw DemoOptionsError(option: "--after", message: "invalid duration \"\(text)\": expected more than 0s and at most \(DurationParser.format(Self.maximumAfter))")
+            }
+            after = value
+        } else {
+            after = Self.defaultAfter
+        }
+
+        if let text = arguments.seed {
+            seed = try DemoOptions.parseSeed(text)
+        } else {
+            seed = DemoOptions.defaultSeed
+        }
+        if let text = arguments.rps {
+            rps = try DemoOptions.parseRPS(text)
+        } else {
+            rps = DemoOptions.defaultRPS
+        }
+        faults = try DemoOptions.parseFaults(arguments.faults, knownServices: knownServices)
+    }
+
+    private static func parseSize(_ text: String?, option: String, what: String, range: ClosedRange<Int>) throws(DemoOptionsError) -> Int? {
+        guard let text else { return nil }
+        guard let value = Int(text.trimmingSpaces), range.contains(value) else {
+            throw DemoOptionsError(option: option, message: "invalid size \"\(text)\"; expected a whole number of \(what) from \(range.lowerBound) to \(range.upperBound)")
+        }
+        return value
+    }
+}

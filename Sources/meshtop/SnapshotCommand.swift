@@ -1,0 +1,135 @@
+import ArgumentParser
+import Dashboard
+import DemoSystems
+import ServiceMesh
+import Telemetry
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// `meshtop snapshot`: run the storefront under traffic for a while, then print one dashboard view
+/// as plain text (no terminal, no ncurses) or the whole snapshot as JSON.
+///
+/// Every option is taken as text and validated by `SnapshotOptions` (DemoSystems), so the rules and
+/// their messages are unit-tested there; a bad value exits with status 2 before anything runs.
+struct SnapshotCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "snapshot",
+        abstract: "Run the storefront under traffic, then print a dashboard view as plain text (or the snapshot as JSON).",
+        discussion: """
+            The view is the one the dashboard shows at that moment, with rates and percentiles over \
+            the last 10 s; `trace` is the detail of the slowest stored trace.
+
+            Exit status: 0 printed; 2 a bad option (nothing ran); 3 the run could not be carried out.
+            """
+    )
+
+    @Option(help: ArgumentHelp("The view to print: \(SnapshotView.acceptedNames). (default: services)", valueName: "view"))
+    var view: String?
+
+    @Option(help: ArgumentHelp("Columns of the text, \(SnapshotOptions.widthRange.lowerBound)…\(SnapshotOptions.widthRange.upperBound). (default: \(SnapshotOptions.defaultWidth))", valueName: "columns"))
+    var width: String?
+
+    @Option(help: ArgumentHelp("Rows of the text, \(SnapshotOptions.heightRange.lowerBound)…\(SnapshotOptions.heightRange.upperBound). (default: \(SnapshotOptions.defaultHeight))", valueName: "rows"))
+    var height: String?
+
+    @Option(help: ArgumentHelp("How long the storefront runs under traffic first: 500ms, 3s, 1m. (default: 3s)", valueName: "duration"))
+    var after: String?
+
+    @Option(help: ArgumentHelp("Seed for traffic and the system; the same seed gives the same requests. (default: 42)", valueName: "seed"))
+    var seed: String?
+
+    @Option(help: ArgumentHelp("Requests per second the open-loop generator sends. (default: 200)", valueName: "rps"))
+    var rps: String?
+
+    @Option(
+        name: .customLong("fault"),
+        help: ArgumentHelp(
+            "Inject a fault from the start (repeatable): errors:RATIO[:STATUS], latency:DURATION, down, hang, none. "
+                + "Example: payment-service=errors:0.6",
+            valueName: "SERVICE=KIND[:VALUE]"
+        )
+    )
+    var faults: [String] = []
+
+    @Flag(help: "Print the whole SystemSnapshot as JSON instead of a view.")
+    var json = false
+
+    var arguments: SnapshotArguments {
+        SnapshotArguments(view: view, width: width, height: height, after: after, seed: seed, rps: rps, faults: faults, json: json)
+    }
+
+    func validate() throws {
+        do {
+            _ = try SnapshotOptions(validating: arguments)
+        } catch {
+            throw ValidationError(error.description)
+        }
+    }
+
+    func run() async throws {
+        let options: SnapshotOptions
+        do {
+            options = try SnapshotOptions(validating: arguments)
+        } catch {
+            throw DemoUsageError(message: error.description)
+        }
+        print(try await takeSnapshot(options), terminator: "")
+    }
+}
+
+/// Runs the storefront for `options.after` and returns what `meshtop snapshot` prints (ending in a newline).
+///
+/// The snapshot is taken while traffic still flows, as the dashboard would show it at that moment;
+/// then the system is stopped.
+func takeSnapshot(_ options: SnapshotOptions) async throws -> String {
+    let live = try LiveStorefront(seed: options.seed, rps: options.rps, faults: options.faults, trafficDuration: LiveStorefront.untilStopped)
+    do {
+        try await live.clock.sleep(until: live.startedAt.advanced(by: options.after), tolerance: nil)
+    } catch {
+        await live.stop()
+        throw error
+    }
+    let source = LiveSource(mesh: live.mesh)
+    live.mesh.telemetry.metricsStore.tick()
+    let snapshot = await source.snapshot()
+    var slowestTree: TraceTree?
+    if options.view == .trace, !options.json, let slowest = live.mesh.telemetry.traces.slowest(limit: 1).first {
+        slowestTree = await source.traceTree(id: slowest.traceId)
+    }
+    await live.stop()
+
+    if options.json {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        do {
+            return String(decoding: try encoder.encode(snapshot), as: UTF8.self) + "\n"
+        } catch {
+            throw SnapshotRunError(message: "cannot encode the snapshot as JSON: \(error)")
+        }
+    }
+    let text = DashboardRenderer.renderText(
+        view: DashboardView(options.view), snapshot: snapshot, traceTree: slowestTree,
+        width: options.width, height: options.height)
+    return text + "\n"
+}
+
+/// `meshtop snapshot` ran but could not produce its output: exit status 3.
+struct SnapshotRunError: Error, CustomStringConvertible {
+    var message: String
+    var description: String { message }
+}
+
+extension DashboardView {
+    init(_ view: SnapshotView) {
+        switch view {
+        case .services: self = .services
+        case .breakers: self = .breakers
+        case .traces: self = .traces
+        case .trace: self = .trace
+        case .events: self = .events
+        }
+    }
+}

@@ -1,0 +1,82 @@
+import DemoSystems
+import Telemetry
+import Testing
+
+@Suite struct SnapshotOptionsTests {
+    private func error(_ arguments: SnapshotArguments) -> DemoOptionsError? {
+        do {
+            _ = try SnapshotOptions(validating: arguments)
+            return nil
+        } catch {
+            return error
+        }
+    }
+
+    @Test func defaultsAreTheServicesViewAt120x40After3sAt200RpsSeed42() throws {
+        let options = try SnapshotOptions(validating: SnapshotArguments())
+        #expect(options == SnapshotOptions(view: .services, width: 120, height: 40, after: .seconds(3), seed: 42, rps: 200, faults: FaultTimeline([]), json: false))
+    }
+
+    @Test func everyOptionIsRead() throws {
+        let options = try SnapshotOptions(validating: SnapshotArguments(
+            view: "trace", width: "200", height: "60", after: "1.5s", seed: "7", rps: "50",
+            faults: ["payment-service=errors:0.6", "inventory-service=latency:300ms"]
+        ))
+        #expect(options.view == .trace)
+        #expect(options.width == 200)
+        #expect(options.height == 60)
+        #expect(options.after == .milliseconds(1500))
+        #expect(options.seed == 7)
+        #expect(options.rps == 50)
+        #expect(options.faults.changes == [
+            ScheduledFault(at: .zero, service: "payment-service", fault: .errors(ratio: 0.6, status: 503)),
+            ScheduledFault(at: .zero, service: "inventory-service", fault: .latency(milliseconds: 300)),
+        ])
+        #expect(!options.json)
+    }
+
+    @Test(arguments: SnapshotView.allCases)
+    func everyViewIsAccepted(view: SnapshotView) throws {
+        #expect(try SnapshotOptions(validating: SnapshotArguments(view: view.rawValue)).view == view)
+    }
+
+    @Test func viewNamesIgnoreCaseAndSurroundingSpaces() throws {
+        #expect(try SnapshotOptions(validating: SnapshotArguments(view: " Breakers ")).view == .breakers)
+    }
+
+    @Test func theSmallestAndLargestSizesAreAccepted() throws {
+        let smallest = try SnapshotOptions(validating: SnapshotArguments(width: "60", height: "15"))
+        #expect((smallest.width, smallest.height) == (60, 15))
+        let largest = try SnapshotOptions(validating: SnapshotArguments(width: "1000", height: "1000"))
+        #expect((largest.width, largest.height) == (1000, 1000))
+    }
+
+    @Test func jsonAloneIsAccepted() throws {
+        let options = try SnapshotOptions(validating: SnapshotArguments(after: "1s", seed: "3", json: true))
+        #expect(options.json)
+        #expect(options.after == .seconds(1))
+    }
+
+    @Test(arguments: [
+        (SnapshotArguments(view: "service"), "--view", #"unknown view "service"; expected one of services, breakers, traces, trace, events"#),
+        (SnapshotArguments(view: ""), "--view", #"unknown view ""; expected one of services, breakers, traces, trace, events"#),
+        (SnapshotArguments(width: "59"), "--width", #"invalid size "59"; expected a whole number of columns from 60 to 1000"#),
+        (SnapshotArguments(width: "wide"), "--width", #"invalid size "wide"; expected a whole number of columns from 60 to 1000"#),
+        (SnapshotArguments(width: "1001"), "--width", #"invalid size "1001"; expected a whole number of columns from 60 to 1000"#),
+        (SnapshotArguments(height: "14"), "--height", #"invalid size "14"; expected a whole number of rows from 15 to 1000"#),
+        (SnapshotArguments(height: "40.5"), "--height", #"invalid size "40.5"; expected a whole number of rows from 15 to 1000"#),
+        (SnapshotArguments(after: "3"), "--after", #"invalid duration "3": it has no unit; expected a number followed by ms, s, m or h (for example 500ms, 10s, 1.5s, 2m, 1h)"#),
+        (SnapshotArguments(after: "0s"), "--after", #"invalid duration "0s": expected more than 0s and at most 1h"#),
+        (SnapshotArguments(after: "2h"), "--after", #"invalid duration "2h": expected more than 0s and at most 1h"#),
+        (SnapshotArguments(seed: "-1"), "--seed", #"invalid seed "-1"; expected a whole number from 0 to 18446744073709551615"#),
+        (SnapshotArguments(rps: "0"), "--rps", #"invalid rate "0"; expected requests per second, a number greater than 0 and at most 100000"#),
+        (SnapshotArguments(faults: ["paymnt=down"]), "--fault", #"invalid fault "paymnt=down": unknown service "paymnt"; expected one of gateway, user-service, product-service, inventory-service, payment-service, order-service, notification-service"#),
+        (SnapshotArguments(faults: ["payment-service=down", "payment-service=none"]), "--fault", "payment-service is given more than once; expected at most one --fault per service"),
+        (SnapshotArguments(view: "services", json: true), "--view", "--json prints the whole snapshot, not a view of it; drop --view or --json"),
+        (SnapshotArguments(width: "100", json: true), "--width", "--json prints the whole snapshot, not a view of it; drop --width or --json"),
+        (SnapshotArguments(height: "30", json: true), "--height", "--json prints the whole snapshot, not a view of it; drop --height or --json"),
+    ])
+    func badValuesNameTheOptionAndWhatIsAccepted(arguments: SnapshotArguments, option: String, message: String) {
+        #expect(error(arguments) == DemoOptionsError(option: option, message: message))
+    }
+}
