@@ -38,6 +38,10 @@ struct GatewayTests {
         let body = try response.decode([String: String].self)
         #expect(body == ["id": "42", "by": "alice", "roles": "customer", "request": "req-gateway-1-1", "query": "name", "key": "stripped"])
         #expect(response.headers[MeshHeader.requestID] == "req-gateway-1-1")
+        // The gateway's catch-all route names its span by the path, the services' by their routes.
+        let newest = try #require(test.traces.recent(limit: 1).first)
+        let tree = try #require(test.traces.tree(hex: newest.traceId))
+        #expect(tree.spans.map(\.operation) == ["GET /api/users/42", "GET user-service/users/42", "GET /users/:id"])
 
         let kept = await test.mesh.ingress(Request(path: "/api/users/7", headers: [MeshHeader.apiKey: "key-alice", "X-Request-ID": "mine"]))
         #expect(try kept.decode([String: String].self)["request"] == "mine")

@@ -64,7 +64,7 @@ struct IntegrationTests {
         #expect(breaker.transitions.last?.to == .open)
         #expect(breaker.transitions.last?.reason == "5 consecutive failures")
         #expect(snapshot.breakers.first { $0.id == "front->middle" }?.state == .closed, "the fallback keeps front's breaker closed")
-        #expect(test.events.recent(kinds: [.breakerTransition]).first?.message == "closed -> open: 5 consecutive failures")
+        #expect(test.events.recent(kinds: [.breakerTransition]).first?.message == "CLOSED -> OPEN: 5 consecutive failures")
     }
 
     @Test("the snapshot has every service with its request figures from the metric windows")

@@ -175,6 +175,19 @@ struct SidecarTests {
         #expect(throws: UnknownTargetError.self) { try test.mesh.perform(.tripBreaker(id: "nope", forSeconds: nil), origin: "dashboard") }
     }
 
+    @Test("the snapshot keeps the audit trail: manual actions stay in view when busier events push them out")
+    func auditTrailStays() throws {
+        let test = TestMesh()
+        test.mesh.deploy(StubService.echo("svc"))
+        try test.mesh.perform(.setFault(service: "svc", fault: .down), origin: "dashboard")
+        for n in 0..<300 { test.events.record(source: "svc", kind: .info, message: "noise \(n)") }
+        let events = test.mesh.observe(eventLimit: 200).events
+        #expect(events.count == 201)
+        #expect(events.first?.message == "noise 299")
+        #expect(events.last?.message == "fault injected: down")
+        #expect(events.last?.attributes["origin"] == "dashboard")
+    }
+
     @Test("outlier detection through the sidecar: a failing instance is ejected, then returns after its time")
     func sidecarOutlierEjection() async throws {
         var policy = CallPolicy.passThrough

@@ -97,10 +97,19 @@ extension Mesh {
             breakers: breakers,
             routes: routes,
             traces: telemetry.traces.recent(limit: traceLimit),
-            events: telemetry.events.recent(limit: eventLimit),
+            events: recentEvents(limit: eventLimit),
             sagas: Array(sagas.all().prefix(100)),
             dropped: DroppedCounts(spans: stats.droppedSpans, traces: stats.droppedTraces, events: telemetry.events.dropped,
                                    malformedTraceHeaders: stats.malformedTraceHeaders))
+    }
+
+    /// The newest events, plus the newest manual actions even when busier kinds pushed them out
+    /// of the newest `limit`: the audit trail stays in view.
+    private func recentEvents(limit: Int) -> [EventRecord] {
+        let recent = telemetry.events.recent(limit: limit)
+        let oldestShown = recent.last?.id ?? 0
+        let audit = telemetry.events.recent(limit: 50, kinds: [.manualAction]).filter { $0.id < oldestShown }
+        return recent + audit
     }
 
     private struct RouteKey: Hashable {

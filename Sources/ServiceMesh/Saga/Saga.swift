@@ -50,8 +50,8 @@ public enum SagaOutcome<Context: Sendable>: Sendable {
 /// each retried with exponential backoff, and a saga whose compensation keeps failing is `stuck`.
 ///
 /// Each saga gets a span, each step and compensation a child span; state is kept in the
-/// ``SagaLog`` for the dashboard; the event log gets failures and compensations (and every step
-/// when `logEveryStep` is on).
+/// ``SagaLog`` for the dashboard; the event log gets every compensation and every failure that
+/// needs one (and every step, including failures with nothing to undo, when `logEveryStep` is on).
 public struct SagaOrchestrator: Sendable {
     public var service: String
     public var compensationAttempts: Int
@@ -101,7 +101,11 @@ public struct SagaOrchestrator: Sendable {
                 root.setStatus(SpanStatus(code: .error, message: "\(step.name) failed: \(message)"))
                 log.update(id, step: index, .failed, message: message, at: now())
                 log.setState(id, .compensating, at: now())
-                event(.sagaStep, saga, id, "\(step.name) failed: \(message); compensating \(completed.count) step(s)", traceId)
+                // A failure with nothing to undo (a validation refusing a request) is routine: logged
+                // only when every step is.
+                if logEveryStep || completed.contains(where: { saga.steps[$0].compensation != nil }) {
+                    event(.sagaStep, saga, id, "\(step.name) failed: \(message); compensating \(completed.count) step(s)", traceId)
+                }
                 for done in completed.reversed() {
                     let stepToUndo = saga.steps[done]
                     guard let compensation = stepToUndo.compensation else {

@@ -93,7 +93,8 @@ final class OutboundChannel: Sendable {
                     let breaker = CircuitBreaker(id: id, policy: breakerPolicy, clock: mesh.clock, metrics: metrics) { _ in
                         true
                     } onTransition: { transition in
-                        events.record(source: id, kind: .breakerTransition, message: "\(transition.from) -> \(transition.to): \(transition.reason)",
+                        let from = BreakerState(transition.from).label, to = BreakerState(transition.to).label
+                        events.record(source: id, kind: .breakerTransition, message: "\(from) -> \(to): \(transition.reason)",
                                       attributes: ["from": transition.from.rawValue, "to": transition.to.rawValue])
                     }
                     mesh.resilience.replace(breaker)
