@@ -60,6 +60,8 @@ let package = Package(
                 "Telemetry",
                 "Resilience",
                 "ServiceMesh",
+                "Dashboard",
+                "TerminalUI",
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
                 .product(name: "MallocInterposerSwift", package: "malloc-interposer"),

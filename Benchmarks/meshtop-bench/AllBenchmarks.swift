@@ -3,4 +3,6 @@ func registerAllBenchmarks(on runner: BenchmarkRunner) async {
     registerTelemetryMetricsBenchmarks(on: runner)
     registerTracingBenchmarks(on: runner)
     await registerResilienceBenchmarks(on: runner)
+    await registerMeshBenchmarks(on: runner)
+    registerDashboardBenchmarks(on: runner)
 }
