@@ -180,7 +180,7 @@ final class OutboundChannel: Sendable {
         defer { attemptSpan?.end() }
         let spanContext = attemptSpan?.context ?? parent.context
 
-        let instance = try pickInstance(built: built)
+        let (instance, instanceCount) = try pickInstance(built: built)
         attemptSpan?.attributes["instance"] = instance.id
         var outgoing = request
         if let service { outgoing.headers[MeshHeader.caller] = service }
@@ -191,20 +191,21 @@ final class OutboundChannel: Sendable {
         let now = { [mesh] in mesh.now() }
         do {
             let response = try await mesh.transport.send(outgoing, to: instance.address)
-            noteOutcome(instance, serverError: response.isServerError, at: now())
+            noteOutcome(instance, serverError: response.isServerError, instanceCount: instanceCount, at: now())
             if response.isServerError {
                 attemptSpan?.setStatus(SpanStatus(code: .error, message: "\(response.status)"))
                 throw UpstreamStatusError(response: response)
             }
             return response
         } catch let error as TransportError {
-            noteOutcome(instance, serverError: true, at: now())
+            noteOutcome(instance, serverError: true, instanceCount: instanceCount, at: now())
             attemptSpan?.setStatus(SpanStatus(code: .error, message: "\(error)"))
             throw error
         }
     }
 
-    private func pickInstance(built: Built) throws -> RegisteredInstance {
+    /// A passing instance, and how many passing instances discovery offered (for the ejection cap).
+    private func pickInstance(built: Built) throws -> (RegisteredInstance, count: Int) {
         let resolution: Resolution
         do {
             resolution = try mesh.discovery(for: caller).resolve(target)
@@ -212,6 +213,7 @@ final class OutboundChannel: Sendable {
             throw NoInstanceError(description: "\(error)")
         }
         var candidates = resolution.instances
+        let count = candidates.count
         guard !candidates.isEmpty else { throw NoInstanceError(description: "no passing instance of \(target)") }
         // Outlier ejection, unless it would leave nothing (Envoy's panic threshold, at 0%).
         let now = mesh.now()
@@ -238,12 +240,11 @@ final class OutboundChannel: Sendable {
         guard let picked = built.balancer.pick(from: candidates, inFlight: mesh.inFlight) else {
             throw NoInstanceError(description: "no passing instance of \(target)")
         }
-        return picked
+        return (picked, count)
     }
 
-    private func noteOutcome(_ instance: RegisteredInstance, serverError: Bool, at now: Duration) {
-        let count = (try? mesh.registry.instances(of: target, includeCritical: true).count) ?? 1
-        let ejectedNow = outliers.withLock { $0?.record(instance.id, serverError: serverError, instanceCount: count, at: now) } ?? false
+    private func noteOutcome(_ instance: RegisteredInstance, serverError: Bool, instanceCount: Int, at now: Duration) {
+        let ejectedNow = outliers.withLock { $0?.record(instance.id, serverError: serverError, instanceCount: instanceCount, at: now) } ?? false
         if ejectedNow {
             mesh.telemetry.events.record(source: id, kind: .healthChange, message: "\(instance.id) ejected by outlier detection (consecutive server errors)",
                                          attributes: ["instance": instance.id])
