@@ -33,6 +33,27 @@ struct DiscoveryTests {
         #expect(throws: UnknownInstanceError(id: "svc-2")) { try registry.heartbeat(b) }
     }
 
+    @Test("the registry reports its changes as a stream, in order")
+    func changeStream() async {
+        let registry = ServiceRegistry(configuration: .init(heartbeatTTL: .seconds(1), deregisterAfter: .seconds(1)), clock: clock)
+        let a = InstanceID(service: "svc", id: "svc-1")
+        registry.register(a, address: "a")
+        registry.setCheckResult(a, failure: "disk full")
+        registry.setCheckResult(a, failure: nil)
+        registry.deregister(a, reason: "scaled in")
+        var changes: [RegistryChange] = []
+        for await change in registry.changes {
+            changes.append(change)
+            if changes.count == 4 { break }
+        }
+        #expect(changes == [
+            .registered(a),
+            .statusChanged(a, to: .critical, reason: "health check failing: disk full"),
+            .statusChanged(a, to: .passing, reason: nil),
+            .deregistered(a, reason: "scaled in"),
+        ])
+    }
+
     @Test("a failing health check makes an instance critical even while it heartbeats")
     func checkVerdict() throws {
         let registry = ServiceRegistry(clock: clock)

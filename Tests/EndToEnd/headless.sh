@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# End-to-end checks of `meshtop demo --headless` (issue 5's acceptance), on the built binary.
+# Usage: Tests/EndToEnd/headless.sh BINARY
+set -uo pipefail
+bin=${1:?usage: headless.sh BINARY}
+failures=0
+pass() { echo "PASS: $*"; }
+fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+
+# 1. A clean run: exit 0, all seven services served requests, orders confirmed, invariants ok.
+out=$(mktemp); trap 'rm -f "$out"' EXIT
+"$bin" demo --headless --duration 10s --seed 7 --json > "$out"; status=$?
+[ "$status" = 0 ] && pass "clean run exits 0" || fail "clean run exited $status"
+python3 - "$out" <<'PY' && pass "clean run: seven services with requests, confirmed orders, invariants ok" || fail "clean run report: $(head -c 2000 "$out")"
+import json, sys
+r = json.load(open(sys.argv[1]))
+names = {s["name"] for s in r["services"] if s["requests"] > 0}
+want = {"gateway", "user-service", "product-service", "inventory-service", "payment-service", "order-service", "notification-service"}
+assert want <= names, f"services without requests: {want - names}"
+assert r["orders"]["confirmed"] > 0 and r["orders"]["pending"] == 0, r["orders"]
+assert r["invariants"]["ok"] is True, r["invariants"]
+for field in ["system", "durationSeconds", "breakers", "traces"]: assert field in r, field
+PY
+
+# 2. Payment failing 70%: its breaker opens (with a reason), the fallback or compensations run,
+#    and the invariants still hold once the run has drained.
+"$bin" demo --headless --duration 10s --seed 7 --fault payment-service=errors:0.7 --json > "$out"; status=$?
+[ "$status" = 0 ] && pass "payment fault run exits 0 (invariants hold)" || fail "payment fault run exited $status"
+python3 - "$out" <<'PY' && pass "payment fault: order-service->payment-service opened with a reason; compensations or queued payments" || fail "payment fault report: $(head -c 2000 "$out")"
+import json, sys
+r = json.load(open(sys.argv[1]))
+b = next(b for b in r["breakers"] if b["id"] == "order-service->payment-service")
+opened = [t for t in b["transitions"] if t["to"] == "open"]
+assert opened and opened[0]["reason"], b
+o = r["orders"]
+assert o["compensations"] + o["paymentsQueued"] > 0, o
+assert r["invariants"]["ok"] is True, r["invariants"]
+PY
+
+# 3. A bad value: a clear message naming what is accepted, exit status 2, nothing run.
+msg=$("$bin" demo --headless --fault payment-service=errors:2 2>&1); status=$?
+[ "$status" = 2 ] && echo "$msg" | grep -q "0" && pass "bad --fault exits 2: $(echo "$msg" | head -1)" || fail "bad --fault: status $status, message: $msg"
+
+[ "$failures" = 0 ] && echo "PASS: headless checks" || { echo "FAIL: $failures headless check(s)"; exit 1; }
