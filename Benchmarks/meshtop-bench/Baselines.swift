@@ -1,8 +1,8 @@
 import Synchronization
 
 /// Figures other figures are compared with; they run first.
-func registerBaselineBenchmarks(on runner: BenchmarkRunner) {
-    runner.declareBaselines(["baseline.atomic-increment", "baseline.closure-call"])
+func registerBaselineBenchmarks(on runner: BenchmarkRunner) async {
+    runner.declareBaselines(["baseline.atomic-increment", "baseline.closure-call", "baseline.async-wrapper-call"])
 
     let atomic = Atomic<Int64>(0)
     runner.measure("baseline.atomic-increment", iterations: 50_000_000) { n in
@@ -17,7 +17,19 @@ func registerBaselineBenchmarks(on runner: BenchmarkRunner) {
         for _ in 0..<n { sum &+= (try? callOpaque(work)) ?? 0 }
         blackHole(sum)
     }
+
+    // The floor of any async strategy: an opaque async function that calls the operation's closure
+    // and returns (what Retry.execute and CircuitBreaker.execute are, with their logic removed).
+    await runner.measureAsync("baseline.async-wrapper-call", iterations: 10_000_000,
+                              note: "an opaque async function calling the closure, as every async strategy must") { n in
+        var sum = 0
+        for _ in 0..<n { sum &+= (try? await asyncWrapperOpaque { try callOpaque(work) }) ?? 0 }
+        blackHole(sum)
+    }
 }
+
+@inline(never)
+func asyncWrapperOpaque<T>(_ body: () async throws -> T) async rethrows -> T { try await body() }
 
 @inline(never)
 func callOpaque<T>(_ body: () throws -> T) rethrows -> T { try body() }

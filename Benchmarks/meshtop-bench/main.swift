@@ -31,7 +31,7 @@ ensureAllocationCounting()
 let runner = BenchmarkRunner(filter: filter, quick: quick) { line in
     if !json && !markdown { print(line) }
 }
-registerBaselineBenchmarks(on: runner)
+await registerBaselineBenchmarks(on: runner)
 await registerAllBenchmarks(on: runner)
 
 if json {
