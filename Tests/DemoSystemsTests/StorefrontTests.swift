@@ -86,6 +86,10 @@ struct StorefrontServiceTests {
         #expect(stock.reservedByOrder == ["o-x": 30])
         let tooMany = try await client.post("inventory-service", "/reservations", json: Reserve(orderId: "o-y", items: [LineItem(productId: "p19", quantity: 11)]))
         #expect(tooMany.status == 409)
+        // Two lines of the same product count together: 6 + 5 of the 10 left is too many.
+        let twice = try await client.post("inventory-service", "/reservations", json: Reserve(orderId: "o-z", items: [LineItem(productId: "p19", quantity: 6), LineItem(productId: "p19", quantity: 5)]))
+        #expect(twice.status == 409)
+        #expect(test.shop.inventory.ledgerStock().first { $0.productId == "p19" }!.available == 10)
         #expect(try await client.call("inventory-service", Request(method: .delete, path: "/reservations/o-x")).status == 204)
         #expect(test.shop.inventory.ledgerStock().first { $0.productId == "p19" }!.available == 40)
     }

@@ -44,9 +44,9 @@ public final class InventoryService: MeshService, Sendable {
             let body = try request.decode(CheckRequest.self)
             try await work.work(1, 5)
             return try state.withLock { state in
-                for item in body.items {
-                    guard let available = state.available[item.productId] else { throw HTTPError(404, "no product '\(item.productId)'") }
-                    guard available >= item.quantity else { throw HTTPError(409, "only \(available) of \(item.productId) in stock") }
+                for (product, quantity) in Self.totals(body.items) {
+                    guard let available = state.available[product] else { throw HTTPError(404, "no product '\(product)'") }
+                    guard available >= quantity else { throw HTTPError(409, "only \(available) of \(product) in stock") }
                 }
                 return .json(["available": "true"])
             }
@@ -56,9 +56,10 @@ public final class InventoryService: MeshService, Sendable {
             try await work.work(2, 10)
             return try state.withLock { state in
                 if let existing = state.reservations[body.orderId] { return .json(existing) }
-                for item in body.items {
-                    guard let available = state.available[item.productId] else { throw HTTPError(404, "no product '\(item.productId)'") }
-                    guard available >= item.quantity else { throw HTTPError(409, "only \(available) of \(item.productId) left to reserve") }
+                // Lines of the same product count together (an order may name a product twice).
+                for (product, quantity) in Self.totals(body.items) {
+                    guard let available = state.available[product] else { throw HTTPError(404, "no product '\(product)'") }
+                    guard available >= quantity else { throw HTTPError(409, "only \(available) of \(product) left to reserve") }
                 }
                 for item in body.items { state.available[item.productId]! -= item.quantity }
                 let reservation = Reservation(reservationId: "r-\(body.orderId)", orderId: body.orderId, items: body.items)
@@ -77,6 +78,11 @@ public final class InventoryService: MeshService, Sendable {
         }
         router.get("/health") { _, _ in .json(["status": "up"]) }
         return router
+    }
+
+    /// Units wanted per product, lines of the same product added up, in product order.
+    static func totals(_ items: [LineItem]) -> [(String, Int)] {
+        Dictionary(items.map { ($0.productId, $0.quantity) }, uniquingKeysWith: +).sorted { $0.key < $1.key }
     }
 
     /// The stock as the invariant checker reads it.
