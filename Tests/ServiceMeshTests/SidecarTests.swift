@@ -188,6 +188,24 @@ struct SidecarTests {
         #expect(events.last?.attributes["origin"] == "dashboard")
     }
 
+    @Test("with the registry unreachable, calls go to the cached instances and the mesh says so")
+    func staleDiscovery() async throws {
+        let test = TestMesh()
+        test.mesh.deploy(StubService.echo("svc"))
+        let client = test.mesh.client(as: "caller")
+        #expect(try await client.get("svc", "/echo/a").status == 200)
+        test.mesh.registry.isReachable = false
+        test.clock.advance(by: .seconds(7))
+        #expect(try await client.get("svc", "/echo/b").status == 200)
+        #expect(test.events.recent(kinds: [.healthChange]).first?.message == "serving cached instances of svc (7s old): the registry is unreachable")
+        let newest = try #require(test.traces.recent(limit: 1).first)
+        let tree = try #require(test.traces.tree(hex: newest.traceId))
+        #expect(tree.spans.first?.attributes["discovery.stale"] == "true")
+        test.mesh.registry.isReachable = true
+        #expect(try await client.get("svc", "/echo/c").status == 200)
+        #expect(test.events.recent(kinds: [.healthChange]).first?.message == "discovery of svc is fresh again")
+    }
+
     @Test("outlier detection through the sidecar: a failing instance is ejected, then returns after its time")
     func sidecarOutlierEjection() async throws {
         var policy = CallPolicy.passThrough

@@ -103,6 +103,18 @@ struct WidgetTests {
         ])
     }
 
+    @Test func brailleSparklinePacksTwoValuesPerCell() {
+        // 0|4 levels, left column then right: (0,4) (1,2) (3,4) → ⢸ ⣠ ⣾ with maximum 4.
+        #expect(Sparkline.brailleText([0, 4, 1, 2, 3, 4], width: 3, maximum: 4, glyphs: .unicode) == "\u{28B8}\u{28E0}\u{28FE}")
+        // An odd count: the oldest value sits alone in the first cell's right column.
+        #expect(Sparkline.brailleText([4, 4, 4], width: 5, maximum: 4, glyphs: .unicode) == "\u{28B8}\u{28FF}")
+        // Only the newest 2 × width values are shown.
+        #expect(Sparkline.brailleText([4, 4, 0, 0], width: 1, maximum: 4, glyphs: .unicode) == "\u{2800}")
+        // ASCII: one value per cell, as the plain sparkline.
+        #expect(Sparkline.brailleText([1, 2, 3, 4], width: 2, glyphs: .ascii) == Sparkline.text([1, 2, 3, 4], width: 2, glyphs: .ascii))
+        #expect(Sparkline.brailleText([], width: 3, glyphs: .unicode) == "")
+    }
+
     @Test func gaugeShowsTheRatio() {
         var buffer = Buffer(width: 14, height: 2, filledWith: "x")
         buffer.render(Gauge(ratio: 0.62, glyphs: .unicode), in: Rect(x: 0, y: 0, width: 13, height: 1))

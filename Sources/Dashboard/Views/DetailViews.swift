@@ -51,8 +51,14 @@ enum ServiceDetailView {
         title.append("   total ", .muted); title.append(Format.count(service.requestsTotal))
         lines.append(title)
         if let fault = service.fault { lines.append(Line("fault: \(fault)", Style(.error, .bold))) }
-        let spark = Sparkline.text(service.rpsHistory, width: max(10, area.width - 14), glyphs: glyphs)
-        lines.append(Line([Span("last 60s    ", .muted), Span(spark, .accent)]))
+        // Braille packs the whole minute into half the width (ASCII: one second per cell).
+        let top = service.rpsHistory.max()
+        let spark = Sparkline.brailleText(service.rpsHistory, width: max(10, area.width - 14), maximum: top, glyphs: glyphs)
+        lines.append(Line([Span("req/s 60s   ", .muted), Span(spark, .accent)]))
+        if service.errorHistory.contains(where: { $0 > 0 }) {
+            let errors = Sparkline.brailleText(service.errorHistory, width: max(10, area.width - 14), maximum: top, glyphs: glyphs)
+            lines.append(Line([Span("errors/s    ", .muted), Span(errors, .error)]))
+        }
         lines.append("")
 
         lines.append(Document.heading("INSTANCES"))

@@ -51,6 +51,8 @@ final class OutboundChannel: Sendable {
     private let random: Mutex<SeededGenerator>
     private let calls: Mutex<[String: Counter]>
     private let duration: CoreMetrics.Timer
+    private let staleCalls: Counter
+    private let servingStale = Atomic<Bool>(false)
 
     struct Built: Sendable {
         var revision: Int
@@ -70,6 +72,7 @@ final class OutboundChannel: Sendable {
         random = Mutex(SeededGenerator(seed: seed))
         calls = Mutex([:])
         duration = CoreMetrics.Timer(label: "client_request_duration_seconds", dimensions: [("caller", caller), ("target", target)], factory: mesh.telemetry.metrics)
+        staleCalls = Counter(label: "discovery_stale_total", dimensions: [("caller", caller), ("target", target)], factory: mesh.telemetry.metrics)
         let revision = mesh.controlPlane.revision
         let policy = mesh.controlPlane.policy(caller: caller, target: target)
         built = Mutex(Built(revision: -1, policy: policy, pipeline: ResiliencePipeline(clock: mesh.clock),
@@ -180,7 +183,7 @@ final class OutboundChannel: Sendable {
         defer { attemptSpan?.end() }
         let spanContext = attemptSpan?.context ?? parent.context
 
-        let (instance, instanceCount) = try pickInstance(built: built)
+        let (instance, instanceCount) = try pickInstance(built: built, span: attemptSpan ?? parent)
         attemptSpan?.attributes["instance"] = instance.id
         var outgoing = request
         if let service { outgoing.headers[MeshHeader.caller] = service }
@@ -205,13 +208,14 @@ final class OutboundChannel: Sendable {
     }
 
     /// A passing instance, and how many passing instances discovery offered (for the ejection cap).
-    private func pickInstance(built: Built) throws -> (RegisteredInstance, count: Int) {
+    private func pickInstance(built: Built, span: TelemetrySpan) throws -> (RegisteredInstance, count: Int) {
         let resolution: Resolution
         do {
             resolution = try mesh.discovery(for: caller).resolve(target)
         } catch {
             throw NoInstanceError(description: "\(error)")
         }
+        noteStaleness(resolution, span: span)
         var candidates = resolution.instances
         let count = candidates.count
         guard !candidates.isEmpty else { throw NoInstanceError(description: "no passing instance of \(target)") }
@@ -241,6 +245,22 @@ final class OutboundChannel: Sendable {
             throw NoInstanceError(description: "no passing instance of \(target)")
         }
         return (picked, count)
+    }
+
+    /// Says so when discovery serves stale entries: a span attribute and a counter on every such
+    /// call, and an event when it starts and when it ends.
+    private func noteStaleness(_ resolution: Resolution, span: TelemetrySpan) {
+        if resolution.isStale {
+            span.attributes["discovery.stale"] = true
+            span.attributes["discovery.age_ms"] = resolution.age.milliseconds
+            staleCalls.increment()
+        }
+        guard servingStale.exchange(resolution.isStale, ordering: .relaxed) != resolution.isStale else { return }
+        mesh.telemetry.events.record(
+            source: id, kind: .healthChange,
+            message: resolution.isStale
+                ? "serving cached instances of \(target) (\(resolution.age.compact) old): the registry is unreachable"
+                : "discovery of \(target) is fresh again")
     }
 
     private func noteOutcome(_ instance: RegisteredInstance, serverError: Bool, instanceCount: Int, at now: Duration) {

@@ -39,4 +39,32 @@ public struct Sparkline: Widget, Sendable {
         }
         return result
     }
+
+    /// Twice the density in braille: each cell holds two values (left and right dot columns),
+    /// each drawn with 0–4 dots from the bottom. With ASCII glyphs (a non-UTF-8 locale) it is
+    /// ``text(_:width:maximum:glyphs:)``, one value per cell.
+    public static func brailleText(_ values: [Double], width: Int, maximum: Double? = nil, glyphs: Glyphs) -> String {
+        guard glyphs.isUnicode else { return text(values, width: width, maximum: maximum, glyphs: glyphs) }
+        guard width > 0, !values.isEmpty else { return "" }
+        let shown = Array(values.suffix(width * 2))
+        let top = maximum ?? shown.lazy.filter(\.isFinite).max() ?? 0
+        func dots(_ value: Double) -> Int {
+            guard value > 0, top > 0, value.isFinite else { return 0 }
+            return min(4, max(1, Int((min(value, top) / top * 4).rounded(.up))))
+        }
+        // Dots filled bottom-up: left column 7, 3, 2, 1; right column 8, 6, 5, 4 (Unicode's numbering).
+        let left: [UInt32] = [0, 0x40, 0x44, 0x46, 0x47]
+        let right: [UInt32] = [0, 0x80, 0xA0, 0xB0, 0xB8]
+        var result = ""
+        result.reserveCapacity((shown.count + 1) / 2 * 3)
+        // An odd count leaves the oldest value alone in the first cell's right column.
+        var index = shown.count % 2 == 1 ? -1 : 0
+        while index < shown.count {
+            let a = index >= 0 ? dots(shown[index]) : 0
+            let b = dots(shown[index + 1])
+            result.unicodeScalars.append(Unicode.Scalar(0x2800 + left[a] + right[b]) ?? " ")
+            index += 2
+        }
+        return result
+    }
 }
