@@ -95,11 +95,17 @@ import Testing
         (DemoArguments(faults: ["paymnt=down"]), "--fault", #"invalid fault "paymnt=down": unknown service "paymnt"; expected one of gateway, user-service, product-service, inventory-service, payment-service, order-service, notification-service"#),
         (DemoArguments(faults: ["payment-service=down", "payment-service=none"]), "--fault", "payment-service is given more than once; expected at most one --fault per service"),
         (DemoArguments(scenario: "missing.json"), "--scenario", "invalid scenario 'missing.json': no such file"),
-        (DemoArguments(duration: "5s", scenario: "outage.json"), "--scenario",
+        (DemoArguments(headless: true, duration: "5s", scenario: "outage.json"), "--scenario",
          "invalid scenario 'outage.json': faults[0].at: 10s is after the end of the run at 5s (the run was shortened with --duration); expected a time from 0s to 5s"),
     ])
     func badValuesNameTheOptionAndWhatIsAccepted(arguments: DemoArguments, option: String, message: String) {
         #expect(error(arguments) == DemoOptionsError(option: option, message: message))
+    }
+
+    @Test func theDashboardDemoIgnoresDurationSoItCutsNoScenario() throws {
+        // On the dashboard, traffic runs until the person quits: a short --duration cuts nothing.
+        let dashboard = try options(DemoArguments(duration: "5s", scenario: "outage.json"))
+        #expect(dashboard.scenario == Self.outage)
     }
 
     @Test func aRelativeOutputPathIsCheckedAgainstTheCurrentDirectory() throws {

@@ -62,10 +62,10 @@ enum ServiceDetailView {
         lines.append("")
 
         lines.append(Document.heading("INSTANCES"))
-        lines.append(Document.row([(Span("ID", .muted), 18, .left), (Span("ADDRESS", .muted), 20, .left), (Span("VERSION", .muted), 9, .left), (Span("HEALTH", .muted), 11, .left), (Span("IN-FLIGHT", .muted), 9, .right)]))
+        lines.append(Document.row([(Span("ID", .muted), 18, .left), (Span("ADDRESS", .muted), 28, .left), (Span("VERSION", .muted), 9, .left), (Span("HEALTH", .muted), 11, .left), (Span("IN-FLIGHT", .muted), 9, .right)]))
         for instance in service.instances {
             lines.append(Document.row([
-                (Span(instance.id), 18, .left), (Span(instance.address), 20, .left), (Span(instance.version), 9, .left),
+                (Span(instance.id), 18, .left), (Span(instance.address), 28, .left), (Span(instance.version), 9, .left),
                 (Looks.health(instance.health, glyphs), 11, .left), (Span(String(instance.inFlight)), 9, .right),
                 (instance.ejected ? Span("ejected", .warn) : Span(""), 0, .left),
             ]))

@@ -142,7 +142,9 @@ public struct DemoOptions: Sendable, Equatable {
             seed = scenario?.seed ?? Self.defaultSeed
         }
 
-        if let scenario, arguments.duration != nil, let path = arguments.scenario {
+        // A shorter --duration must still cover the scenario's faults — in a headless run; the
+        // dashboard's traffic runs until the person quits, so there it does not cut anything.
+        if let scenario, arguments.duration != nil, arguments.headless, let path = arguments.scenario {
             do {
                 try scenario.validate(file: path, knownServices: knownServices, duration: duration)
             } catch {
