@@ -23,7 +23,9 @@ public final class RateLimiter: Sendable {
     public let name: String
     public let rate: Double
     public let burst: Int
-    private let elapsed: @Sendable () -> Duration
+    /// Seconds since the limiter was made, on its clock (a `Double`: the bucket's arithmetic is in
+    /// seconds, and reading it this way skips `Duration.components`' 128-bit division).
+    private let elapsedSeconds: @Sendable () -> Double
     private let sleep: @Sendable (Duration) async throws -> Void
     private let bucket: Mutex<Bucket>
     private let permitted, rejected: Counter
@@ -31,7 +33,8 @@ public final class RateLimiter: Sendable {
     private struct Bucket {
         /// May go below zero: permits reserved by waiters.
         var tokens: Double
-        var updated: Duration
+        /// Seconds since the limiter was made.
+        var updated: Double
     }
 
     public init<C: Clock>(name: String, rate: Double, burst: Int, clock: C, metrics: any MetricsFactory) where C.Duration == Duration {
@@ -41,16 +44,16 @@ public final class RateLimiter: Sendable {
         self.rate = rate
         self.burst = burst
         let origin = clock.now
-        self.elapsed = { origin.duration(to: clock.now) }
+        self.elapsedSeconds = { origin.duration(to: clock.now) / .seconds(1) }
         self.sleep = { try await clock.sleep(for: $0) }
-        self.bucket = Mutex(Bucket(tokens: Double(burst), updated: .zero))
+        self.bucket = Mutex(Bucket(tokens: Double(burst), updated: 0))
         permitted = Counter(label: "rate_limiter_permitted_total", dimensions: [("limiter", name)], factory: metrics)
         rejected = Counter(label: "rate_limiter_rejected_total", dimensions: [("limiter", name)], factory: metrics)
     }
 
     /// Takes `permits` now if the bucket holds them.
     public func tryAcquire(_ permits: Int = 1) -> Bool {
-        let now = elapsed()
+        let now = elapsedSeconds()
         let granted = bucket.withLock { bucket in
             refill(&bucket, at: now)
             guard bucket.tokens >= Double(permits) else { return false }
@@ -66,7 +69,7 @@ public final class RateLimiter: Sendable {
     /// - Throws: ``RateLimitedError`` (without waiting) when they would take longer; `CancellationError`.
     public func acquire(_ permits: Int = 1, maxWait: Duration) async throws {
         precondition(permits <= burst, "cannot acquire \(permits) permits from a bucket of \(burst)")
-        let now = elapsed()
+        let now = elapsedSeconds()
         let wait: Duration? = bucket.withLock { bucket in
             refill(&bucket, at: now)
             let missing = Double(permits) - bucket.tokens
@@ -94,17 +97,16 @@ public final class RateLimiter: Sendable {
 
     /// Permits available now (negative while waiters hold reservations).
     public var available: Double {
-        let now = elapsed()
+        let now = elapsedSeconds()
         return bucket.withLock { bucket in
             refill(&bucket, at: now)
             return bucket.tokens
         }
     }
 
-    private func refill(_ bucket: inout Bucket, at now: Duration) {
+    private func refill(_ bucket: inout Bucket, at now: Double) {
         guard now > bucket.updated else { return }
-        let seconds = Double((now - bucket.updated).components.seconds) + Double((now - bucket.updated).components.attoseconds) / 1e18
-        bucket.tokens = min(Double(burst), bucket.tokens + seconds * rate)
+        bucket.tokens = min(Double(burst), bucket.tokens + (now - bucket.updated) * rate)
         bucket.updated = now
     }
 }
