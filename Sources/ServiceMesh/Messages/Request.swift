@@ -94,8 +94,13 @@ public struct Headers: Sendable, Equatable, Sequence, ExpressibleByDictionaryLit
     }
 
     public subscript(name: String) -> String? {
-        get { storage[name.lowercased()] }
-        set { storage[name.lowercased()] = newValue }
+        get { storage[Self.normalized(name)] }
+        set { storage[Self.normalized(name)] = newValue }
+    }
+
+    /// The name lowercased; names already lowercase (the mesh's own) are used as they are.
+    private static func normalized(_ name: String) -> String {
+        name.utf8.contains(where: { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") }) ? name.lowercased() : name
     }
 
     public func makeIterator() -> Dictionary<String, String>.Iterator { storage.makeIterator() }

@@ -42,6 +42,8 @@ public struct Router: Sendable {
     struct Route: Sendable {
         let method: HTTPMethod
         let pattern: String
+        /// `GET /users/:id`: the metrics' route label, made once.
+        let label: String
         let segments: [Segment]
         let handler: Handler
     }
@@ -64,7 +66,7 @@ public struct Router: Sendable {
             return .literal(String(part))
         }
         routes.removeAll { $0.method == method && $0.pattern == pattern }
-        routes.append(Route(method: method, pattern: pattern, segments: segments, handler: handler))
+        routes.append(Route(method: method, pattern: pattern, label: "\(method) \(pattern)", segments: segments, handler: handler))
         // Most specific first: more literal segments, then fewer rest-captures.
         routes.sort { lhs, rhs in
             let l = lhs.segments.filter { if case .literal = $0 { true } else { false } }.count
@@ -93,7 +95,7 @@ public struct Router: Sendable {
         for route in routes {
             guard let parameters = Self.match(route.segments, parts) else { continue }
             if route.method == method {
-                return .found(route: "\(method) \(route.pattern)", parameters: parameters, handler: route.handler)
+                return .found(route: route.label, parameters: parameters, handler: route.handler)
             }
             allowed.append(route.method)
         }
@@ -111,7 +113,8 @@ public struct Router: Sendable {
                 guard index < parts.count, parts[index] == literal else { return nil }
             case .parameter(let name):
                 guard index < parts.count else { return nil }
-                parameters[name] = parts[index].removingPercentEncoding ?? String(parts[index])
+                let part = parts[index]
+                parameters[name] = part.utf8.contains(UInt8(ascii: "%")) ? (part.removingPercentEncoding ?? String(part)) : String(part)
             }
         }
         return parts.count == segments.count ? parameters : nil

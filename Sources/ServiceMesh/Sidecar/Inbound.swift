@@ -25,9 +25,8 @@ extension Mesh {
         }
         // Spans are named by route (few names, as OpenTelemetry advises), except a catch-all route
         // such as the gateway's `/api/:prefix/*rest`, whose name would say nothing: there, the path.
-        let spanName = route.contains("*") ? "\(request.method) \(request.pathWithoutQuery)" : route
+        let spanName = route.utf8.contains(UInt8(ascii: "*")) ? "\(request.method) \(request.pathWithoutQuery)" : route
         let span = tracer.startSpan(spanName, context: context, ofKind: .server)
-        span.attributes["http.method"] = request.method.rawValue
         span.attributes["http.target"] = request.path
         span.attributes["instance"] = runtime.instance.id
         if let caller { span.attributes["caller"] = caller }
