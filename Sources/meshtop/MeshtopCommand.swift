@@ -42,14 +42,7 @@ struct DemoCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Seed for traffic and faults; the same seed repeats a run. (default: 42, or the scenario's)", valueName: "seed"))
     var seed: String?
 
-    @Option(
-        name: .customLong("fault"),
-        help: ArgumentHelp(
-            "Inject a fault from the start (repeatable): errors:RATIO[:STATUS], latency:DURATION, down, hang, none. "
-                + "Example: payment-service=errors:0.6",
-            valueName: "SERVICE=KIND[:VALUE]"
-        )
-    )
+    @Option(name: .customLong("fault"), help: SharedHelp.fault)
     var faults: [String] = []
 
     @Option(help: ArgumentHelp("Play a scenario file (rate, duration, faults over time), e.g. demo/payment-outage.json.", valueName: "file"))

@@ -44,14 +44,7 @@ struct SnapshotCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Requests per second the open-loop generator sends. (default: 200)", valueName: "rps"))
     var rps: String?
 
-    @Option(
-        name: .customLong("fault"),
-        help: ArgumentHelp(
-            "Inject a fault from the start (repeatable): errors:RATIO[:STATUS], latency:DURATION, down, hang, none. "
-                + "Example: payment-service=errors:0.6",
-            valueName: "SERVICE=KIND[:VALUE]"
-        )
-    )
+    @Option(name: .customLong("fault"), help: SharedHelp.fault)
     var faults: [String] = []
 
     @Flag(help: "Print the whole SystemSnapshot as JSON instead of a view.")

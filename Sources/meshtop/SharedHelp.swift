@@ -1,0 +1,10 @@
+import ArgumentParser
+
+/// Help texts of options more than one command takes, written once.
+enum SharedHelp {
+    static let fault = ArgumentHelp(
+        "Inject a fault from the start (repeatable): errors:RATIO[:STATUS], latency:DURATION, down, hang, none. "
+            + "Example: payment-service=errors:0.6",
+        valueName: "SERVICE=KIND[:VALUE]"
+    )
+}
