@@ -3,6 +3,7 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
+import ServiceMesh
 import Telemetry
 
 /// A run to play: a request rate, a duration, an optional seed and faults switched on and off over time.
@@ -265,14 +266,7 @@ extension ScheduledFault: Codable {
 /// Coding paths in the form people read in JSON: `faults[1].at`.
 enum JSONPath {
     static func render(_ path: [any CodingKey]) -> String {
-        var text = ""
-        for key in path {
-            if let index = key.intValue {
-                text += "[\(index)]"
-            } else {
-                text += text.isEmpty ? key.stringValue : ".\(key.stringValue)"
-            }
-        }
+        let text = MeshJSON.fieldPath(path)
         return text.isEmpty ? "(top level)" : text
     }
 

@@ -172,15 +172,18 @@ public enum MeshJSON {
 
     public static let decoder = JSONDecoder()
 
+    /// A coding path as a field reference: `items[0].quantity` (empty for the top level).
+    public static func fieldPath(_ keys: [any CodingKey]) -> String {
+        keys.reduce("") { text, key in
+            if let index = key.intValue { return text + "[\(index)]" }
+            return text.isEmpty ? key.stringValue : text + "." + key.stringValue
+        }
+    }
+
     /// A decoding error in one line, naming the field (`items[0].quantity`) and what was wrong.
     public static func describe(_ error: any Error) -> String {
         guard let error = error as? DecodingError else { return "\(error)" }
-        func path(_ keys: [any CodingKey]) -> String {
-            keys.reduce("") { text, key in
-                if let index = key.intValue { return text + "[\(index)]" }
-                return text.isEmpty ? key.stringValue : text + "." + key.stringValue
-            }
-        }
+        let path = fieldPath
         switch error {
         case .keyNotFound(let key, let context):
             let field = path(context.codingPath + [key])
