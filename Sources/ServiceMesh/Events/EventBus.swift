@@ -178,7 +178,8 @@ public final class EventBus: Sendable {
         return letters.count
     }
 
-    /// Works every subscription's queue until cancelled.
+    /// Works every subscription's queue until cancelled. Call it once per bus (``MeshRuntime``
+    /// does): once cancelled, the bus stops delivering for good, as at shutdown.
     public func run() async {
         await withTaskGroup(of: Void.self) { group in
             for subscription in state.withLock({ $0.subscriptions }) {
