@@ -36,6 +36,13 @@ struct GoldenTests {
         try check("trace-ascii-60", DashboardRenderer.renderText(view: .trace, snapshot: Fixtures.snapshot, traceTree: Fixtures.tree, width: 60, height: 20, glyphs: .ascii))
     }
 
+    @Test func traceViewWithNoTraceStoredSaysSo() {
+        let empty = SystemSnapshot(system: "storefront", takenAt: 0, uptimeSeconds: 0, windowSeconds: 10)
+        let text = DashboardRenderer.renderText(view: .trace, snapshot: empty, width: 60, height: 15)
+        #expect(text.contains("no trace stored yet"))
+        #expect(!text.contains("no longer stored"))
+    }
+
     @Test func serviceDetail() throws {
         var state = DashboardState(width: 100, height: 40, snapshot: Fixtures.snapshot)
         _ = update(&state, .key(.down))

@@ -8,7 +8,8 @@ enum TraceDetailView {
         guard let detail = state.trace else { return }
         let parts = DashboardLayout.traceAreas(body: area)
         guard let tree = detail.tree else {
-            let text = detail.isLoading ? "loading trace \(detail.traceID)" : "trace \(detail.traceID) is no longer stored (evicted from the trace store)"
+            let text = detail.traceID.isEmpty ? "no trace stored yet"
+                : detail.isLoading ? "loading trace \(detail.traceID)" : "trace \(detail.traceID) is no longer stored (evicted from the trace store)"
             buffer.write(text, x: area.x, y: area.y, style: detail.isLoading ? .muted : .warn, clip: area)
             return
         }
