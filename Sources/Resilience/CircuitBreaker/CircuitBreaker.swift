@@ -44,6 +44,11 @@ public final class CircuitBreaker: Sendable {
     /// and its hot path specialises in the caller's module).
     @usableFromInline let elapsed: @Sendable () -> Duration
     @usableFromInline let machine: Mutex<Machine>
+    /// True while the state lets every call through without counting anything at acquire time
+    /// (closed, forced closed, disabled, metrics only): `acquire()` then skips the lock. Written
+    /// under the lock at every transition. A call that reads it just before the breaker opens goes
+    /// through, as one that took the lock a moment earlier would.
+    @usableFromInline let freePass = Atomic<Bool>(true)
     @usableFromInline let isFailure: @Sendable (any Error) -> Bool
     @usableFromInline let hasSlowCallRule: Bool
     private let continuation: AsyncStream<CircuitBreakerTransition>.Continuation
@@ -107,7 +112,7 @@ public final class CircuitBreaker: Sendable {
     /// Runs `operation` if the breaker permits, records how it ended, and returns its result.
     ///
     /// - Throws: ``CircuitBreakerOpenError`` when rejected; otherwise whatever `operation` throws.
-    @inlinable
+    @inlinable @inline(__always)
     public func execute<T>(_ operation: () async throws -> T) async throws -> T {
         let permission = try acquire()
         let started = hasSlowCallRule ? now() : .zero
@@ -125,9 +130,13 @@ public final class CircuitBreaker: Sendable {
     /// Asks for permission to call, for callers that run the call themselves; follow with ``record(_:started:trial:)``.
     @inlinable
     public func acquire() throws(CircuitBreakerOpenError) -> CircuitBreakerStateMachine.Permission {
+        if freePass.load(ordering: .acquiring) { return .permitted }
         let (permission, transition, state) = machine.withLock { machine in
             let (permission, transition) = machine.core.acquire(at: self.now())
-            if let transition { machine.note(transition) }
+            if let transition {
+                machine.note(transition)
+                freePass.store(machine.core.state.letsCallsThroughFreely, ordering: .releasing)
+            }
             return (permission, transition, machine.core.state)
         }
         publishIfNeeded(transition)
@@ -150,7 +159,10 @@ public final class CircuitBreaker: Sendable {
         let duration = hasSlowCallRule ? now() - started : .zero
         let transition = machine.withLock { machine in
             let transition = machine.core.record(outcome, duration: duration, trial: trial, at: self.now())
-            if let transition { machine.note(transition) }
+            if let transition {
+                machine.note(transition)
+                freePass.store(machine.core.state.letsCallsThroughFreely, ordering: .releasing)
+            }
             return transition
         }
         switch outcome {
@@ -187,6 +199,7 @@ public final class CircuitBreaker: Sendable {
         let transition = machine.withLock { machine in
             let transition = change(&machine.core, self.now())
             machine.note(transition)
+            freePass.store(machine.core.state.letsCallsThroughFreely, ordering: .releasing)
             return transition
         }
         publish(transition)

@@ -20,6 +20,15 @@ public enum CircuitBreakerState: String, Sendable, CaseIterable, CustomStringCon
     }
 
     public var description: String { rawValue }
+
+    /// States in which a call is permitted without anything to count at acquire time.
+    @inlinable
+    public var letsCallsThroughFreely: Bool {
+        switch self {
+        case .closed, .forcedClosed, .disabled, .metricsOnly: true
+        case .open, .halfOpen, .forcedOpen: false
+        }
+    }
 }
 
 /// A change of state, with why it happened.

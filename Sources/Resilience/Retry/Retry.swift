@@ -44,7 +44,7 @@ public final class Retry: Sendable {
     ///   - deadline: the latest time, from now, the whole call may take; nil for none.
     ///   - span: where to add a `retry` event per retry.
     /// - Throws: the last attempt's error, or `CancellationError`.
-    @inlinable
+    @inlinable @inline(__always)
     public func execute<T>(deadline: Duration? = nil, span: (any Span)? = nil, _ operation: (_ attempt: Int) async throws -> T) async throws -> T {
         // Read the clock only when a deadline needs it: the success path stays clock-free.
         let start = deadline == nil ? Duration.zero : elapsed()
