@@ -31,6 +31,14 @@ final class Tally: Sendable {
         #expect(try metrics.expectCounter("rate_limiter_permitted_total", [("limiter", "gateway/client-42")]).totalValue == 6)
     }
 
+    @Test func onTheContinuousClockTheFastClockPathKeepsTheBucket() {
+        // ContinuousClock takes a faster clock read; the bucket must behave the same. At one permit
+        // per 1,000 s, nothing refills while the test runs.
+        let limiter = RateLimiter(name: "real-time", rate: 0.001, burst: 2, clock: ContinuousClock(), metrics: metrics)
+        #expect([limiter.tryAcquire(), limiter.tryAcquire(), limiter.tryAcquire()] == [true, true, false])
+        #expect(limiter.available >= 0 && limiter.available < 1)
+    }
+
     @Test func concurrentCallersGetExactlyTheBurst() async {
         let limiter = limiter(rate: 1, burst: 50)
         let granted = Tally()

@@ -1,5 +1,8 @@
 import CoreMetrics
 import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Thrown when a rate limiter will not grant permits within the caller's maximum wait.
 public struct RateLimitedError: Error, Sendable, Equatable, CustomStringConvertible {
@@ -44,7 +47,7 @@ public final class RateLimiter: Sendable {
         self.rate = rate
         self.burst = burst
         let origin = clock.now
-        self.elapsedSeconds = { origin.duration(to: clock.now) / .seconds(1) }
+        self.elapsedSeconds = Self.secondsSince(origin, on: clock)
         self.sleep = { try await clock.sleep(for: $0) }
         self.bucket = Mutex(Bucket(tokens: Double(burst), updated: 0))
         permitted = Counter(label: "rate_limiter_permitted_total", dimensions: [("limiter", name)], factory: metrics)
@@ -104,9 +107,32 @@ public final class RateLimiter: Sendable {
         }
     }
 
+    /// Seconds since `origin` on `clock`. For `ContinuousClock` on Linux it reads the same clock
+    /// (`CLOCK_BOOTTIME`) straight into a `Double`, skipping `Instant` and `Duration` arithmetic:
+    /// the clock read is most of what `tryAcquire` costs.
+    private static func secondsSince<C: Clock>(_ origin: C.Instant, on clock: C) -> @Sendable () -> Double where C.Duration == Duration {
+        #if canImport(Glibc)
+        if C.self == ContinuousClock.self {
+            let start = bootTimeSeconds()
+            return { bootTimeSeconds() - start }
+        }
+        #endif
+        return { origin.duration(to: clock.now) / .seconds(1) }
+    }
+
     private func refill(_ bucket: inout Bucket, at now: Double) {
         guard now > bucket.updated else { return }
         bucket.tokens = min(Double(burst), bucket.tokens + (now - bucket.updated) * rate)
         bucket.updated = now
     }
 }
+
+#if canImport(Glibc)
+/// `CLOCK_BOOTTIME`, the clock behind `ContinuousClock` on Linux, in seconds.
+@inline(__always)
+private func bootTimeSeconds() -> Double {
+    var time = timespec()
+    clock_gettime(CLOCK_BOOTTIME, &time)
+    return Double(time.tv_sec) + Double(time.tv_nsec) * 1e-9
+}
+#endif
