@@ -48,8 +48,6 @@ public final class Mesh: Sendable {
     public let eventBus: EventBus
     public let sagas: SagaLog
     let clock: MeshClock
-    /// Sleeps on the mesh's clock (injected latency and hangs).
-    let sleep: @Sendable (Duration) async throws -> Void
 
     struct State {
         var services: [String: DeployedService] = [:]
@@ -70,7 +68,6 @@ public final class Mesh: Sendable {
         self.telemetry = telemetry
         let clock = MeshClock(clock)
         self.clock = clock
-        sleep = { try await clock.sleep(for: $0) }
         registry = ServiceRegistry(configuration: configuration.registry, clock: clock)
         self.controlPlane = controlPlane
         transport = InProcessTransport(latency: configuration.networkLatency, clock: clock, seed: configuration.seed)
@@ -136,8 +133,6 @@ public final class Mesh: Sendable {
     /// The names of the deployed services, sorted.
     public var serviceNames: [String] { state.withLock { $0.services.keys.sorted() } }
 
-    func runtime(_ id: String) -> InstanceRuntime? { state.withLock { $0.instances[id] } }
-
     // MARK: Calling
 
     /// A client that calls as `service` would (through its sidecar: its policies, its breakers),
@@ -182,8 +177,6 @@ public final class Mesh: Sendable {
             return channel
         }
     }
-
-    var channels: [OutboundChannel] { state.withLock { Array($0.channels.values) } }
 
     /// In-flight requests at an instance now.
     func inFlight(_ instance: InstanceID) -> Int {

@@ -195,10 +195,7 @@ public final class OrderService: MeshService, Sendable {
     /// ``StorefrontRuntime`` calls it on an interval.
     @discardableResult
     public func processPaymentQueue() async -> Int {
-        var batch = queue.withLock { queue in
-            defer { queue.removeAll() }
-            return queue
-        }
+        var batch = takeQueue()
         while !batch.isEmpty {
             if let status = mesh.resilience.breaker(id: Self.paymentBreakerID)?.status(),
                status.state == .forcedOpen || (status.state == .open && (status.timeUntilPermitted ?? .zero) > .zero) {
@@ -228,11 +225,15 @@ public final class OrderService: MeshService, Sendable {
 
     /// Cancels every order still waiting for its payment (at the end of a run that cannot wait).
     public func cancelQueuedOrders(reason: String) async {
-        let batch = queue.withLock { queue in
+        for context in takeQueue() { try? await cancel(context, reason: reason) }
+    }
+
+    /// Empties the payment queue and returns what it held, oldest first.
+    private func takeQueue() -> [Context] {
+        queue.withLock { queue in
             defer { queue.removeAll() }
             return queue
         }
-        for context in batch { try? await cancel(context, reason: reason) }
     }
 
     public var queuedPayments: Int { queue.withLock { $0.count } }

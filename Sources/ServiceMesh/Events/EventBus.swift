@@ -85,6 +85,16 @@ public final class EventBus: Sendable {
             deadLettered = Counter(label: "events_dead_lettered_total", dimensions: dimensions, factory: metrics)
             lag = Gauge(label: "events_lag", dimensions: dimensions, factory: metrics)
         }
+
+        /// Queues an envelope for delivery and wakes the subscription's worker.
+        func enqueue(_ envelope: EventEnvelope) {
+            let count = queue.withLock { queue in
+                queue.append(envelope)
+                return queue.count
+            }
+            lag.record(count)
+            wake.yield()
+        }
     }
 
     private struct State {
@@ -136,14 +146,7 @@ public final class EventBus: Sendable {
             return (envelope, state.subscriptions.filter { $0.topic == topic }, counter)
         }
         published.increment()
-        for subscription in subscribers {
-            let count = subscription.queue.withLock { queue in
-                queue.append(envelope)
-                return queue.count
-            }
-            subscription.lag.record(count)
-            subscription.wake.yield()
-        }
+        for subscription in subscribers { subscription.enqueue(envelope) }
         return envelope
     }
 
@@ -164,13 +167,7 @@ public final class EventBus: Sendable {
             return (state.deadLetters, state.subscriptions)
         }
         for letter in letters {
-            guard let subscription = subscriptions.first(where: { $0.topic == letter.envelope.topic && $0.subscriber == letter.subscriber }) else { continue }
-            let count = subscription.queue.withLock { queue in
-                queue.append(letter.envelope)
-                return queue.count
-            }
-            subscription.lag.record(count)
-            subscription.wake.yield()
+            subscriptions.first { $0.topic == letter.envelope.topic && $0.subscriber == letter.subscriber }?.enqueue(letter.envelope)
         }
         if !letters.isEmpty {
             telemetry.events.record(source: "event-bus", kind: .info, message: "replayed \(letters.count) dead letter(s)")

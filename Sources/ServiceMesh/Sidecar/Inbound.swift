@@ -78,11 +78,11 @@ extension Mesh {
         case .error(let status, let message):
             return .error(status, message)
         case .delay(let duration):
-            do { try await sleep(duration) } catch { return .error(499, "the caller gave up during an injected delay") }
+            do { try await clock.sleep(for: duration) } catch { return .error(499, "the caller gave up during an injected delay") }
             return nil
         case .hang:
             while true {
-                do { try await sleep(.seconds(3600)) } catch { return .error(499, "the caller gave up on a hanging instance") }
+                do { try await clock.sleep(for: .seconds(3600)) } catch { return .error(499, "the caller gave up on a hanging instance") }
             }
         }
     }
