@@ -1,7 +1,7 @@
 /// Every module's figures, in the order they print. Each module keeps its own file.
 func registerAllBenchmarks(on runner: BenchmarkRunner) async {
     registerTelemetryMetricsBenchmarks(on: runner)
-    registerTracingBenchmarks(on: runner)
+    await registerTracingBenchmarks(on: runner)
     await registerResilienceBenchmarks(on: runner)
     await registerMeshBenchmarks(on: runner)
     registerDashboardBenchmarks(on: runner)

@@ -118,6 +118,32 @@ import Tracing
         let server = f.tracer.forService("payment-service").startSpan("inbound", context: received, ofKind: .server)
         #expect(server.traceContext.traceID == span.traceContext.traceID)
         #expect(server.parentSpanID == span.traceContext.spanID)
+        #expect(server.traceContext.traceState == "congo=t61rcWkgMzE", "a child keeps its trace's tracestate")
+        #expect(!server.traceContext.isRemote, "the child of a remote parent is local")
+        #expect(server.context.traceContext == server.traceContext)
+    }
+
+    @Test func childrenInheritTheFlagsOfAnUnsampledRemoteParent() throws {
+        let f = TracingFixture()
+        var received = ServiceContext.topLevel
+        f.tracer.extract(["traceparent": "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00"], into: &received,
+                         using: DictionaryExtractor())
+        let child = f.tracer.startSpan("inbound", context: received, ofKind: .server)
+        #expect(child.traceContext.flags == 0)
+        var headers: [String: String] = [:]
+        f.tracer.inject(child.context, into: &headers, using: DictionaryInjector())
+        #expect(headers["traceparent"] == "00-4bf92f3577b34da6a3ce929d0e0e4736-\(child.spanID)-00")
+        #expect(headers["tracestate"] == nil)
+    }
+
+    @Test func settingAPlainContextClearsTheExtrasOfAnEarlierOne() {
+        var context = ServiceContext.topLevel
+        let trace = TraceID(high: 1, low: 2)
+        context.traceContext = TraceContext(traceID: trace, spanID: SpanID(3), flags: 0, traceState: "a=b", isRemote: true)
+        context.traceContext = TraceContext(traceID: trace, spanID: SpanID(4))
+        #expect(context.traceContext == TraceContext(traceID: trace, spanID: SpanID(4)))
+        context.traceContext = nil
+        #expect(context.traceContext == nil)
     }
 
     @Test(arguments: [

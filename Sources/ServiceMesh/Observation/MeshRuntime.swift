@@ -2,7 +2,8 @@ import ServiceLifecycle
 import Telemetry
 
 /// The mesh's long-running work as one swift-service-lifecycle `Service`: health checks,
-/// heartbeats, registry sweeps, event delivery, and closing each second of the metric windows.
+/// heartbeats, registry sweeps, event delivery, closing each second of the metric windows, and
+/// assembling finished spans into traces off the callers' path.
 ///
 /// On graceful shutdown it stops taking new ingress requests, waits (up to `drainTimeout`) for
 /// in-flight requests and queued events to finish, then returns.
@@ -27,6 +28,7 @@ public struct MeshRuntime<C: Clock>: Service where C.Duration == Duration {
             group.addTask { await every(healthCheckInterval) { await mesh.runHealthChecks() } }
             group.addTask { await every(heartbeatInterval) { mesh.sendHeartbeats(); mesh.sweepRegistry() } }
             group.addTask { await mesh.eventBus.run() }
+            group.addTask { await mesh.telemetry.traces.runAssembler() }
             // Stops at graceful shutdown by itself; the numbers of the drain are not needed.
             group.addTask { try? await MetricsSampler(store: mesh.telemetry.metricsStore, clock: clock).run() }
             // Until graceful shutdown (or cancellation); then drain, and stop the loops.

@@ -2,7 +2,7 @@ import Synchronization
 import Tracing
 
 /// A span of ``TelemetryTracer``. When it ends it becomes a ``FinishedSpan`` in the tracer's
-/// ``TraceStore``; changes after the end are ignored.
+/// ``TraceStore`` (at the next assembly); changes after the end are ignored.
 ///
 /// Times come from the tracer's ``TimeSource``; the instants the API passes (`at:`) and the
 /// timestamps inside `SpanEvent`s are not used, so all spans share one time base — virtual time
@@ -11,12 +11,13 @@ import Tracing
 /// Thread safety: every member may be used from any task.
 public final class TelemetrySpan: Span {
     public let context: ServiceContext
-    public let traceContext: TraceContext
+    public let traceID: TraceID
+    public let spanID: SpanID
     public let parentSpanID: SpanID?
     public let service: String
     public let kind: SpanKind
-    /// Start, as time since the tracer's origin.
-    public let start: Duration
+    /// Start, in nanoseconds since the tracer's origin.
+    private let startNanoseconds: Int64
     private let store: TraceStore
     private let time: TimeSource
     private let state: Mutex<State>
@@ -28,22 +29,33 @@ public final class TelemetrySpan: Span {
         var links: [String] = []
         var status: SpanStatus?
         var ended = false
+        var endNanoseconds: Int64 = 0
     }
 
-    init(operationName: String, parent: ServiceContext, traceContext: TraceContext, parentSpanID: SpanID?,
+    /// - Parameter parent: the parent's context; the span's own context is a copy holding its ids.
+    init(operationName: String, parent: ServiceContext, traceID: TraceID, spanID: SpanID, parentSpanID: SpanID?,
          service: String, kind: SpanKind, store: TraceStore, time: TimeSource) {
         var context = parent
-        context.traceContext = traceContext
+        context[SpanReferenceKey.self] = SpanReference(traceID: traceID, spanID: spanID)
         self.context = context
-        self.traceContext = traceContext
+        self.traceID = traceID
+        self.spanID = spanID
         self.parentSpanID = parentSpanID
         self.service = service
         self.kind = kind
         self.store = store
         self.time = time
-        self.start = time.now()
+        self.startNanoseconds = time.nanosecondsSinceOrigin()
         self.state = Mutex(State(operationName: operationName))
     }
+
+    /// The span's W3C trace context: its ids, with the flags and `tracestate` of its trace.
+    public var traceContext: TraceContext {
+        TraceContext(SpanReference(traceID: traceID, spanID: spanID), extras: context[TraceContextExtrasKey.self])
+    }
+
+    /// Start, as time since the tracer's origin.
+    public var start: Duration { .nanoseconds(startNanoseconds) }
 
     public var operationName: String {
         get { state.withLock { $0.operationName } }
@@ -88,21 +100,35 @@ public final class TelemetrySpan: Span {
         }
     }
 
+    /// Ends the span: later changes are ignored, and the span goes to the store's pending batch
+    /// (its ``FinishedSpan`` is built when the store assembles it, off the caller's path).
     public func end<Instant: TracerInstant>(at instant: @autoclosure () -> Instant) {
-        let end = time.now()
-        let finished: FinishedSpan? = state.withLock { state in
-            guard !state.ended else { return nil }
+        let end = time.nanosecondsSinceOrigin()
+        let first = state.withLock { state in
+            guard !state.ended else { return false }
             state.ended = true
-            return FinishedSpan(
-                traceID: traceContext.traceID, spanID: traceContext.spanID, parentSpanID: parentSpanID,
-                service: service, operation: state.operationName, kind: kind, start: start, end: end,
+            state.endNanoseconds = end
+            return true
+        }
+        if first { store.enqueue(self) }
+    }
+
+    /// What the store keeps of the span; call only once it has ended.
+    func finished() -> FinishedSpan {
+        state.withLock { state in
+            FinishedSpan(
+                traceID: traceID, spanID: spanID, parentSpanID: parentSpanID,
+                service: service, operation: state.operationName, kind: kind,
+                startNanoseconds: startNanoseconds, endNanoseconds: state.endNanoseconds,
                 status: state.status, attributes: state.attributes, events: state.events, links: state.links)
         }
-        if let finished { store.add(finished) }
     }
 }
 
 /// A span that has ended: what a ``TraceStore`` keeps.
+///
+/// Stored lean — times as nanoseconds, the status as a code and a message — because the store
+/// copies, keeps and drops a great many of these; the `Duration` and `SpanStatus` views are computed.
 public struct FinishedSpan: Sendable {
     public struct Event: Sendable {
         public var name: String
@@ -116,30 +142,45 @@ public struct FinishedSpan: Sendable {
     public var service: String
     public var operation: String
     public var kind: SpanKind
-    /// Start and end, as time since the tracer's origin.
-    public var start: Duration
-    public var end: Duration
-    public var status: SpanStatus?
+    /// Start and end, in nanoseconds since the tracer's origin.
+    public var startNanoseconds: Int64
+    public var endNanoseconds: Int64
+    public var statusCode: SpanStatus.Code?
+    public var statusMessage: String?
     public var attributes: SpanAttributes
     public var events: [Event]
     public var links: [String]
 
     public init(traceID: TraceID, spanID: SpanID, parentSpanID: SpanID?, service: String, operation: String, kind: SpanKind,
                 start: Duration, end: Duration, status: SpanStatus? = nil, attributes: SpanAttributes = [:], events: [Event] = [], links: [String] = []) {
+        self.init(traceID: traceID, spanID: spanID, parentSpanID: parentSpanID, service: service, operation: operation, kind: kind,
+                  startNanoseconds: start.nanoseconds, endNanoseconds: end.nanoseconds, status: status,
+                  attributes: attributes, events: events, links: links)
+    }
+
+    public init(traceID: TraceID, spanID: SpanID, parentSpanID: SpanID?, service: String, operation: String, kind: SpanKind,
+                startNanoseconds: Int64, endNanoseconds: Int64, status: SpanStatus? = nil, attributes: SpanAttributes = [:],
+                events: [Event] = [], links: [String] = []) {
         self.traceID = traceID
         self.spanID = spanID
         self.parentSpanID = parentSpanID
         self.service = service
         self.operation = operation
         self.kind = kind
-        self.start = start
-        self.end = end
-        self.status = status
+        self.startNanoseconds = startNanoseconds
+        self.endNanoseconds = endNanoseconds
+        self.statusCode = status?.code
+        self.statusMessage = status?.message
         self.attributes = attributes
         self.events = events
         self.links = links
     }
 
-    public var duration: Duration { end - start }
-    public var isError: Bool { status?.code == .error }
+    /// Start and end, as time since the tracer's origin.
+    public var start: Duration { .nanoseconds(startNanoseconds) }
+    public var end: Duration { .nanoseconds(endNanoseconds) }
+    public var duration: Duration { .nanoseconds(durationNanoseconds) }
+    public var durationNanoseconds: Int64 { endNanoseconds &- startNanoseconds }
+    public var status: SpanStatus? { statusCode.map { SpanStatus(code: $0, message: statusMessage) } }
+    public var isError: Bool { statusCode == .error }
 }

@@ -5,7 +5,7 @@ import Tracing
 ///
 /// One tracer per service (`TelemetryTracer(service: "order-service", store: traces, time: time)`),
 /// all sharing one store: a span knows its service without attributes. Parent links travel in
-/// `ServiceContext` (``TraceContextKey``) across `await`, `async let` and task groups; a detached
+/// `ServiceContext` (``ServiceContext/traceContext``) across `await`, `async let` and task groups; a detached
 /// task needs its context passed explicitly, as with any tracer.
 ///
 /// `inject`/`extract` speak W3C Trace Context: `traceparent`, with `tracestate` passed through.
@@ -40,15 +40,11 @@ public struct TelemetryTracer: Tracer {
         line: UInt
     ) -> TelemetrySpan {
         let parent = context()
-        let parentTrace = parent.traceContext
-        let traceContext = TraceContext(
-            traceID: parentTrace?.traceID ?? ids.traceID(),
-            spanID: ids.spanID(),
-            flags: parentTrace?.flags ?? 1,
-            traceState: parentTrace?.traceState
-        )
-        return TelemetrySpan(operationName: operationName, parent: parent, traceContext: traceContext,
-                             parentSpanID: parentTrace?.spanID, service: service, kind: kind, store: store, time: time)
+        // Only the parent's ids are read; its flags and `tracestate` travel in the copied context.
+        let parentSpan = parent[SpanReferenceKey.self]
+        return TelemetrySpan(operationName: operationName, parent: parent, traceID: parentSpan?.traceID ?? ids.traceID(),
+                             spanID: ids.spanID(), parentSpanID: parentSpan.map { SpanID($0.spanID) }, service: service,
+                             kind: kind, store: store, time: time)
     }
 
     public func forceFlush() {}

@@ -51,27 +51,76 @@ public struct TraceContext: Hashable, Sendable {
     }
 }
 
-/// Holds a ``TraceContext`` inside a `ServiceContext`. A class, so storing it does not box a
-/// 40-byte struct on every span.
-public final class TraceContextBox: Sendable {
-    public let value: TraceContext
+/// What every span's `ServiceContext` carries: its trace id and span id. Three words, so
+/// `ServiceContext` keeps it inline in its storage, without allocating a box per span.
+struct SpanReference: Sendable {
+    let traceHigh: UInt64
+    let traceLow: UInt64
+    let spanID: UInt64
 
-    init(_ value: TraceContext) {
-        self.value = value
+    init(traceID: TraceID, spanID: SpanID) {
+        traceHigh = traceID.high
+        traceLow = traceID.low
+        self.spanID = spanID.value
+    }
+
+    var traceID: TraceID { TraceID(high: traceHigh, low: traceLow) }
+}
+
+enum SpanReferenceKey: ServiceContextKey {
+    typealias Value = SpanReference
+    static var nameOverride: String? { "meshtop.span" }
+}
+
+/// The rarer parts of a trace context, stored only when one differs from the default: flags other
+/// than "sampled", a `tracestate`, and — for a context extracted from headers — the remote span.
+/// Child contexts are copies, so children inherit flags and `tracestate` as W3C asks.
+final class TraceContextExtras: Sendable {
+    let flags: UInt8
+    let traceState: String?
+    /// The span id that came from another process; a child span has a different one.
+    let remoteSpanID: UInt64?
+
+    init(flags: UInt8, traceState: String?, remoteSpanID: UInt64?) {
+        self.flags = flags
+        self.traceState = traceState
+        self.remoteSpanID = remoteSpanID
     }
 }
 
-/// The `ServiceContext` key under which the current span's trace context travels.
-public enum TraceContextKey: ServiceContextKey {
-    public typealias Value = TraceContextBox
-    public static var nameOverride: String? { "meshtop.trace-context" }
+enum TraceContextExtrasKey: ServiceContextKey {
+    typealias Value = TraceContextExtras
+    static var nameOverride: String? { "meshtop.trace-context-extras" }
 }
 
 extension ServiceContext {
     /// The trace context of the current span (or of a remote parent), if any.
     public var traceContext: TraceContext? {
-        get { self[TraceContextKey.self]?.value }
-        set { self[TraceContextKey.self] = newValue.map(TraceContextBox.init) }
+        get {
+            guard let span = self[SpanReferenceKey.self] else { return nil }
+            return TraceContext(span, extras: self[TraceContextExtrasKey.self])
+        }
+        set {
+            guard let trace = newValue else {
+                self[SpanReferenceKey.self] = nil
+                self[TraceContextExtrasKey.self] = nil
+                return
+            }
+            self[SpanReferenceKey.self] = SpanReference(traceID: trace.traceID, spanID: trace.spanID)
+            if trace.flags != 1 || trace.traceState != nil || trace.isRemote {
+                self[TraceContextExtrasKey.self] = TraceContextExtras(
+                    flags: trace.flags, traceState: trace.traceState, remoteSpanID: trace.isRemote ? trace.spanID.value : nil)
+            } else {
+                self[TraceContextExtrasKey.self] = nil
+            }
+        }
+    }
+}
+
+extension TraceContext {
+    init(_ span: SpanReference, extras: TraceContextExtras?) {
+        self.init(traceID: span.traceID, spanID: SpanID(span.spanID), flags: extras?.flags ?? 1,
+                  traceState: extras?.traceState, isRemote: extras?.remoteSpanID == span.spanID)
     }
 }
 

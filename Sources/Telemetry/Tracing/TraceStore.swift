@@ -1,4 +1,3 @@
-import Histogram
 import Synchronization
 import Tracing
 
@@ -22,7 +21,13 @@ import Tracing
 /// trace's root, marked `isOrphan`. (If no span of the trace is parentless — its parent is in
 /// another process — the earliest span plays the root.)
 ///
-/// Thread safety: all methods may be called from any task; ``add(_:)`` is one short critical section.
+/// **Assembly off the caller's path.** A ``TelemetrySpan`` that ends is only appended to a pending
+/// batch (as with OpenTelemetry's batch span processor); the batch is assembled into traces by
+/// ``runAssembler()`` when one runs (a full batch wakes it), and otherwise by the caller that fills
+/// the pending buffer to `maxPendingSpans`. Every query assembles what is pending first, so a span
+/// that has ended is in the answer of the next query, with or without an assembler.
+///
+/// Thread safety: all methods may be called from any task.
 public final class TraceStore: Sendable {
     public struct Configuration: Sendable {
         public var maxTraces: Int
@@ -30,15 +35,24 @@ public final class TraceStore: Sendable {
         public var maxSpansPerTrace: Int
         public var errorShare: Double
         public var slowShare: Double
+        /// Spans that wake ``TraceStore/runAssembler()``.
+        public var assemblyBatch: Int
+        /// Pending spans at which the caller of ``TraceStore/add(_:)`` assembles them itself: the
+        /// bound on unassembled spans when no assembler runs or it falls behind.
+        public var maxPendingSpans: Int
 
-        public init(maxTraces: Int = 10_000, maxSpans: Int = 200_000, maxSpansPerTrace: Int = 1_000, errorShare: Double = 0.25, slowShare: Double = 0.10) {
+        public init(maxTraces: Int = 10_000, maxSpans: Int = 200_000, maxSpansPerTrace: Int = 1_000, errorShare: Double = 0.25,
+                    slowShare: Double = 0.10, assemblyBatch: Int = 256, maxPendingSpans: Int = 4_096) {
             precondition(maxTraces >= 1 && maxSpans >= 1 && maxSpansPerTrace >= 1, "trace store bounds must be at least 1")
+            precondition(assemblyBatch >= 1 && maxPendingSpans >= assemblyBatch, "pending bounds: 1 ≤ assemblyBatch ≤ maxPendingSpans")
             precondition((0...1).contains(errorShare) && (0...1).contains(slowShare), "shares are fractions from 0 to 1")
             self.maxTraces = maxTraces
             self.maxSpans = maxSpans
             self.maxSpansPerTrace = maxSpansPerTrace
             self.errorShare = errorShare
             self.slowShare = slowShare
+            self.assemblyBatch = assemblyBatch
+            self.maxPendingSpans = maxPendingSpans
         }
     }
 
@@ -52,17 +66,79 @@ public final class TraceStore: Sendable {
 
     public let time: TimeSource
     public let configuration: Configuration
-    private let state: Mutex<State>
+    private let state: Mutex<TraceSet>
+    private let pending: Mutex<PendingSpans>
 
     public init(time: TimeSource, configuration: Configuration = Configuration()) {
         self.time = time
         self.configuration = configuration
-        self.state = Mutex(State(configuration: configuration))
+        self.state = Mutex(TraceSet(configuration: configuration))
+        self.pending = Mutex(PendingSpans(capacity: configuration.assemblyBatch))
     }
 
-    /// Adds a finished span (``TelemetrySpan`` calls this when it ends).
-    public func add(_ span: FinishedSpan) {
-        state.withLock { $0.add(span) }
+    /// Adds a finished span, assembled at once (after the spans pending before it).
+    public func add(_ span: consuming FinishedSpan) {
+        var handOver = Optional(span)
+        withAssembledState { $0.add(handOver.take()!) }
+    }
+
+    /// Takes a span that has ended (``TelemetrySpan`` calls this): an append to the pending batch,
+    /// except that the caller that fills the pending buffer assembles it.
+    func enqueue(_ span: TelemetrySpan) {
+        let next = pending.withLock { $0.append(span, batch: configuration.assemblyBatch, limit: configuration.maxPendingSpans) }
+        switch next {
+        case .nothing: break
+        case .wake(let assembler): assembler.resume(returning: true)
+        case .assembleHere: assemblePending()
+        }
+    }
+
+    /// Assembles pending spans into traces whenever a batch is full, until the task is cancelled;
+    /// then assembles what is left and returns. Run it in the background (``MeshRuntime`` does)
+    /// to keep assembly off the callers' path; at most one runs at a time per store.
+    public func runAssembler() async {
+        pending.withLock { $0.stopped = false }
+        while await nextBatch() {
+            assemblePending()
+        }
+        assemblePending()
+    }
+
+    /// Waits until a batch is pending; false when cancelled.
+    private func nextBatch() async -> Bool {
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
+                let readyNow: Bool? = pending.withLock { pending in
+                    if pending.stopped { return false }
+                    if pending.spans.count >= configuration.assemblyBatch { return true }
+                    precondition(pending.assembler == nil, "one TraceStore.runAssembler() at a time")
+                    pending.assembler = continuation
+                    return nil
+                }
+                if let readyNow { continuation.resume(returning: readyNow) }
+            }
+        } onCancel: {
+            let assembler = pending.withLock { pending in
+                pending.stopped = true
+                return pending.takeAssembler()
+            }
+            assembler?.resume(returning: false)
+        }
+    }
+
+    /// Moves every pending span into the traces.
+    private func assemblePending() {
+        withAssembledState { _ in }
+    }
+
+    /// Runs `body` on the store's state with every pending span assembled. Taking the batch while
+    /// holding the store's lock keeps spans in the order they ended, whoever assembles.
+    private func withAssembledState<T>(_ body: (inout sending TraceSet) -> sending T) -> sending T {
+        state.withLock { state in
+            let batch = pending.withLock { $0.take(capacity: configuration.assemblyBatch) }
+            for span in batch { state.add(span.finished()) }
+            return body(&state)
+        }
     }
 
     /// Counts a malformed incoming `traceparent` header (the tracer calls this).
@@ -70,8 +146,13 @@ public final class TraceStore: Sendable {
         state.withLock { $0.malformedTraceHeaders += 1 }
     }
 
+    /// Spans that have ended but are not assembled yet (queries assemble them first).
+    public var pendingSpanCount: Int {
+        pending.withLock { $0.spans.count }
+    }
+
     public var stats: Stats {
-        state.withLock { Stats(storedTraces: $0.traces.count, storedSpans: $0.spanCount, droppedTraces: $0.droppedTraces,
+        withAssembledState { Stats(storedTraces: $0.traceCount, storedSpans: $0.spanCount, droppedTraces: $0.droppedTraces,
                                droppedSpans: $0.droppedSpans, malformedTraceHeaders: $0.malformedTraceHeaders) }
     }
 
@@ -79,11 +160,11 @@ public final class TraceStore: Sendable {
 
     /// The newest traces first (by when their first span arrived).
     public func recent(limit: Int, where include: (TraceSummary) -> Bool = { _ in true }) -> [TraceSummary] {
-        state.withLock { state in
+        withAssembledState { state in
             var result: [TraceSummary] = []
-            for id in state.arrivals.newestFirst() where result.count < limit {
-                guard let trace = state.traces[id] else { continue }
-                let summary = summarize(id, trace)
+            for arrival in state.arrivals.newestFirst() where result.count < limit {
+                guard let trace = state.trace(arrival) else { continue }
+                let summary = summarize(trace)
                 if include(summary) { result.append(summary) }
             }
             return result
@@ -92,8 +173,8 @@ public final class TraceStore: Sendable {
 
     /// The slowest traces first.
     public func slowest(limit: Int) -> [TraceSummary] {
-        state.withLock { state in
-            state.traces.sorted { $0.value.duration > $1.value.duration }.prefix(limit).map { summarize($0.key, $0.value) }
+        withAssembledState { state in
+            state.liveTraces.sorted { $0.durationNanoseconds > $1.durationNanoseconds }.prefix(limit).map(summarize)
         }
     }
 
@@ -108,12 +189,12 @@ public final class TraceStore: Sendable {
     }
 
     public func summary(_ id: TraceID) -> TraceSummary? {
-        state.withLock { state in state.traces[id].map { summarize(id, $0) } }
+        withAssembledState { state in state.trace(id).map(summarize) }
     }
 
     /// The whole trace as a tree, or nil when the store does not hold it.
     public func tree(_ id: TraceID) -> TraceTree? {
-        guard let spans = state.withLock({ $0.traces[id]?.spans }) else { return nil }
+        guard let spans = withAssembledState({ $0.trace(id)?.spans }) else { return nil }
         return TraceTreeBuilder.build(traceID: id, spans: spans, time: time)
     }
 
@@ -122,185 +203,17 @@ public final class TraceStore: Sendable {
         TraceID(hex: hex).flatMap(tree)
     }
 
-    private func summarize(_ id: TraceID, _ trace: StoredTrace) -> TraceSummary {
+    private func summarize(_ trace: StoredTrace) -> TraceSummary {
         let root = trace.root
         return TraceSummary(
-            traceId: id.description,
+            traceId: trace.id.description,
             rootService: root.service,
             rootOperation: root.operation,
-            startedAt: Double(time.unixNanoseconds(at: trace.firstStart)) / 1e9,
-            durationMs: trace.duration.milliseconds,
+            startedAt: Double(time.unixNanoseconds(at: .nanoseconds(trace.firstStart))) / 1e9,
+            durationMs: Double(trace.durationNanoseconds) / 1e6,
             spanCount: trace.spans.count,
             hasError: trace.keepClass == .error,
             services: Array(Set(trace.spans.map(\.service))).sorted()
         )
-    }
-}
-
-// MARK: - State
-
-enum KeepClass: Int, CaseIterable {
-    case normal, slow, error
-}
-
-struct StoredTrace {
-    var spans: [FinishedSpan]
-    var firstStart: Duration
-    var lastEnd: Duration
-    var keepClass: KeepClass
-
-    var duration: Duration { lastEnd - firstStart }
-
-    /// Adds a span and returns the class the trace belongs in now (a class never goes back down).
-    mutating func add(_ span: FinishedSpan, slowThreshold: Duration) -> KeepClass {
-        spans.append(span)
-        if span.start < firstStart { firstStart = span.start }
-        if span.end > lastEnd { lastEnd = span.end }
-        if span.isError {
-            keepClass = .error
-        } else if keepClass == .normal, duration >= slowThreshold {
-            keepClass = .slow
-        }
-        return keepClass
-    }
-
-    /// The parentless span, else the earliest one.
-    var root: FinishedSpan {
-        spans.filter { $0.parentSpanID == nil }.min { $0.start < $1.start } ?? spans.min { $0.start < $1.start }!
-    }
-}
-
-/// A first-in, first-out list with amortised O(1) pops (the head moves; storage compacts now and then).
-struct FIFO<Element> {
-    private var items: [Element] = []
-    private var head = 0
-
-    var count: Int { items.count - head }
-
-    mutating func push(_ element: Element) { items.append(element) }
-
-    var first: Element? { head < items.count ? items[head] : nil }
-
-    mutating func popFirst() -> Element? {
-        guard head < items.count else { return nil }
-        defer {
-            head += 1
-            if head >= 1024, head * 2 >= items.count {
-                items.removeFirst(head)
-                head = 0
-            }
-        }
-        return items[head]
-    }
-
-    func newestFirst() -> ReversedCollection<ArraySlice<Element>> { items[head...].reversed() }
-
-    mutating func removeAll(where shouldRemove: (Element) -> Bool) {
-        items = items[head...].filter { !shouldRemove($0) }
-        head = 0
-    }
-}
-
-struct State {
-    let configuration: TraceStore.Configuration
-    var traces: [TraceID: StoredTrace] = [:]
-    var spanCount = 0
-    /// Per class, trace ids oldest first. Entries go stale when a trace changes class or is evicted
-    /// through another queue; pops skip them.
-    var queues: [FIFO<TraceID>] = Array(repeating: FIFO(), count: KeepClass.allCases.count)
-    var classCounts = Array(repeating: 0, count: KeepClass.allCases.count)
-    var arrivals = FIFO<TraceID>()
-    var droppedTraces = 0
-    var droppedSpans = 0
-    var malformedTraceHeaders = 0
-    /// Durations of root spans, for the slow threshold.
-    var rootDurations = HistogramLayout.timer.empty
-    var rootsSinceThreshold = 0
-    var slowThreshold: Duration = .seconds(Int64.max / 2)
-
-    init(configuration: TraceStore.Configuration) {
-        self.configuration = configuration
-    }
-
-    mutating func add(_ span: FinishedSpan) {
-        if span.parentSpanID == nil { noteRootDuration(span.duration) }
-        let id = span.traceID
-        let previousClass: KeepClass
-        let newClass: KeepClass
-        if let existing = traces.index(forKey: id) {
-            guard traces.values[existing].spans.count < configuration.maxSpansPerTrace else {
-                droppedSpans += 1
-                return
-            }
-            // Mutate in place: one hash look-up per span, no copy of the trace.
-            previousClass = traces.values[existing].keepClass
-            newClass = traces.values[existing].add(span, slowThreshold: slowThreshold)
-        } else {
-            var trace = StoredTrace(spans: [], firstStart: span.start, lastEnd: span.end, keepClass: .normal)
-            previousClass = .normal
-            newClass = trace.add(span, slowThreshold: slowThreshold)
-            traces[id] = trace
-            classCounts[KeepClass.normal.rawValue] += 1
-            queues[KeepClass.normal.rawValue].push(id)
-            arrivals.push(id)
-        }
-        spanCount += 1
-        if newClass != previousClass {
-            classCounts[previousClass.rawValue] -= 1
-            classCounts[newClass.rawValue] += 1
-            queues[newClass.rawValue].push(id)
-        }
-        while traces.count > configuration.maxTraces || spanCount > configuration.maxSpans {
-            guard evictOne() else { break }
-        }
-        // Eviction mostly takes the oldest traces, whose ids sit at the front of `arrivals`.
-        while let oldest = arrivals.first, traces.index(forKey: oldest) == nil { _ = arrivals.popFirst() }
-        // Kept errors and outliers can leave evicted ids behind them; compact when those pile up.
-        if arrivals.count > 2 * traces.count + 1024 {
-            let live = traces
-            arrivals.removeAll { live.index(forKey: $0) == nil }
-        }
-    }
-
-    private mutating func noteRootDuration(_ duration: Duration) {
-        rootDurations.record(UInt64(max(0, min(duration.nanoseconds, Int64(HistogramLayout.timer.highest)))))
-        rootsSinceThreshold += 1
-        // Recompute the threshold now and then (≈ 25 µs each time): amortised to a few ns per
-        // root span, and stable between recomputations.
-        guard rootDurations.totalCount >= 100, rootsSinceThreshold >= 4_096 || slowThreshold == .seconds(Int64.max / 2) else { return }
-        rootsSinceThreshold = 0
-        let percentile = 100 * (1 - configuration.slowShare)
-        if let value = HistogramLayout.timer.percentiles([percentile], of: rootDurations)?.first {
-            slowThreshold = .nanoseconds(Int64(value))
-        }
-    }
-
-    private static let errorsOnly: [KeepClass] = [.error]
-    private static let slowOnly: [KeepClass] = [.slow]
-    private static let normalFirst: [KeepClass] = [.normal, .slow, .error]
-
-    /// Evicts one trace by the tail-keeping rule; false if there is none.
-    private mutating func evictOne() -> Bool {
-        let errorQuota = Int(configuration.errorShare * Double(configuration.maxTraces))
-        let slowQuota = Int(configuration.slowShare * Double(configuration.maxTraces))
-        let order: [KeepClass] = if classCounts[KeepClass.error.rawValue] > errorQuota {
-            Self.errorsOnly
-        } else if classCounts[KeepClass.slow.rawValue] > slowQuota {
-            Self.slowOnly
-        } else {
-            Self.normalFirst
-        }
-        for keepClass in order {
-            while let id = queues[keepClass.rawValue].popFirst() {
-                guard let index = traces.index(forKey: id), traces.values[index].keepClass == keepClass else { continue }
-                let trace = traces.remove(at: index).value
-                classCounts[keepClass.rawValue] -= 1
-                spanCount -= trace.spans.count
-                droppedTraces += 1
-                droppedSpans += trace.spans.count
-                return true
-            }
-        }
-        return false
     }
 }

@@ -1,0 +1,345 @@
+import Histogram
+
+// The inside of a TraceStore: the pending batch, the bounded set of traces and its index.
+
+/// Spans that have ended but are not assembled yet, and the assembler waiting for a batch.
+///
+/// It holds the span objects themselves: handing one over is a retain and an append, and building
+/// its ``FinishedSpan`` is left to whoever assembles.
+struct PendingSpans {
+    enum Next {
+        case nothing
+        case wake(CheckedContinuation<Bool, Never>)
+        case assembleHere
+    }
+
+    var spans: [TelemetrySpan] = []
+    var assembler: CheckedContinuation<Bool, Never>?
+    var stopped = false
+
+    init(capacity: Int) {
+        spans.reserveCapacity(capacity)
+    }
+
+    mutating func append(_ span: TelemetrySpan, batch: Int, limit: Int) -> Next {
+        spans.append(span)
+        if spans.count >= limit { return .assembleHere }
+        if spans.count >= batch, let assembler = takeAssembler() { return .wake(assembler) }
+        return .nothing
+    }
+
+    mutating func takeAssembler() -> CheckedContinuation<Bool, Never>? {
+        defer { assembler = nil }
+        return assembler
+    }
+
+    /// The pending spans, leaving an empty buffer with room for a batch.
+    mutating func take(capacity: Int) -> [TelemetrySpan] {
+        guard !spans.isEmpty else { return [] }
+        var batch: [TelemetrySpan] = []
+        batch.reserveCapacity(capacity)
+        swap(&batch, &spans)
+        return batch
+    }
+}
+
+enum KeepClass: Int, CaseIterable {
+    case normal, slow, error
+}
+
+struct StoredTrace {
+    let id: TraceID
+    var spans: [FinishedSpan]
+    /// Nanoseconds since the tracer's origin.
+    var firstStart: Int64
+    var lastEnd: Int64
+    var keepClass: KeepClass
+
+    /// A trace of one span.
+    init(_ span: consuming FinishedSpan, slowThreshold: Int64) {
+        id = span.traceID
+        firstStart = span.startNanoseconds
+        lastEnd = span.endNanoseconds
+        keepClass = span.isError ? .error : span.durationNanoseconds >= slowThreshold ? .slow : .normal
+        spans = [span]
+    }
+
+    var durationNanoseconds: Int64 { lastEnd &- firstStart }
+
+    /// Adds a span and returns the class the trace belongs in now (a class never goes back down).
+    mutating func add(_ span: consuming FinishedSpan, slowThreshold: Int64) -> KeepClass {
+        firstStart = min(firstStart, span.startNanoseconds)
+        lastEnd = max(lastEnd, span.endNanoseconds)
+        if span.isError {
+            keepClass = .error
+        } else if keepClass == .normal, durationNanoseconds >= slowThreshold {
+            keepClass = .slow
+        }
+        spans.append(span)
+        return keepClass
+    }
+
+    /// The parentless span, else the earliest one.
+    var root: FinishedSpan {
+        spans.filter { $0.parentSpanID == nil }.min { $0.start < $1.start } ?? spans.min { $0.start < $1.start }!
+    }
+}
+
+/// Names one stored trace: its slot, and the slot's generation when the trace was put there. A
+/// reference outlives its trace harmlessly: once the slot is reused, the generation differs.
+struct TraceRef: Equatable {
+    let slot: Int32
+    let generation: UInt32
+}
+
+/// A first-in, first-out list with amortised O(1) pops (the head moves; storage compacts now and then).
+struct FIFO<Element> {
+    private var items: [Element] = []
+    private var head = 0
+
+    var count: Int { items.count - head }
+
+    mutating func push(_ element: Element) { items.append(element) }
+
+    var first: Element? { head < items.count ? items[head] : nil }
+
+    mutating func popFirst() -> Element? {
+        guard head < items.count else { return nil }
+        defer {
+            head += 1
+            if head >= 1024, head * 2 >= items.count {
+                items.removeFirst(head)
+                head = 0
+            }
+        }
+        return items[head]
+    }
+
+    func newestFirst() -> ReversedCollection<ArraySlice<Element>> { items[head...].reversed() }
+
+    mutating func removeAll(where shouldRemove: (Element) -> Bool) {
+        items = items[head...].filter { !shouldRemove($0) }
+        head = 0
+    }
+}
+
+/// Trace id → slot: open addressing with linear probing and backward-shift deletion, sized at
+/// creation for the store's bound (at most half full). Trace ids are random 128-bit numbers, so a
+/// multiplicative hash of their two halves spreads them; that costs a few nanoseconds where
+/// `Dictionary`'s seeded SipHash cost ≈ 25 ns per look-up, and assembly does several per span.
+struct TraceIndex {
+    private var keys: [TraceID]
+    /// The slot of the trace at each position; -1 where the position is empty.
+    private var slots: [Int32]
+    private let mask: Int
+    private let shift: UInt64
+    private(set) var count = 0
+
+    /// An index for up to `capacity` ids.
+    init(capacity: Int) {
+        var size = 16
+        while size < 2 * capacity { size *= 2 }
+        keys = Array(repeating: TraceID(high: 0, low: 0), count: size)
+        slots = Array(repeating: -1, count: size)
+        mask = size - 1
+        shift = UInt64(64 - size.trailingZeroBitCount)
+    }
+
+    private func home(_ id: TraceID) -> Int {
+        let mixed = ((id.high &* 0x9E37_79B9_7F4A_7C15) ^ id.low) &* 0xBF58_476D_1CE4_E5B9
+        return Int(truncatingIfNeeded: mixed >> shift)
+    }
+
+    /// The position holding `id`, or the empty position where it would go.
+    private func find(_ id: TraceID) -> (position: Int, found: Bool) {
+        var position = home(id)
+        while true {
+            if slots[position] < 0 { return (position, false) }
+            if keys[position] == id { return (position, true) }
+            position = (position + 1) & mask
+        }
+    }
+
+    subscript(id: TraceID) -> Int32? {
+        let (position, found) = find(id)
+        return found ? slots[position] : nil
+    }
+
+    /// Adds `id` → `slot`; `id` must not be present, and the index must have room.
+    mutating func insert(_ id: TraceID, slot: Int32) {
+        precondition(2 * (count + 1) <= slots.count, "TraceIndex is full")
+        let (position, found) = find(id)
+        precondition(!found, "trace id already indexed")
+        keys[position] = id
+        slots[position] = slot
+        count += 1
+    }
+
+    mutating func remove(_ id: TraceID) {
+        var (hole, found) = find(id)
+        guard found else { return }
+        count -= 1
+        // Backward-shift deletion: pull later entries of the probe run into the hole when their
+        // home position does not lie (cyclically) between the hole and themselves.
+        var position = hole
+        while true {
+            position = (position + 1) & mask
+            guard slots[position] >= 0 else { break }
+            let wanted = home(keys[position])
+            let stays = hole <= position ? (hole < wanted && wanted <= position) : (hole < wanted || wanted <= position)
+            if !stays {
+                keys[hole] = keys[position]
+                slots[hole] = slots[position]
+                hole = position
+            }
+        }
+        slots[hole] = -1
+    }
+}
+
+/// The bounded set of traces with the tail-keeping eviction of ``TraceStore``.
+struct TraceSet {
+    let configuration: TraceStore.Configuration
+    /// Trace storage; a nil slot is free. Traces never move, so a ``TraceRef`` stays valid.
+    private var slots: [StoredTrace?] = []
+    private var generations: [UInt32] = []
+    private var freeSlots: [Int32] = []
+    private var index: TraceIndex
+    private(set) var spanCount = 0
+    /// Per class, traces oldest first. Entries go stale when a trace changes class or is evicted
+    /// through another queue; pops skip them.
+    private var queues: [FIFO<TraceRef>] = Array(repeating: FIFO(), count: KeepClass.allCases.count)
+    private var classCounts = Array(repeating: 0, count: KeepClass.allCases.count)
+    /// Every trace by arrival of its first span (the order of ``TraceStore/recent(limit:where:)``).
+    private(set) var arrivals = FIFO<TraceRef>()
+    private(set) var droppedTraces = 0
+    private(set) var droppedSpans = 0
+    var malformedTraceHeaders = 0
+    /// Durations of root spans, for the slow threshold.
+    private var rootDurations = HistogramLayout.timer.empty
+    private var rootsSinceThreshold = 0
+    /// Nanoseconds; "never" until enough roots have been seen.
+    private var slowThreshold = Int64.max
+
+    init(configuration: TraceStore.Configuration) {
+        self.configuration = configuration
+        // One more than the bound: a new trace is added before the oldest is evicted.
+        index = TraceIndex(capacity: configuration.maxTraces + 1)
+    }
+
+    var traceCount: Int { index.count }
+
+    /// Whether the trace `ref` names is still stored (a freed slot's generation moves on at once).
+    func isLive(_ ref: TraceRef) -> Bool {
+        generations[Int(ref.slot)] == ref.generation
+    }
+
+    func trace(_ ref: TraceRef) -> StoredTrace? {
+        isLive(ref) ? slots[Int(ref.slot)] : nil
+    }
+
+    func trace(_ id: TraceID) -> StoredTrace? {
+        index[id].flatMap { slots[Int($0)] }
+    }
+
+    var liveTraces: [StoredTrace] { slots.compactMap { $0 } }
+
+    mutating func add(_ span: consuming FinishedSpan) {
+        if span.parentSpanID == nil { noteRootDuration(span.durationNanoseconds) }
+        let previousClass: KeepClass
+        let newClass: KeepClass
+        let ref: TraceRef
+        if let slot = index[span.traceID].map(Int.init) {
+            guard slots[slot]!.spans.count < configuration.maxSpansPerTrace else {
+                droppedSpans += 1
+                return
+            }
+            previousClass = slots[slot]!.keepClass
+            newClass = slots[slot]!.add(span, slowThreshold: slowThreshold)
+            ref = TraceRef(slot: Int32(slot), generation: generations[slot])
+        } else {
+            let trace = StoredTrace(span, slowThreshold: slowThreshold)
+            previousClass = .normal
+            newClass = trace.keepClass
+            ref = store(trace)
+            classCounts[KeepClass.normal.rawValue] += 1
+            queues[KeepClass.normal.rawValue].push(ref)
+            arrivals.push(ref)
+        }
+        spanCount += 1
+        if newClass != previousClass {
+            classCounts[previousClass.rawValue] -= 1
+            classCounts[newClass.rawValue] += 1
+            queues[newClass.rawValue].push(ref)
+        }
+        while traceCount > configuration.maxTraces || spanCount > configuration.maxSpans {
+            guard evictOne() else { break }
+        }
+        // Eviction mostly takes the oldest traces, which sit at the front of `arrivals`.
+        while let oldest = arrivals.first, !isLive(oldest) { _ = arrivals.popFirst() }
+        // Kept errors and outliers can leave evicted traces behind them; compact when those pile up.
+        if arrivals.count > 2 * traceCount + 1024 {
+            let generations = generations
+            arrivals.removeAll { generations[Int($0.slot)] != $0.generation }
+        }
+    }
+
+    private mutating func store(_ trace: consuming StoredTrace) -> TraceRef {
+        let slot: Int
+        if let free = freeSlots.popLast() {
+            slot = Int(free)
+            slots[slot] = trace
+        } else {
+            slot = slots.count
+            slots.append(trace)
+            generations.append(0)
+        }
+        index.insert(slots[slot]!.id, slot: Int32(slot))
+        return TraceRef(slot: Int32(slot), generation: generations[slot])
+    }
+
+    private mutating func noteRootDuration(_ nanoseconds: Int64) {
+        rootDurations.record(UInt64(max(0, min(nanoseconds, Int64(HistogramLayout.timer.highest)))))
+        rootsSinceThreshold += 1
+        // Recompute the threshold now and then (≈ 25 µs each time): amortised to a few ns per
+        // root span, and stable between recomputations.
+        guard rootDurations.totalCount >= 100, rootsSinceThreshold >= 4_096 || slowThreshold == .max else { return }
+        rootsSinceThreshold = 0
+        let percentile = 100 * (1 - configuration.slowShare)
+        if let value = HistogramLayout.timer.percentiles([percentile], of: rootDurations)?.first {
+            slowThreshold = Int64(value)
+        }
+    }
+
+    private static let errorsOnly: [KeepClass] = [.error]
+    private static let slowOnly: [KeepClass] = [.slow]
+    private static let normalFirst: [KeepClass] = [.normal, .slow, .error]
+
+    /// Evicts one trace by the tail-keeping rule; false if there is none.
+    private mutating func evictOne() -> Bool {
+        let errorQuota = Int(configuration.errorShare * Double(configuration.maxTraces))
+        let slowQuota = Int(configuration.slowShare * Double(configuration.maxTraces))
+        let order: [KeepClass] = if classCounts[KeepClass.error.rawValue] > errorQuota {
+            Self.errorsOnly
+        } else if classCounts[KeepClass.slow.rawValue] > slowQuota {
+            Self.slowOnly
+        } else {
+            Self.normalFirst
+        }
+        for keepClass in order {
+            while let ref = queues[keepClass.rawValue].popFirst() {
+                let slot = Int(ref.slot)
+                guard isLive(ref), slots[slot]!.keepClass == keepClass, let trace = slots[slot].take() else { continue }
+                generations[slot] &+= 1
+                freeSlots.append(ref.slot)
+                index.remove(trace.id)
+                classCounts[keepClass.rawValue] -= 1
+                spanCount -= trace.spans.count
+                droppedTraces += 1
+                droppedSpans += trace.spans.count
+                return true
+            }
+        }
+        return false
+    }
+}
