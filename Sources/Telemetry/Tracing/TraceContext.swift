@@ -23,7 +23,18 @@ public struct TraceContext: Hashable, Sendable {
 
     /// `00-<trace id>-<span id>-<flags>`.
     public var traceparent: String {
-        "00-\(traceID)-\(spanID)-\(flags < 16 ? "0" : "")\(String(flags, radix: 16))"
+        String(unsafeUninitializedCapacity: 55) { buffer in
+            buffer[0] = UInt8(ascii: "0")
+            buffer[1] = UInt8(ascii: "0")
+            buffer[2] = UInt8(ascii: "-")
+            writeHex(traceID.high, digits: 16, into: buffer, at: 3)
+            writeHex(traceID.low, digits: 16, into: buffer, at: 19)
+            buffer[35] = UInt8(ascii: "-")
+            writeHex(spanID.value, digits: 16, into: buffer, at: 36)
+            buffer[52] = UInt8(ascii: "-")
+            writeHex(UInt64(flags), digits: 2, into: buffer, at: 53)
+            return 55
+        }
     }
 
     /// Parses a `traceparent` header by the W3C rules; nil when it is malformed.
@@ -31,23 +42,22 @@ public struct TraceContext: Hashable, Sendable {
     /// Version `00` must be exactly 55 characters; a higher version may carry more fields after a
     /// `-` (they are ignored); version `ff` is invalid. Hex must be lowercase; all-zero ids are invalid.
     public init?(traceparent: String, traceState: String? = nil) {
-        let bytes = Array(traceparent.utf8)
-        guard bytes.count >= 55,
-              bytes[2] == UInt8(ascii: "-"), bytes[35] == UInt8(ascii: "-"), bytes[52] == UInt8(ascii: "-"),
-              let version = parseHex(bytes[0..<2]), version != 0xFF,
-              let high = parseHex(bytes[3..<19]), let low = parseHex(bytes[19..<35]),
-              let span = parseHex(bytes[36..<52]),
-              let flags = parseHex(bytes[53..<55])
-        else { return nil }
-        if version == 0 {
-            guard bytes.count == 55 else { return nil }
-        } else if bytes.count > 55 {
-            guard bytes[55] == UInt8(ascii: "-") else { return nil }
-        }
-        let traceID = TraceID(high: high, low: low)
-        let spanID = SpanID(span)
+        var header = traceparent
+        let parsed: (version: UInt64, high: UInt64, low: UInt64, span: UInt64, flags: UInt64, count: Int)? =
+            header.withUTF8 { bytes in
+                guard bytes.count >= 55,
+                      bytes[2] == UInt8(ascii: "-"), bytes[35] == UInt8(ascii: "-"), bytes[52] == UInt8(ascii: "-"),
+                      let version = parseHex(bytes[0..<2]), let high = parseHex(bytes[3..<19]), let low = parseHex(bytes[19..<35]),
+                      let span = parseHex(bytes[36..<52]), let flags = parseHex(bytes[53..<55])
+                else { return nil }
+                if bytes.count > 55, bytes[55] != UInt8(ascii: "-") { return nil }
+                return (version, high, low, span, flags, bytes.count)
+            }
+        guard let parsed, parsed.version != 0xFF, parsed.version != 0 || parsed.count == 55 else { return nil }
+        let traceID = TraceID(high: parsed.high, low: parsed.low)
+        let spanID = SpanID(parsed.span)
         guard traceID.isValid, spanID.isValid else { return nil }
-        self.init(traceID: traceID, spanID: spanID, flags: UInt8(flags), traceState: traceState, isRemote: true)
+        self.init(traceID: traceID, spanID: spanID, flags: UInt8(parsed.flags), traceState: traceState, isRemote: true)
     }
 }
 

@@ -75,19 +75,24 @@ public final class IDGenerator: Sendable {
     }
 }
 
-private let hexDigits = Array("0123456789abcdef".utf8)
+/// `digits` lowercase hex digits of `value` (its low `4 × digits` bits), written at `offset`.
+@inline(__always)
+func writeHex(_ value: UInt64, digits: Int, into buffer: UnsafeMutableBufferPointer<UInt8>, at offset: Int) {
+    for index in 0..<digits {
+        let nibble = UInt8(truncatingIfNeeded: value >> UInt64(4 * (digits - 1 - index))) & 0xF
+        buffer[offset + index] = nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") + nibble - 10
+    }
+}
 
 private func hex(_ value: UInt64) -> String {
     String(unsafeUninitializedCapacity: 16) { buffer in
-        for index in 0..<16 {
-            buffer[index] = hexDigits[Int((value >> UInt64(60 - index * 4)) & 0xF)]
-        }
+        writeHex(value, digits: 16, into: buffer, at: 0)
         return 16
     }
 }
 
 /// Lowercase hex only, as W3C Trace Context requires.
-func parseHex(_ bytes: ArraySlice<UInt8>) -> UInt64? {
+func parseHex<Bytes: Collection<UInt8>>(_ bytes: Bytes) -> UInt64? {
     var value: UInt64 = 0
     for byte in bytes {
         let digit: UInt8
