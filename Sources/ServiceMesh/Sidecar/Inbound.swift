@@ -27,9 +27,13 @@ extension Mesh {
         // such as the gateway's `/api/:prefix/*rest`, whose name would say nothing: there, the path.
         let spanName = route.utf8.contains(UInt8(ascii: "*")) ? "\(request.method) \(request.pathWithoutQuery)" : route
         let span = tracer.startSpan(spanName, context: context, ofKind: .server)
-        span.attributes["http.target"] = request.path
-        span.attributes["instance"] = runtime.instance.id
-        if let caller { span.attributes["caller"] = caller }
+        // Written to the span once, at the end: each write copies its attribute dictionary.
+        var attributes = SpanAttributes()
+        attributes.reserveCapacity(5)
+        attributes.set("http.target", value: .string(request.path))
+        attributes.set("instance", value: .string(runtime.instance.id))
+        if let caller { attributes.set("caller", value: .string(caller)) }
+        if let fault { attributes.set("fault", value: .string("\(fault)")) }
 
         runtime.inFlight.add(1, ordering: .relaxed)
         deployed.metrics.inFlight.increment()
@@ -39,7 +43,7 @@ extension Mesh {
         }
 
         let response: Response
-        if let injected = await enact(fault, span: span) {
+        if let injected = await enact(fault) {
             response = injected
         } else if !controlPlane.isAllowed(caller: caller, target: serviceName) {
             response = .error(403, "\(caller ?? "an outside client") may not call \(serviceName)")
@@ -61,7 +65,8 @@ extension Mesh {
             }
         }
 
-        span.attributes["http.status_code"] = response.status
+        attributes.set("http.status_code", value: .int64(Int64(response.status)))
+        span.merge(attributes)
         if response.isServerError { span.setStatus(SpanStatus(code: .error, message: response.errorMessage ?? "\(response.status)")) }
         span.end()
         deployed.metrics.requests(route: route, status: response.status).increment()
@@ -71,9 +76,8 @@ extension Mesh {
 
     /// Enacts an injected fault: the response to give instead of handling, or nil to go on.
     /// A delay or hang that the caller cancels ends with 499 (client closed), as nginx logs it.
-    private func enact(_ fault: InjectedFault?, span: TelemetrySpan) async -> Response? {
+    private func enact(_ fault: InjectedFault?) async -> Response? {
         guard let fault else { return nil }
-        span.attributes["fault"] = "\(fault)"
         switch fault {
         case .error(let status, let message):
             return .error(status, message)

@@ -131,7 +131,6 @@ final class OutboundChannel: Sendable {
         let built = refresh(revision: mesh.controlPlane.revision)
         let started = mesh.telemetry.time.now()
         let span = tracer.startSpan("\(request.method) \(target)\(request.pathWithoutQuery)", context: ServiceContext.current ?? .topLevel, ofKind: .client)
-        span.attributes["peer.service"] = target
         let attempts = AttemptCounter()
         let result: Result<Response, MeshCallError>
         do {
@@ -146,19 +145,24 @@ final class OutboundChannel: Sendable {
         } catch {
             result = .failure(translate(error, caller: service))
         }
+        // One write of the span's attributes, at the end: each write copies its attribute dictionary.
+        var attributes = SpanAttributes()
+        attributes.reserveCapacity(3)
+        attributes.set("peer.service", value: .string(target))
         let attemptCount = attempts.count
-        if attemptCount > 1 { span.attributes["retry.attempts"] = attemptCount }
+        if attemptCount > 1 { attributes.set("retry.attempts", value: .int64(Int64(attemptCount))) }
         let outcome: String
         switch result {
         case .success(let response):
-            span.attributes["http.status_code"] = response.status
+            attributes.set("http.status_code", value: .int64(Int64(response.status)))
             if response.isServerError { span.setStatus(SpanStatus(code: .error, message: "\(response.status)")) }
             outcome = String(response.status)
         case .failure(let error):
             span.setStatus(SpanStatus(code: .error, message: error.message))
-            span.attributes["mesh.error"] = error.kind.rawValue
+            attributes.set("mesh.error", value: .string(error.kind.rawValue))
             outcome = error.kind.rawValue
         }
+        span.merge(attributes)
         span.end()
         counter(outcome).increment()
         duration.recordNanoseconds((mesh.telemetry.time.now() - started).nanoseconds)
