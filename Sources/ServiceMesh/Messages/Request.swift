@@ -104,6 +104,13 @@ public struct Headers: Sendable, Equatable, Sequence, ExpressibleByDictionaryLit
     }
 
     public func makeIterator() -> Dictionary<String, String>.Iterator { storage.makeIterator() }
+
+    public var count: Int { storage.count }
+
+    /// Makes room for `minimumCapacity` headers, so adding several grows the storage once.
+    public mutating func reserveCapacity(_ minimumCapacity: Int) {
+        storage.reserveCapacity(minimumCapacity)
+    }
 }
 
 /// A response: status, headers, body.

@@ -190,10 +190,10 @@ final class OutboundChannel: Sendable {
         let (instance, instanceCount) = try pickInstance(built: built, span: attemptSpan ?? parent)
         attemptSpan?.attributes["instance"] = instance.id
         var outgoing = request
+        // Room for the caller, traceparent and tracestate, so the headers grow once.
+        outgoing.headers.reserveCapacity(outgoing.headers.count + 3)
         if let service { outgoing.headers[MeshHeader.caller] = service }
-        var carrier: [String: String] = [:]
-        tracer.inject(spanContext, into: &carrier, using: DictionaryInjector())
-        for (name, value) in carrier { outgoing.headers[name] = value }
+        tracer.inject(spanContext, into: &outgoing.headers, using: HeadersInjector())
 
         let now = { [mesh] in mesh.now() }
         do {
@@ -320,5 +320,12 @@ extension String {
             hash = hash &* 0x100_0000_01B3
         }
         return hash
+    }
+}
+
+/// Writes W3C trace headers straight into a request's ``Headers`` (no intermediate dictionary).
+struct HeadersInjector: Injector {
+    func inject(_ value: String, forKey key: String, into carrier: inout Headers) {
+        carrier[key] = value
     }
 }
