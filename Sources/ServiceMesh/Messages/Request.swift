@@ -109,7 +109,12 @@ public struct Headers: Sendable, Equatable, Sequence, ExpressibleByDictionaryLit
 
     /// Makes room for `minimumCapacity` headers, so adding several grows the storage once.
     public mutating func reserveCapacity(_ minimumCapacity: Int) {
-        storage.reserveCapacity(minimumCapacity)
+        guard storage.capacity < minimumCapacity else { return }
+        // Dictionary.reserveCapacity is not inlinable (it runs unspecialised, looking up generic
+        // metadata at run time); a new dictionary of the right size costs the same one allocation.
+        var grown = [String: String](minimumCapacity: minimumCapacity)
+        for (name, value) in storage { grown[name] = value }
+        storage = grown
     }
 }
 

@@ -45,6 +45,8 @@ public struct Router: Sendable {
         /// `GET /users/:id`: the metrics' route label, made once.
         let label: String
         let segments: [Segment]
+        /// How many values a match captures (parameters and a rest).
+        let captures: Int
         let handler: Handler
     }
 
@@ -66,7 +68,8 @@ public struct Router: Sendable {
             return .literal(String(part))
         }
         routes.removeAll { $0.method == method && $0.pattern == pattern }
-        routes.append(Route(method: method, pattern: pattern, label: "\(method) \(pattern)", segments: segments, handler: handler))
+        let captures = segments.filter { if case .literal = $0 { false } else { true } }.count
+        routes.append(Route(method: method, pattern: pattern, label: "\(method) \(pattern)", segments: segments, captures: captures, handler: handler))
         // Most specific first: more literal segments, then fewer rest-captures.
         routes.sort { lhs, rhs in
             let l = lhs.segments.filter { if case .literal = $0 { true } else { false } }.count
@@ -93,7 +96,8 @@ public struct Router: Sendable {
         // The first route, most specific first, whose method and path match. Paths are walked in
         // place (no array of segments) and parameters are captured only for the route found.
         for route in routes where route.method == method && Self.matches(route.segments, path) {
-            return .found(route: route.label, parameters: Self.parameters(route.segments, path), handler: route.handler)
+            let parameters = route.captures == 0 ? [:] : Self.parameters(route.segments, path, capacity: route.captures)
+            return .found(route: route.label, parameters: parameters, handler: route.handler)
         }
         var allowed: [HTTPMethod] = []
         for route in routes where route.method != method && Self.matches(route.segments, path) {
@@ -119,8 +123,8 @@ public struct Router: Sendable {
     }
 
     /// The parameters of a path that ``matches(_:_:)`` the pattern.
-    private static func parameters(_ segments: [Segment], _ path: Substring) -> [String: String] {
-        var parameters: [String: String] = [:]
+    private static func parameters(_ segments: [Segment], _ path: Substring, capacity: Int) -> [String: String] {
+        var parameters = [String: String](minimumCapacity: capacity)
         var parts = PathSegments(path)
         for segment in segments {
             switch segment {
@@ -136,7 +140,6 @@ public struct Router: Sendable {
                 _ = parts.next()
             case .parameter(let name):
                 guard let part = parts.next() else { return parameters }
-                if parameters.isEmpty { parameters.reserveCapacity(segments.count) }
                 parameters[name] = part.utf8.contains(UInt8(ascii: "%")) ? (part.removingPercentEncoding ?? String(part)) : String(part)
             }
         }

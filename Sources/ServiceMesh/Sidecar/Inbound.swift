@@ -28,12 +28,12 @@ extension Mesh {
         let spanName = route.utf8.contains(UInt8(ascii: "*")) ? "\(request.method) \(request.pathWithoutQuery)" : route
         let span = tracer.startSpan(spanName, context: context, ofKind: .server)
         // Written to the span once, at the end: each write copies its attribute dictionary.
-        var attributes = SpanAttributes()
-        attributes.reserveCapacity(5)
-        attributes.set("http.target", value: .string(request.path))
-        attributes.set("instance", value: .string(runtime.instance.id))
-        if let caller { attributes.set("caller", value: .string(caller)) }
-        if let fault { attributes.set("fault", value: .string("\(fault)")) }
+        // (A plain dictionary, sized up front: SpanAttributes' own mutators are not inlinable.)
+        var attributes = [String: SpanAttribute](minimumCapacity: 5)
+        attributes["http.target"] = .string(request.path)
+        attributes["instance"] = .string(runtime.instance.id)
+        if let caller { attributes["caller"] = .string(caller) }
+        if let fault { attributes["fault"] = .string("\(fault)") }
 
         runtime.inFlight.add(1, ordering: .relaxed)
         deployed.metrics.inFlight.increment()
@@ -65,8 +65,8 @@ extension Mesh {
             }
         }
 
-        attributes.set("http.status_code", value: .int64(Int64(response.status)))
-        span.merge(attributes)
+        attributes["http.status_code"] = .int64(Int64(response.status))
+        span.merge(SpanAttributes(attributes))
         if response.isServerError { span.setStatus(SpanStatus(code: .error, message: response.errorMessage ?? "\(response.status)")) }
         span.end()
         deployed.metrics.requests(route: route, status: response.status).increment()

@@ -146,23 +146,23 @@ final class OutboundChannel: Sendable {
             result = .failure(translate(error, caller: service))
         }
         // One write of the span's attributes, at the end: each write copies its attribute dictionary.
-        var attributes = SpanAttributes()
-        attributes.reserveCapacity(3)
-        attributes.set("peer.service", value: .string(target))
+        // (A plain dictionary, sized up front: SpanAttributes' own mutators are not inlinable.)
+        var attributes = [String: SpanAttribute](minimumCapacity: 3)
+        attributes["peer.service"] = .string(target)
         let attemptCount = attempts.count
-        if attemptCount > 1 { attributes.set("retry.attempts", value: .int64(Int64(attemptCount))) }
+        if attemptCount > 1 { attributes["retry.attempts"] = .int64(Int64(attemptCount)) }
         let outcome: String
         switch result {
         case .success(let response):
-            attributes.set("http.status_code", value: .int64(Int64(response.status)))
+            attributes["http.status_code"] = .int64(Int64(response.status))
             if response.isServerError { span.setStatus(SpanStatus(code: .error, message: "\(response.status)")) }
             outcome = String(response.status)
         case .failure(let error):
             span.setStatus(SpanStatus(code: .error, message: error.message))
-            attributes.set("mesh.error", value: .string(error.kind.rawValue))
+            attributes["mesh.error"] = .string(error.kind.rawValue)
             outcome = error.kind.rawValue
         }
-        span.merge(attributes)
+        span.merge(SpanAttributes(attributes))
         span.end()
         counter(outcome).increment()
         duration.recordNanoseconds((mesh.telemetry.time.now() - started).nanoseconds)
