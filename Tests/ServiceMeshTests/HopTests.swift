@@ -148,3 +148,15 @@ private func newestTree(_ test: TestMesh, sourceLocation: SourceLocation = #_sou
     let summary = try #require(test.traces.recent(limit: 1).first, sourceLocation: sourceLocation)
     return try #require(test.traces.tree(hex: summary.traceId), sourceLocation: sourceLocation)
 }
+
+@Suite("Request paths")
+struct RequestPathTests {
+    @Test("pathWithoutQuery cuts at the first \"?\" Character, as a search by Character does", arguments: [
+        "/a/b", "/a?x=1", "/a?x=1?y", "?", "", "/ä/b?x", "/a?\u{301}b?c", "/\u{600}?x", "/é?x", "/a\r\n?x", "/a?é",
+    ])
+    func pathWithoutQuery(path: String) {
+        let byCharacter = path.firstIndex(of: "?").map { path[..<$0] } ?? path[...]
+        #expect(Request(path: path).pathWithoutQuery == byCharacter)
+        #expect(Request(path: path).pathWithoutQuery.endIndex == byCharacter.endIndex)
+    }
+}
