@@ -52,7 +52,7 @@ public final class Mesh: Sendable {
     struct State {
         var services: [String: DeployedService] = [:]
         var instances: [String: InstanceRuntime] = [:]
-        var channels: [String: OutboundChannel] = [:]
+        var channels: [ChannelKey: OutboundChannel] = [:]
         var discovery: [String: DiscoveryClient] = [:]
         var nextInstanceNumber: [String: Int] = [:]
         var draining = false
@@ -60,6 +60,12 @@ public final class Mesh: Sendable {
     }
 
     let state = Mutex(State())
+
+    /// A channel's (caller, target): hashed as two strings, not joined into a new one per call.
+    struct ChannelKey: Hashable {
+        var caller: String
+        var target: String
+    }
 
     public init<C: Clock>(name: String, clock: C, telemetry: MeshTelemetry, configuration: Configuration = Configuration(),
                           controlPlane: ControlPlane = ControlPlane()) where C.Duration == Duration {
@@ -159,20 +165,19 @@ public final class Mesh: Sendable {
         }
     }
 
-    func discovery(for caller: String) -> DiscoveryClient {
-        state.withLock { state in
-            if let client = state.discovery[caller] { return client }
-            let client = DiscoveryClient(registry: registry, ttl: configuration.discoveryTTL, clock: clock)
-            state.discovery[caller] = client
-            return client
-        }
+    /// The caller's discovery client, made on first use and kept.
+    private func discovery(for caller: String, in state: inout State) -> DiscoveryClient {
+        if let client = state.discovery[caller] { return client }
+        let client = DiscoveryClient(registry: registry, ttl: configuration.discoveryTTL, clock: clock)
+        state.discovery[caller] = client
+        return client
     }
 
     func channel(caller: String, target: String) -> OutboundChannel {
-        let key = "\(caller)->\(target)"
+        let key = ChannelKey(caller: caller, target: target)
         return state.withLock { state in
             if let channel = state.channels[key] { return channel }
-            let channel = OutboundChannel(caller: caller, target: target, mesh: self)
+            let channel = OutboundChannel(caller: caller, target: target, mesh: self, discovery: discovery(for: caller, in: &state))
             state.channels[key] = channel
             return channel
         }

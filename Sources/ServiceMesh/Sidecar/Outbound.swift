@@ -46,6 +46,8 @@ final class OutboundChannel: Sendable {
     var id: String { "\(caller)->\(target)" }
     private unowned let mesh: Mesh
     private let tracer: TelemetryTracer
+    /// The caller's discovery client (the mesh makes one per caller and keeps it).
+    private let discovery: DiscoveryClient
     private let built: Mutex<Built>
     private let outliers: Mutex<OutlierDetector?>
     private let random: Mutex<SeededGenerator>
@@ -54,19 +56,30 @@ final class OutboundChannel: Sendable {
     private let staleCalls: Counter
     private let servingStale = Atomic<Bool>(false)
 
-    struct Built: Sendable {
-        var revision: Int
-        var policy: CallPolicy
-        var pipeline: ResiliencePipeline
-        var balancer: LoadBalancer
+    /// What the policies of one control-plane revision built. Immutable, so a call takes it with
+    /// one reference instead of copying every part.
+    final class Built: Sendable {
+        let revision: Int
+        let policy: CallPolicy
+        let pipeline: ResiliencePipeline
+        let balancer: LoadBalancer
         /// When the current breaker was made, on the mesh's clock (its transitions are relative to it).
-        var breakerOrigin: Duration = .zero
+        let breakerOrigin: Duration
+
+        init(revision: Int, policy: CallPolicy, pipeline: ResiliencePipeline, balancer: LoadBalancer, breakerOrigin: Duration = .zero) {
+            self.revision = revision
+            self.policy = policy
+            self.pipeline = pipeline
+            self.balancer = balancer
+            self.breakerOrigin = breakerOrigin
+        }
     }
 
-    init(caller: String, target: String, mesh: Mesh) {
+    init(caller: String, target: String, mesh: Mesh, discovery: DiscoveryClient) {
         self.caller = caller
         self.target = target
         self.mesh = mesh
+        self.discovery = discovery
         tracer = mesh.telemetry.tracer(for: caller)
         let seed = mesh.configuration.seed &+ UInt64(truncatingIfNeeded: "\(caller)->\(target)".hashValueStable)
         random = Mutex(SeededGenerator(seed: seed))
@@ -88,6 +101,7 @@ final class OutboundChannel: Sendable {
             let policy = mesh.controlPlane.policy(caller: caller, target: target)
             let old = built.policy
             var pipeline = built.pipeline
+            var breakerOrigin = built.breakerOrigin
             let metrics = mesh.telemetry.metrics
             let id = self.id
             if built.revision < 0 || policy.breaker != old.breaker {
@@ -102,7 +116,7 @@ final class OutboundChannel: Sendable {
                     }
                     mesh.resilience.replace(breaker)
                     pipeline.breaker = breaker
-                    built.breakerOrigin = mesh.now()
+                    breakerOrigin = mesh.now()
                 } else {
                     pipeline.breaker = nil
                     mesh.resilience.removeBreaker(id: id)
@@ -122,7 +136,7 @@ final class OutboundChannel: Sendable {
             if policy.outlierDetection != old.outlierDetection || built.revision < 0 {
                 outliers.withLock { $0 = policy.outlierDetection.map(OutlierDetector.init) }
             }
-            built = Built(revision: revision, policy: policy, pipeline: pipeline, balancer: balancer, breakerOrigin: built.breakerOrigin)
+            built = Built(revision: revision, policy: policy, pipeline: pipeline, balancer: balancer, breakerOrigin: breakerOrigin)
             return built
         }
     }
@@ -131,13 +145,12 @@ final class OutboundChannel: Sendable {
         let built = refresh(revision: mesh.controlPlane.revision)
         let started = mesh.telemetry.time.now()
         let span = tracer.startSpan("\(request.method) \(target)\(request.pathWithoutQuery)", context: ServiceContext.current ?? .topLevel, ofKind: .client)
-        let attempts = AttemptCounter()
+        let call = CallInProgress(channel: self, request: request, caller: service, built: built, span: span)
         let result: Result<Response, MeshCallError>
         do {
             let response = try await ServiceContext.withValue(span.context) {
-                try await built.pipeline.execute { [self] in
-                    try await attempt(request, caller: service, built: built, attempts: attempts, parent: span)
-                }
+                // The operation captures only `call`, which is its context: no second allocation.
+                try await built.pipeline.execute { [call] in try await call.channel.attempt(call) }
             }
             result = .success(response)
         } catch let error as UpstreamStatusError {
@@ -149,7 +162,7 @@ final class OutboundChannel: Sendable {
         // (A plain dictionary, sized up front: SpanAttributes' own mutators are not inlinable.)
         var attributes = [String: SpanAttribute](minimumCapacity: 3)
         attributes["peer.service"] = .string(target)
-        let attemptCount = attempts.count
+        let attemptCount = call.attempts
         if attemptCount > 1 { attributes["retry.attempts"] = .int64(Int64(attemptCount)) }
         let outcome: String
         switch result {
@@ -179,8 +192,9 @@ final class OutboundChannel: Sendable {
     }
 
     /// One attempt: pick an instance, send, note the outcome for outlier detection.
-    private func attempt(_ request: Request, caller service: String?, built: Built, attempts: AttemptCounter, parent: TelemetrySpan) async throws -> Response {
-        let number = attempts.next()
+    fileprivate func attempt(_ call: CallInProgress) async throws -> Response {
+        let request = call.request, service = call.caller, built = call.built, parent = call.span
+        let number = call.nextAttempt()
         // A retry gets its own span so the waterfall shows each attempt and the backoff before it.
         let attemptSpan: TelemetrySpan? = number > 1
             ? tracer.startSpan("attempt \(number)", context: parent.context, ofKind: .internal) : nil
@@ -215,7 +229,7 @@ final class OutboundChannel: Sendable {
     private func pickInstance(built: Built, span: TelemetrySpan) throws -> (RegisteredInstance, count: Int) {
         let resolution: Resolution
         do {
-            resolution = try mesh.discovery(for: caller).resolve(target)
+            resolution = try discovery.resolve(target)
         } catch {
             throw NoInstanceError(description: "\(error)")
         }
@@ -304,11 +318,28 @@ final class OutboundChannel: Sendable {
     }
 }
 
-/// Counts a call's attempts across the pipeline's retries.
-final class AttemptCounter: Sendable {
-    private let value = Atomic<Int>(0)
-    func next() -> Int { value.add(1, ordering: .relaxed).newValue }
-    var count: Int { value.load(ordering: .relaxed) }
+/// One call through a channel: what each of its attempts needs, and how many there were.
+private final class CallInProgress: Sendable {
+    let channel: OutboundChannel
+    let request: Request
+    /// The calling service (nil for a client outside the mesh).
+    let caller: String?
+    let built: OutboundChannel.Built
+    /// The client span; attempts after the first are its children.
+    let span: TelemetrySpan
+    private let attemptCount = Atomic<Int>(0)
+
+    init(channel: OutboundChannel, request: Request, caller: String?, built: OutboundChannel.Built, span: TelemetrySpan) {
+        self.channel = channel
+        self.request = request
+        self.caller = caller
+        self.built = built
+        self.span = span
+    }
+
+    /// Counts an attempt; returns its number, from 1.
+    func nextAttempt() -> Int { attemptCount.add(1, ordering: .relaxed).newValue }
+    var attempts: Int { attemptCount.load(ordering: .relaxed) }
 }
 
 extension String {
