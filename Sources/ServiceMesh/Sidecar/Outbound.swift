@@ -48,6 +48,12 @@ final class OutboundChannel: Sendable {
     private let tracer: TelemetryTracer
     /// The caller's discovery client (the mesh makes one per caller and keeps it).
     private let discovery: DiscoveryClient
+    // The mesh's parts a call uses, read once: through the unowned `mesh`, each read costs a
+    // strong retain, and reading `mesh.telemetry.time` copied the whole MeshTelemetry.
+    private let time: TimeSource
+    private let clock: MeshClock
+    private let controlPlane: ControlPlane
+    private let transport: InProcessTransport
     private let built: Mutex<Built>
     private let outliers: Mutex<OutlierDetector?>
     private let random: Mutex<SeededGenerator>
@@ -80,6 +86,10 @@ final class OutboundChannel: Sendable {
         self.target = target
         self.mesh = mesh
         self.discovery = discovery
+        time = mesh.telemetry.time
+        clock = mesh.clock
+        controlPlane = mesh.controlPlane
+        transport = mesh.transport
         tracer = mesh.telemetry.tracer(for: caller)
         let seed = mesh.configuration.seed &+ UInt64(truncatingIfNeeded: "\(caller)->\(target)".hashValueStable)
         random = Mutex(SeededGenerator(seed: seed))
@@ -142,8 +152,8 @@ final class OutboundChannel: Sendable {
     }
 
     func call(_ request: Request, caller service: String?) async throws(MeshCallError) -> Response {
-        let built = refresh(revision: mesh.controlPlane.revision)
-        let started = mesh.telemetry.time.now()
+        let built = refresh(revision: controlPlane.revision)
+        let started = time.now()
         let span = tracer.startSpan("\(request.method) \(target)\(request.pathWithoutQuery)", context: ServiceContext.current ?? .topLevel, ofKind: .client)
         let call = CallInProgress(channel: self, request: request, caller: service, built: built, span: span)
         let result: Result<Response, MeshCallError>
@@ -178,7 +188,7 @@ final class OutboundChannel: Sendable {
         span.merge(SpanAttributes(attributes))
         span.end()
         counter(outcome).increment()
-        duration.recordNanoseconds((mesh.telemetry.time.now() - started).nanoseconds)
+        duration.recordNanoseconds((time.now() - started).nanoseconds)
         return try result.get()
     }
 
@@ -209,9 +219,9 @@ final class OutboundChannel: Sendable {
         if let service { outgoing.headers[MeshHeader.caller] = service }
         tracer.inject(spanContext, into: &outgoing.headers, using: HeadersInjector())
 
-        let now = { [mesh] in mesh.now() }
+        let now = { [clock] in clock.now.offset }
         do {
-            let response = try await mesh.transport.send(outgoing, to: instance.address)
+            let response = try await transport.send(outgoing, to: instance.address)
             noteOutcome(instance, serverError: response.isServerError, instanceCount: instanceCount, at: now())
             if response.isServerError {
                 attemptSpan?.setStatus(SpanStatus(code: .error, message: "\(response.status)"))
@@ -238,14 +248,16 @@ final class OutboundChannel: Sendable {
         let count = candidates.count
         guard !candidates.isEmpty else { throw NoInstanceError(description: "no passing instance of \(target)") }
         // Outlier ejection, unless it would leave nothing (Envoy's panic threshold, at 0%).
-        let now = mesh.now()
-        let ejected = outliers.withLock { $0?.ejected(at: now) } ?? []
+        let ejected = outliers.withLock { [clock] detector -> [String] in
+            guard let detector, detector.mayHaveEjections else { return [] }
+            return detector.ejected(at: clock.now.offset)
+        }
         if !ejected.isEmpty {
             let remaining = candidates.filter { !ejected.contains($0.id) }
             if !remaining.isEmpty { candidates = remaining }
         }
         // Weighted routing by version (a canary), among the versions that have passing instances.
-        if let split = mesh.controlPlane.trafficSplit(service: target) {
+        if let split = controlPlane.trafficSplit(service: target) {
             let present = Set(candidates.map(\.version))
             let weights = split.filter { present.contains($0.key) && $0.value > 0 }.sorted { $0.key < $1.key }
             let total = weights.reduce(0) { $0 + $1.value }
