@@ -52,7 +52,7 @@ public final class Mesh: Sendable {
     struct State {
         var services: [String: DeployedService] = [:]
         var instances: [String: InstanceRuntime] = [:]
-        var channels: [String: OutboundChannel] = [:]
+        var channels: [ChannelKey: OutboundChannel] = [:]
         var discovery: [String: DiscoveryClient] = [:]
         var nextInstanceNumber: [String: Int] = [:]
         var draining = false
@@ -60,6 +60,12 @@ public final class Mesh: Sendable {
     }
 
     let state = Mutex(State())
+
+    /// A channel's (caller, target): hashed as two strings, not joined into a new one per call.
+    struct ChannelKey: Hashable {
+        var caller: String
+        var target: String
+    }
 
     public init<C: Clock>(name: String, clock: C, telemetry: MeshTelemetry, configuration: Configuration = Configuration(),
                           controlPlane: ControlPlane = ControlPlane()) where C.Duration == Duration {
@@ -92,7 +98,7 @@ public final class Mesh: Sendable {
     @discardableResult
     public func addInstance(of service: any MeshService, version: String = "v1", metadata: [String: String] = [:]) -> InstanceID {
         let (instance, runtime) = state.withLock { state -> (InstanceID, InstanceRuntime) in
-            let deployed = state.services[service.name] ?? DeployedService(service: service, metrics: telemetry.metrics)
+            let deployed = state.services[service.name] ?? DeployedService(service: service, telemetry: telemetry)
             state.services[service.name] = deployed
             let number = state.nextInstanceNumber[service.name, default: 0] + 1
             state.nextInstanceNumber[service.name] = number
@@ -159,20 +165,19 @@ public final class Mesh: Sendable {
         }
     }
 
-    func discovery(for caller: String) -> DiscoveryClient {
-        state.withLock { state in
-            if let client = state.discovery[caller] { return client }
-            let client = DiscoveryClient(registry: registry, ttl: configuration.discoveryTTL, clock: clock)
-            state.discovery[caller] = client
-            return client
-        }
+    /// The caller's discovery client, made on first use and kept.
+    private func discovery(for caller: String, in state: inout State) -> DiscoveryClient {
+        if let client = state.discovery[caller] { return client }
+        let client = DiscoveryClient(registry: registry, ttl: configuration.discoveryTTL, clock: clock)
+        state.discovery[caller] = client
+        return client
     }
 
     func channel(caller: String, target: String) -> OutboundChannel {
-        let key = "\(caller)->\(target)"
+        let key = ChannelKey(caller: caller, target: target)
         return state.withLock { state in
             if let channel = state.channels[key] { return channel }
-            let channel = OutboundChannel(caller: caller, target: target, mesh: self)
+            let channel = OutboundChannel(caller: caller, target: target, mesh: self, discovery: discovery(for: caller, in: &state))
             state.channels[key] = channel
             return channel
         }
@@ -198,16 +203,18 @@ public final class Mesh: Sendable {
     }
 }
 
-/// A service as deployed: the shared value and its metrics handles.
+/// A service as deployed: the shared value, its metrics handles and its tracer.
 final class DeployedService: Sendable {
     let service: any MeshService
     let router: Router
     let metrics: ServiceMetrics
+    let tracer: TelemetryTracer
 
-    init(service: any MeshService, metrics: any MetricsFactory) {
+    init(service: any MeshService, telemetry: MeshTelemetry) {
         self.service = service
         router = service.router
-        self.metrics = ServiceMetrics(service: service.name, factory: metrics)
+        metrics = ServiceMetrics(service: service.name, factory: telemetry.metrics)
+        tracer = telemetry.tracer(for: service.name)
     }
 }
 
@@ -235,8 +242,13 @@ final class ServiceMetrics: Sendable {
     let service: String
     let factory: any MetricsFactory
     let inFlight: Meter
-    private let counters = Mutex([String: Counter]())
-    private let timers = Mutex([String: CoreMetrics.Timer]())
+    private let routes = Mutex([String: RouteMetrics]())
+
+    /// One route's handles: its duration, and a request counter per status.
+    struct RouteMetrics {
+        var duration: CoreMetrics.Timer?
+        var requests: [Int: Counter] = [:]
+    }
 
     init(service: String, factory: any MetricsFactory) {
         self.service = service
@@ -244,22 +256,33 @@ final class ServiceMetrics: Sendable {
         inFlight = Meter(label: "requests_in_flight", dimensions: [("service", service)], factory: factory)
     }
 
-    func requests(route: String, status: Int) -> Counter {
-        let key = "\(route)|\(status)"
-        return counters.withLock { counters in
-            if let counter = counters[key] { return counter }
-            let counter = Counter(label: "requests_total", dimensions: [("service", service), ("route", route), ("status", String(status))], factory: factory)
-            counters[key] = counter
-            return counter
+    /// Counts one request to `route` answered with `status`, and records how long it took (one
+    /// lock for both; the handles are made on first use).
+    func record(route: String, status: Int, nanoseconds: Int64) {
+        let (counter, timer) = routes.withLock { routes in
+            routes[route, default: RouteMetrics()].handles(service: service, route: route, status: status, factory: factory)
         }
+        counter.increment()
+        timer.recordNanoseconds(nanoseconds)
+    }
+}
+
+extension ServiceMetrics.RouteMetrics {
+    mutating func handles(service: String, route: String, status: Int, factory: any MetricsFactory) -> (Counter, CoreMetrics.Timer) {
+        let counter: Counter
+        if let existing = requests[status] {
+            counter = existing
+        } else {
+            counter = Counter(label: "requests_total", dimensions: [("service", service), ("route", route), ("status", String(status))], factory: factory)
+            requests[status] = counter
+        }
+        return (counter, timer(service: service, route: route, factory: factory))
     }
 
-    func duration(route: String) -> CoreMetrics.Timer {
-        timers.withLock { timers in
-            if let timer = timers[route] { return timer }
-            let timer = CoreMetrics.Timer(label: "request_duration_seconds", dimensions: [("service", service), ("route", route)], factory: factory)
-            timers[route] = timer
-            return timer
-        }
+    mutating func timer(service: String, route: String, factory: any MetricsFactory) -> CoreMetrics.Timer {
+        if let duration { return duration }
+        let timer = CoreMetrics.Timer(label: "request_duration_seconds", dimensions: [("service", service), ("route", route)], factory: factory)
+        duration = timer
+        return timer
     }
 }

@@ -153,4 +153,22 @@ struct DiscoveryTests {
         #expect(!detector.isEjected("c", at: .seconds(11)))
         #expect(detector.ejections(of: "a") == 2)
     }
+
+    @Test("the ejected list ends when the last ejection does, whatever order ejections came in")
+    func ejectedListEnds() {
+        var detector = OutlierDetector(policy: OutlierDetectionPolicy(consecutiveErrors: 1, baseEjectionTime: .seconds(10), maxEjectionShare: 1))
+        #expect(!detector.mayHaveEjections)
+        #expect(detector.ejected(at: .zero) == [])
+        for _ in 0..<2 { _ = detector.record("a", serverError: true, instanceCount: 3, at: .zero) }
+        _ = detector.record("a", serverError: true, instanceCount: 3, at: .seconds(10))  // second ejection: until 30 s
+        _ = detector.record("b", serverError: true, instanceCount: 3, at: .seconds(12))  // until 22 s
+        #expect(detector.mayHaveEjections)
+        #expect(detector.ejected(at: .seconds(21)) == ["a", "b"])
+        #expect(detector.ejected(at: .seconds(22)) == ["a"])
+        #expect(detector.ejected(at: .seconds(29)) == ["a"])
+        #expect(detector.ejected(at: .seconds(30)) == [])
+        _ = detector.record("c", serverError: true, instanceCount: 3, at: .seconds(40))
+        #expect(detector.ejected(at: .seconds(49)) == ["c"])
+        #expect(detector.ejected(at: .seconds(50)) == [])
+    }
 }

@@ -84,6 +84,8 @@ public struct OutlierDetector: Sendable {
     }
 
     private var hosts: [String: Host] = [:]
+    /// The latest end of any ejection so far: none is in force at or after it.
+    private var ejectionsEnd: Duration?
 
     public init(policy: OutlierDetectionPolicy) {
         self.policy = policy
@@ -104,7 +106,9 @@ public struct OutlierDetector: Sendable {
         let cap = Int((Double(instanceCount) * policy.maxEjectionShare).rounded(.down))
         guard ejectedNow < cap else { return false }
         host.ejections += 1
-        host.ejectedUntil = now + policy.baseEjectionTime * host.ejections
+        let until = now + policy.baseEjectionTime * host.ejections
+        host.ejectedUntil = until
+        ejectionsEnd = max(ejectionsEnd ?? until, until)
         host.consecutiveErrors = 0
         return true
     }
@@ -119,8 +123,12 @@ public struct OutlierDetector: Sendable {
 
     /// The ids of instances ejected now, sorted.
     public func ejected(at now: Duration) -> [String] {
-        hosts.filter { isEjected($0.value, at: now) }.keys.sorted()
+        guard let end = ejectionsEnd, now < end else { return [] }
+        return hosts.filter { isEjected($0.value, at: now) }.keys.sorted()
     }
+
+    /// False when no instance has ever been ejected: a check that needs no clock reading.
+    public var mayHaveEjections: Bool { ejectionsEnd != nil }
 
     /// How many times an instance was ejected since start.
     public func ejections(of instance: String) -> Int { hosts[instance]?.ejections ?? 0 }

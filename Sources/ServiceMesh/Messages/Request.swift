@@ -55,7 +55,24 @@ public struct Request: Sendable, Equatable {
 
     /// The path without its query.
     public var pathWithoutQuery: Substring {
-        path.firstIndex(of: "?").map { path[..<$0] } ?? path[...]
+        // Every hop reads this, and a search by Character breaks the path into grapheme clusters:
+        // scan the bytes instead while they are ASCII (where bytes and Characters agree), and fall
+        // back to the search by Character for anything else.
+        let utf8 = path.utf8
+        var index = utf8.startIndex
+        while index != utf8.endIndex {
+            let byte = utf8[index]
+            if byte >= 0x80 { break }
+            let next = utf8.index(after: index)
+            if byte == UInt8(ascii: "?") {
+                // A non-ASCII scalar right after could join the "?" into a larger Character.
+                if next == utf8.endIndex || utf8[next] < 0x80 { return path[..<index] }
+                break
+            }
+            index = next
+        }
+        if index == utf8.endIndex { return path[...] }
+        return path.firstIndex(of: "?").map { path[..<$0] } ?? path[...]
     }
 
     /// The query's parameters (`?q=red+shoe&limit=5`), percent-decoded; later duplicates win.
@@ -104,6 +121,18 @@ public struct Headers: Sendable, Equatable, Sequence, ExpressibleByDictionaryLit
     }
 
     public func makeIterator() -> Dictionary<String, String>.Iterator { storage.makeIterator() }
+
+    public var count: Int { storage.count }
+
+    /// Makes room for `minimumCapacity` headers, so adding several grows the storage once.
+    public mutating func reserveCapacity(_ minimumCapacity: Int) {
+        guard storage.capacity < minimumCapacity else { return }
+        // Dictionary.reserveCapacity is not inlinable (it runs unspecialised, looking up generic
+        // metadata at run time); a new dictionary of the right size costs the same one allocation.
+        var grown = [String: String](minimumCapacity: minimumCapacity)
+        for (name, value) in storage { grown[name] = value }
+        storage = grown
+    }
 }
 
 /// A response: status, headers, body.

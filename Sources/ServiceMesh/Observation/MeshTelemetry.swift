@@ -1,5 +1,6 @@
 import CoreMetrics
 import Telemetry
+import Tracing
 
 /// Where the mesh reports: one in-process Telemetry backend (metrics with rolling windows, the
 /// trace store, the event log) shared by every service, sidecar, breaker and saga.
@@ -61,5 +62,16 @@ struct MeshClock: Clock {
 
     func sleep(for duration: Duration) async throws {
         try await sleepFor(duration)
+    }
+}
+
+extension TelemetrySpan {
+    /// Adds `attributes` to the span's in one write. A span keeps its attributes behind a lock and
+    /// each `span.attributes[key] = value` reads, copies and writes the whole dictionary, so the
+    /// sidecars collect a span's attributes locally and merge them once, before `end()`.
+    func merge(_ attributes: SpanAttributes) {
+        updateAttributes { current in
+            if current.isEmpty { current = attributes } else { current.merge(attributes) }
+        }
     }
 }

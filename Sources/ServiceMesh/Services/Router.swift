@@ -45,6 +45,8 @@ public struct Router: Sendable {
         /// `GET /users/:id`: the metrics' route label, made once.
         let label: String
         let segments: [Segment]
+        /// How many values a match captures (parameters and a rest).
+        let captures: Int
         let handler: Handler
     }
 
@@ -66,7 +68,8 @@ public struct Router: Sendable {
             return .literal(String(part))
         }
         routes.removeAll { $0.method == method && $0.pattern == pattern }
-        routes.append(Route(method: method, pattern: pattern, label: "\(method) \(pattern)", segments: segments, handler: handler))
+        let captures = segments.filter { if case .literal = $0 { false } else { true } }.count
+        routes.append(Route(method: method, pattern: pattern, label: "\(method) \(pattern)", segments: segments, captures: captures, handler: handler))
         // Most specific first: more literal segments, then fewer rest-captures.
         routes.sort { lhs, rhs in
             let l = lhs.segments.filter { if case .literal = $0 { true } else { false } }.count
@@ -90,34 +93,78 @@ public struct Router: Sendable {
 
     /// Finds the route for a method and path (the query is ignored).
     public func match(_ method: HTTPMethod, _ path: Substring) -> Match {
-        let parts = path.split(separator: "/", omittingEmptySubsequences: true)
+        // The first route, most specific first, whose method and path match. Paths are walked in
+        // place (no array of segments) and parameters are captured only for the route found.
+        for route in routes where route.method == method && Self.matches(route.segments, path) {
+            let parameters = route.captures == 0 ? [:] : Self.parameters(route.segments, path, capacity: route.captures)
+            return .found(route: route.label, parameters: parameters, handler: route.handler)
+        }
         var allowed: [HTTPMethod] = []
-        for route in routes {
-            guard let parameters = Self.match(route.segments, parts) else { continue }
-            if route.method == method {
-                return .found(route: route.label, parameters: parameters, handler: route.handler)
-            }
+        for route in routes where route.method != method && Self.matches(route.segments, path) {
             allowed.append(route.method)
         }
         return allowed.isEmpty ? .notFound : .methodNotAllowed(allowed: allowed)
     }
 
-    private static func match(_ segments: [Segment], _ parts: [Substring]) -> [String: String]? {
-        var parameters: [String: String] = [:]
-        for (index, segment) in segments.enumerated() {
+    /// Whether `path`'s segments (empty ones skipped) fit the pattern.
+    private static func matches(_ segments: [Segment], _ path: Substring) -> Bool {
+        var parts = PathSegments(path)
+        for segment in segments {
+            switch segment {
+            case .rest:
+                return true
+            case .literal(let literal):
+                guard let part = parts.next(), part == literal else { return false }
+            case .parameter:
+                guard parts.next() != nil else { return false }
+            }
+        }
+        return parts.next() == nil
+    }
+
+    /// The parameters of a path that ``matches(_:_:)`` the pattern.
+    private static func parameters(_ segments: [Segment], _ path: Substring, capacity: Int) -> [String: String] {
+        var parameters = [String: String](minimumCapacity: capacity)
+        var parts = PathSegments(path)
+        for segment in segments {
             switch segment {
             case .rest(let name):
-                parameters[name] = parts.dropFirst(index).joined(separator: "/")
+                var rest = ""
+                while let part = parts.next() {
+                    if !rest.isEmpty { rest.append("/") }
+                    rest.append(contentsOf: part)
+                }
+                parameters[name] = rest
                 return parameters
-            case .literal(let literal):
-                guard index < parts.count, parts[index] == literal else { return nil }
+            case .literal:
+                _ = parts.next()
             case .parameter(let name):
-                guard index < parts.count else { return nil }
-                let part = parts[index]
+                guard let part = parts.next() else { return parameters }
                 parameters[name] = part.utf8.contains(UInt8(ascii: "%")) ? (part.removingPercentEncoding ?? String(part)) : String(part)
             }
         }
-        return parts.count == segments.count ? parameters : nil
+        return parameters
+    }
+}
+
+/// The non-empty `/`-separated segments of a path, found in place.
+private struct PathSegments: IteratorProtocol {
+    let path: Substring
+    var position: Substring.Index
+
+    init(_ path: Substring) {
+        self.path = path
+        position = path.startIndex
+    }
+
+    mutating func next() -> Substring? {
+        let utf8 = path.utf8
+        let slash = UInt8(ascii: "/")
+        while position < utf8.endIndex, utf8[position] == slash { position = utf8.index(after: position) }
+        guard position < utf8.endIndex else { return nil }
+        let start = position
+        while position < utf8.endIndex, utf8[position] != slash { position = utf8.index(after: position) }
+        return path[start..<position]
     }
 }
 

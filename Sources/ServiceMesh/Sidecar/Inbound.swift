@@ -11,13 +11,14 @@ extension Mesh {
     func inbound(_ request: Request, to runtime: InstanceRuntime, fault: InjectedFault? = nil) async -> Response {
         let deployed = runtime.deployed
         let serviceName = runtime.instance.service
-        let tracer = telemetry.tracer(for: serviceName)
+        let tracer = deployed.tracer
         let started = telemetry.time.now()
         var context = ServiceContext.topLevel
         tracer.extract(request.headers.storage, into: &context, using: DictionaryExtractor())
         let caller = request.headers[MeshHeader.caller]
+        let path = request.pathWithoutQuery
 
-        let match = deployed.router.match(request.method, request.pathWithoutQuery)
+        let match = deployed.router.match(request.method, path)
         let route: String
         switch match {
         case .found(let pattern, _, _): route = pattern
@@ -25,11 +26,15 @@ extension Mesh {
         }
         // Spans are named by route (few names, as OpenTelemetry advises), except a catch-all route
         // such as the gateway's `/api/:prefix/*rest`, whose name would say nothing: there, the path.
-        let spanName = route.utf8.contains(UInt8(ascii: "*")) ? "\(request.method) \(request.pathWithoutQuery)" : route
+        let spanName = route.utf8.contains(UInt8(ascii: "*")) ? "\(request.method) \(path)" : route
         let span = tracer.startSpan(spanName, context: context, ofKind: .server)
-        span.attributes["http.target"] = request.path
-        span.attributes["instance"] = runtime.instance.id
-        if let caller { span.attributes["caller"] = caller }
+        // Written to the span once, at the end: each write copies its attribute dictionary.
+        // (A plain dictionary, sized up front: SpanAttributes' own mutators are not inlinable.)
+        var attributes = [String: SpanAttribute](minimumCapacity: 5)
+        attributes["http.target"] = .string(request.path)
+        attributes["instance"] = .string(runtime.instance.id)
+        if let caller { attributes["caller"] = .string(caller) }
+        if let fault { attributes["fault"] = .string("\(fault)") }
 
         runtime.inFlight.add(1, ordering: .relaxed)
         deployed.metrics.inFlight.increment()
@@ -39,18 +44,18 @@ extension Mesh {
         }
 
         let response: Response
-        if let injected = await enact(fault, span: span) {
+        if let injected = await enact(fault) {
             response = injected
         } else if !controlPlane.isAllowed(caller: caller, target: serviceName) {
             response = .error(403, "\(caller ?? "an outside client") may not call \(serviceName)")
-            telemetry.events.record(source: serviceName, kind: .security, message: "denied a call from \(caller ?? "outside") to \(request.method) \(request.pathWithoutQuery)",
+            telemetry.events.record(source: serviceName, kind: .security, message: "denied a call from \(caller ?? "outside") to \(request.method) \(path)",
                                     attributes: ["caller": caller ?? "", "route": route], traceId: span.traceContext.traceID.description)
         } else {
             switch match {
             case .notFound:
-                response = .error(404, "no route for \(request.method) \(request.pathWithoutQuery) on \(serviceName)")
+                response = .error(404, "no route for \(request.method) \(path) on \(serviceName)")
             case .methodNotAllowed(let allowed):
-                var answer = Response.error(405, "\(request.method) is not allowed on \(request.pathWithoutQuery); allowed: \(allowed.map(\.rawValue).joined(separator: ", "))")
+                var answer = Response.error(405, "\(request.method) is not allowed on \(path); allowed: \(allowed.map(\.rawValue).joined(separator: ", "))")
                 answer.headers["allow"] = allowed.map(\.rawValue).joined(separator: ", ")
                 response = answer
             case .found(let route, let parameters, let handler):
@@ -61,19 +66,18 @@ extension Mesh {
             }
         }
 
-        span.attributes["http.status_code"] = response.status
+        attributes["http.status_code"] = .int64(Int64(response.status))
+        span.merge(SpanAttributes(attributes))
         if response.isServerError { span.setStatus(SpanStatus(code: .error, message: response.errorMessage ?? "\(response.status)")) }
         span.end()
-        deployed.metrics.requests(route: route, status: response.status).increment()
-        deployed.metrics.duration(route: route).recordNanoseconds((telemetry.time.now() - started).nanoseconds)
+        deployed.metrics.record(route: route, status: response.status, nanoseconds: (telemetry.time.now() - started).nanoseconds)
         return response
     }
 
     /// Enacts an injected fault: the response to give instead of handling, or nil to go on.
     /// A delay or hang that the caller cancels ends with 499 (client closed), as nginx logs it.
-    private func enact(_ fault: InjectedFault?, span: TelemetrySpan) async -> Response? {
+    private func enact(_ fault: InjectedFault?) async -> Response? {
         guard let fault else { return nil }
-        span.attributes["fault"] = "\(fault)"
         switch fault {
         case .error(let status, let message):
             return .error(status, message)

@@ -46,6 +46,14 @@ final class OutboundChannel: Sendable {
     var id: String { "\(caller)->\(target)" }
     private unowned let mesh: Mesh
     private let tracer: TelemetryTracer
+    /// The caller's discovery client (the mesh makes one per caller and keeps it).
+    private let discovery: DiscoveryClient
+    // The mesh's parts a call uses, read once: through the unowned `mesh`, each read costs a
+    // strong retain, and reading `mesh.telemetry.time` copied the whole MeshTelemetry.
+    private let time: TimeSource
+    private let clock: MeshClock
+    private let controlPlane: ControlPlane
+    private let transport: InProcessTransport
     private let built: Mutex<Built>
     private let outliers: Mutex<OutlierDetector?>
     private let random: Mutex<SeededGenerator>
@@ -54,19 +62,34 @@ final class OutboundChannel: Sendable {
     private let staleCalls: Counter
     private let servingStale = Atomic<Bool>(false)
 
-    struct Built: Sendable {
-        var revision: Int
-        var policy: CallPolicy
-        var pipeline: ResiliencePipeline
-        var balancer: LoadBalancer
+    /// What the policies of one control-plane revision built. Immutable, so a call takes it with
+    /// one reference instead of copying every part.
+    final class Built: Sendable {
+        let revision: Int
+        let policy: CallPolicy
+        let pipeline: ResiliencePipeline
+        let balancer: LoadBalancer
         /// When the current breaker was made, on the mesh's clock (its transitions are relative to it).
-        var breakerOrigin: Duration = .zero
+        let breakerOrigin: Duration
+
+        init(revision: Int, policy: CallPolicy, pipeline: ResiliencePipeline, balancer: LoadBalancer, breakerOrigin: Duration = .zero) {
+            self.revision = revision
+            self.policy = policy
+            self.pipeline = pipeline
+            self.balancer = balancer
+            self.breakerOrigin = breakerOrigin
+        }
     }
 
-    init(caller: String, target: String, mesh: Mesh) {
+    init(caller: String, target: String, mesh: Mesh, discovery: DiscoveryClient) {
         self.caller = caller
         self.target = target
         self.mesh = mesh
+        self.discovery = discovery
+        time = mesh.telemetry.time
+        clock = mesh.clock
+        controlPlane = mesh.controlPlane
+        transport = mesh.transport
         tracer = mesh.telemetry.tracer(for: caller)
         let seed = mesh.configuration.seed &+ UInt64(truncatingIfNeeded: "\(caller)->\(target)".hashValueStable)
         random = Mutex(SeededGenerator(seed: seed))
@@ -88,6 +111,7 @@ final class OutboundChannel: Sendable {
             let policy = mesh.controlPlane.policy(caller: caller, target: target)
             let old = built.policy
             var pipeline = built.pipeline
+            var breakerOrigin = built.breakerOrigin
             let metrics = mesh.telemetry.metrics
             let id = self.id
             if built.revision < 0 || policy.breaker != old.breaker {
@@ -102,7 +126,7 @@ final class OutboundChannel: Sendable {
                     }
                     mesh.resilience.replace(breaker)
                     pipeline.breaker = breaker
-                    built.breakerOrigin = mesh.now()
+                    breakerOrigin = mesh.now()
                 } else {
                     pipeline.breaker = nil
                     mesh.resilience.removeBreaker(id: id)
@@ -122,23 +146,21 @@ final class OutboundChannel: Sendable {
             if policy.outlierDetection != old.outlierDetection || built.revision < 0 {
                 outliers.withLock { $0 = policy.outlierDetection.map(OutlierDetector.init) }
             }
-            built = Built(revision: revision, policy: policy, pipeline: pipeline, balancer: balancer, breakerOrigin: built.breakerOrigin)
+            built = Built(revision: revision, policy: policy, pipeline: pipeline, balancer: balancer, breakerOrigin: breakerOrigin)
             return built
         }
     }
 
     func call(_ request: Request, caller service: String?) async throws(MeshCallError) -> Response {
-        let built = refresh(revision: mesh.controlPlane.revision)
-        let started = mesh.telemetry.time.now()
+        let built = refresh(revision: controlPlane.revision)
+        let started = time.now()
         let span = tracer.startSpan("\(request.method) \(target)\(request.pathWithoutQuery)", context: ServiceContext.current ?? .topLevel, ofKind: .client)
-        span.attributes["peer.service"] = target
-        let attempts = AttemptCounter()
+        let call = CallInProgress(channel: self, request: request, caller: service, built: built, span: span)
         let result: Result<Response, MeshCallError>
         do {
             let response = try await ServiceContext.withValue(span.context) {
-                try await built.pipeline.execute { [self] in
-                    try await attempt(request, caller: service, built: built, attempts: attempts, parent: span)
-                }
+                // The operation captures only `call`, which is its context: no second allocation.
+                try await built.pipeline.execute { [call] in try await call.channel.attempt(call) }
             }
             result = .success(response)
         } catch let error as UpstreamStatusError {
@@ -146,22 +168,27 @@ final class OutboundChannel: Sendable {
         } catch {
             result = .failure(translate(error, caller: service))
         }
-        let attemptCount = attempts.count
-        if attemptCount > 1 { span.attributes["retry.attempts"] = attemptCount }
+        // One write of the span's attributes, at the end: each write copies its attribute dictionary.
+        // (A plain dictionary, sized up front: SpanAttributes' own mutators are not inlinable.)
+        var attributes = [String: SpanAttribute](minimumCapacity: 3)
+        attributes["peer.service"] = .string(target)
+        let attemptCount = call.attempts
+        if attemptCount > 1 { attributes["retry.attempts"] = .int64(Int64(attemptCount)) }
         let outcome: String
         switch result {
         case .success(let response):
-            span.attributes["http.status_code"] = response.status
+            attributes["http.status_code"] = .int64(Int64(response.status))
             if response.isServerError { span.setStatus(SpanStatus(code: .error, message: "\(response.status)")) }
             outcome = String(response.status)
         case .failure(let error):
             span.setStatus(SpanStatus(code: .error, message: error.message))
-            span.attributes["mesh.error"] = error.kind.rawValue
+            attributes["mesh.error"] = .string(error.kind.rawValue)
             outcome = error.kind.rawValue
         }
+        span.merge(SpanAttributes(attributes))
         span.end()
         counter(outcome).increment()
-        duration.recordNanoseconds((mesh.telemetry.time.now() - started).nanoseconds)
+        duration.recordNanoseconds((time.now() - started).nanoseconds)
         return try result.get()
     }
 
@@ -175,8 +202,9 @@ final class OutboundChannel: Sendable {
     }
 
     /// One attempt: pick an instance, send, note the outcome for outlier detection.
-    private func attempt(_ request: Request, caller service: String?, built: Built, attempts: AttemptCounter, parent: TelemetrySpan) async throws -> Response {
-        let number = attempts.next()
+    fileprivate func attempt(_ call: CallInProgress) async throws -> Response {
+        let request = call.request, service = call.caller, built = call.built, parent = call.span
+        let number = call.nextAttempt()
         // A retry gets its own span so the waterfall shows each attempt and the backoff before it.
         let attemptSpan: TelemetrySpan? = number > 1
             ? tracer.startSpan("attempt \(number)", context: parent.context, ofKind: .internal) : nil
@@ -186,14 +214,14 @@ final class OutboundChannel: Sendable {
         let (instance, instanceCount) = try pickInstance(built: built, span: attemptSpan ?? parent)
         attemptSpan?.attributes["instance"] = instance.id
         var outgoing = request
+        // Room for the caller, traceparent and tracestate, so the headers grow once.
+        outgoing.headers.reserveCapacity(outgoing.headers.count + 3)
         if let service { outgoing.headers[MeshHeader.caller] = service }
-        var carrier: [String: String] = [:]
-        tracer.inject(spanContext, into: &carrier, using: DictionaryInjector())
-        for (name, value) in carrier { outgoing.headers[name] = value }
+        tracer.inject(spanContext, into: &outgoing.headers, using: HeadersInjector())
 
-        let now = { [mesh] in mesh.now() }
+        let now = { [clock] in clock.now.offset }
         do {
-            let response = try await mesh.transport.send(outgoing, to: instance.address)
+            let response = try await transport.send(outgoing, to: instance.address)
             noteOutcome(instance, serverError: response.isServerError, instanceCount: instanceCount, at: now())
             if response.isServerError {
                 attemptSpan?.setStatus(SpanStatus(code: .error, message: "\(response.status)"))
@@ -211,7 +239,7 @@ final class OutboundChannel: Sendable {
     private func pickInstance(built: Built, span: TelemetrySpan) throws -> (RegisteredInstance, count: Int) {
         let resolution: Resolution
         do {
-            resolution = try mesh.discovery(for: caller).resolve(target)
+            resolution = try discovery.resolve(target)
         } catch {
             throw NoInstanceError(description: "\(error)")
         }
@@ -220,14 +248,16 @@ final class OutboundChannel: Sendable {
         let count = candidates.count
         guard !candidates.isEmpty else { throw NoInstanceError(description: "no passing instance of \(target)") }
         // Outlier ejection, unless it would leave nothing (Envoy's panic threshold, at 0%).
-        let now = mesh.now()
-        let ejected = outliers.withLock { $0?.ejected(at: now) } ?? []
+        let ejected = outliers.withLock { [clock] detector -> [String] in
+            guard let detector, detector.mayHaveEjections else { return [] }
+            return detector.ejected(at: clock.now.offset)
+        }
         if !ejected.isEmpty {
             let remaining = candidates.filter { !ejected.contains($0.id) }
             if !remaining.isEmpty { candidates = remaining }
         }
         // Weighted routing by version (a canary), among the versions that have passing instances.
-        if let split = mesh.controlPlane.trafficSplit(service: target) {
+        if let split = controlPlane.trafficSplit(service: target) {
             let present = Set(candidates.map(\.version))
             let weights = split.filter { present.contains($0.key) && $0.value > 0 }.sorted { $0.key < $1.key }
             let total = weights.reduce(0) { $0 + $1.value }
@@ -300,11 +330,28 @@ final class OutboundChannel: Sendable {
     }
 }
 
-/// Counts a call's attempts across the pipeline's retries.
-final class AttemptCounter: Sendable {
-    private let value = Atomic<Int>(0)
-    func next() -> Int { value.add(1, ordering: .relaxed).newValue }
-    var count: Int { value.load(ordering: .relaxed) }
+/// One call through a channel: what each of its attempts needs, and how many there were.
+private final class CallInProgress: Sendable {
+    let channel: OutboundChannel
+    let request: Request
+    /// The calling service (nil for a client outside the mesh).
+    let caller: String?
+    let built: OutboundChannel.Built
+    /// The client span; attempts after the first are its children.
+    let span: TelemetrySpan
+    private let attemptCount = Atomic<Int>(0)
+
+    init(channel: OutboundChannel, request: Request, caller: String?, built: OutboundChannel.Built, span: TelemetrySpan) {
+        self.channel = channel
+        self.request = request
+        self.caller = caller
+        self.built = built
+        self.span = span
+    }
+
+    /// Counts an attempt; returns its number, from 1.
+    func nextAttempt() -> Int { attemptCount.add(1, ordering: .relaxed).newValue }
+    var attempts: Int { attemptCount.load(ordering: .relaxed) }
 }
 
 extension String {
@@ -316,5 +363,12 @@ extension String {
             hash = hash &* 0x100_0000_01B3
         }
         return hash
+    }
+}
+
+/// Writes W3C trace headers straight into a request's ``Headers`` (no intermediate dictionary).
+struct HeadersInjector: Injector {
+    func inject(_ value: String, forKey key: String, into carrier: inout Headers) {
+        carrier[key] = value
     }
 }
