@@ -26,6 +26,9 @@ func registerMeshBenchmarks(on runner: BenchmarkRunner) async {
                             timeout: nil, outlierDetection: OutlierDetectionPolicy())
     let mesh = Mesh(name: "bench", clock: ContinuousClock(), telemetry: MeshTelemetry(time: .continuous(), seed: 1),
                     controlPlane: ControlPlane(defaultPolicy: policy))
+    // Spans are assembled into traces in the background, as MeshRuntime does.
+    let assembler = Task.detached { await mesh.telemetry.traces.runAssembler() }
+    defer { assembler.cancel() }
     let echo = Echo(name: "echo", next: nil)
     mesh.deploy(echo)
     let client = mesh.client(as: "caller")
@@ -65,6 +68,8 @@ func registerMeshBenchmarks(on runner: BenchmarkRunner) async {
                           clock: ContinuousClock(), metrics: system.telemetry.metrics), instances: 2)
     system.deploy(Echo(name: "front", next: "back"), instances: 2)
     system.deploy(Echo(name: "back", next: nil), instances: 2)
+    let systemAssembler = Task.detached { await system.telemetry.traces.runAssembler() }
+    defer { systemAssembler.cancel() }
     guard runner.shouldRun("mesh.gateway-service-service-throughput") else { return }
     let total = 200_000 / runner.scale
     let clients = 64

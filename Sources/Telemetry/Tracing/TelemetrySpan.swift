@@ -2,7 +2,7 @@ import Synchronization
 import Tracing
 
 /// A span of ``TelemetryTracer``. When it ends it becomes a ``FinishedSpan`` in the tracer's
-/// ``TraceStore`` (at the next assembly); changes after the end are ignored.
+/// ``TraceStore``; changes after the end are ignored.
 ///
 /// Times come from the tracer's ``TimeSource``; the instants the API passes (`at:`) and the
 /// timestamps inside `SpanEvent`s are not used, so all spans share one time base — virtual time
@@ -29,7 +29,6 @@ public final class TelemetrySpan: Span {
         var links: [String] = []
         var status: SpanStatus?
         var ended = false
-        var endNanoseconds: Int64 = 0
     }
 
     /// - Parameter parent: the parent's context; the span's own context is a copy holding its ids.
@@ -100,28 +99,20 @@ public final class TelemetrySpan: Span {
         }
     }
 
-    /// Ends the span: later changes are ignored, and the span goes to the store's pending batch
-    /// (its ``FinishedSpan`` is built when the store assembles it, off the caller's path).
+    /// Ends the span: later changes are ignored, and what it recorded goes to the store's pending
+    /// batch, to be assembled into its trace off the caller's path.
     public func end<Instant: TracerInstant>(at instant: @autoclosure () -> Instant) {
         let end = time.nanosecondsSinceOrigin()
-        let first = state.withLock { state in
-            guard !state.ended else { return false }
+        let finished: FinishedSpan? = state.withLock { state in
+            guard !state.ended else { return nil }
             state.ended = true
-            state.endNanoseconds = end
-            return true
-        }
-        if first { store.enqueue(self) }
-    }
-
-    /// What the store keeps of the span; call only once it has ended.
-    func finished() -> FinishedSpan {
-        state.withLock { state in
-            FinishedSpan(
+            return FinishedSpan(
                 traceID: traceID, spanID: spanID, parentSpanID: parentSpanID,
                 service: service, operation: state.operationName, kind: kind,
-                startNanoseconds: startNanoseconds, endNanoseconds: state.endNanoseconds,
+                startNanoseconds: startNanoseconds, endNanoseconds: end,
                 status: state.status, attributes: state.attributes, events: state.events, links: state.links)
         }
+        if let finished { store.add(finished) }
     }
 }
 

@@ -21,8 +21,8 @@ import Tracing
 /// trace's root, marked `isOrphan`. (If no span of the trace is parentless — its parent is in
 /// another process — the earliest span plays the root.)
 ///
-/// **Assembly off the caller's path.** A ``TelemetrySpan`` that ends is only appended to a pending
-/// batch (as with OpenTelemetry's batch span processor); the batch is assembled into traces by
+/// **Assembly off the caller's path.** ``add(_:)`` only appends the span to a pending batch (as
+/// OpenTelemetry's batch span processor does); the batch is assembled into traces by
 /// ``runAssembler()`` when one runs (a full batch wakes it), and otherwise by the caller that fills
 /// the pending buffer to `maxPendingSpans`. Every query assembles what is pending first, so a span
 /// that has ended is in the answer of the next query, with or without an assembler.
@@ -76,16 +76,14 @@ public final class TraceStore: Sendable {
         self.pending = Mutex(PendingSpans(capacity: configuration.assemblyBatch))
     }
 
-    /// Adds a finished span, assembled at once (after the spans pending before it).
+    /// Adds a finished span (``TelemetrySpan`` calls this when it ends): an append to the pending
+    /// batch, except that the caller that fills the pending buffer assembles it.
     public func add(_ span: consuming FinishedSpan) {
+        // An optional moves the span into the lock's closure (a closure cannot consume a capture).
         var handOver = Optional(span)
-        withAssembledState { $0.add(handOver.take()!) }
-    }
-
-    /// Takes a span that has ended (``TelemetrySpan`` calls this): an append to the pending batch,
-    /// except that the caller that fills the pending buffer assembles it.
-    func enqueue(_ span: TelemetrySpan) {
-        let next = pending.withLock { $0.append(span, batch: configuration.assemblyBatch, limit: configuration.maxPendingSpans) }
+        let next = pending.withLock { pending in
+            pending.append(handOver.take()!, batch: configuration.assemblyBatch, limit: configuration.maxPendingSpans)
+        }
         switch next {
         case .nothing: break
         case .wake(let assembler): assembler.resume(returning: true)
@@ -135,8 +133,8 @@ public final class TraceStore: Sendable {
     /// holding the store's lock keeps spans in the order they ended, whoever assembles.
     private func withAssembledState<T>(_ body: (inout sending TraceSet) -> sending T) -> sending T {
         state.withLock { state in
-            let batch = pending.withLock { $0.take(capacity: configuration.assemblyBatch) }
-            for span in batch { state.add(span.finished()) }
+            var batch = pending.withLock { $0.take(capacity: configuration.assemblyBatch) }
+            batch.drain { state.add($0) }
             return body(&state)
         }
     }
