@@ -103,16 +103,16 @@ public final class TelemetrySpan: Span {
     /// batch, to be assembled into its trace off the caller's path.
     public func end<Instant: TracerInstant>(at instant: @autoclosure () -> Instant) {
         let end = time.nanosecondsSinceOrigin()
-        let finished: FinishedSpan? = state.withLock { state in
-            guard !state.ended else { return nil }
+        // Handed over under the span's lock, so the FinishedSpan is built in place and moved once.
+        state.withLock { state in
+            guard !state.ended else { return }
             state.ended = true
-            return FinishedSpan(
+            store.add(FinishedSpan(
                 traceID: traceID, spanID: spanID, parentSpanID: parentSpanID,
                 service: service, operation: state.operationName, kind: kind,
                 startNanoseconds: startNanoseconds, endNanoseconds: end,
-                status: state.status, attributes: state.attributes, events: state.events, links: state.links)
+                status: state.status, attributes: state.attributes, events: state.events, links: state.links))
         }
-        if let finished { store.add(finished) }
     }
 }
 
