@@ -92,13 +92,21 @@ private func hex(_ value: UInt64) -> String {
 }
 
 /// Lowercase hex only, as W3C Trace Context requires.
-func parseHex<Bytes: Collection<UInt8>>(_ bytes: Bytes) -> UInt64? {
+func parseHex(_ bytes: ArraySlice<UInt8>) -> UInt64? {
+    bytes.withUnsafeBufferPointer { parseHex($0, 0..<$0.count) }
+}
+
+/// The hex number in `bytes[range]` (at most 16 digits); lowercase only. Runs on every hop, so it
+/// reads the buffer directly rather than through a generic slice.
+@inline(__always)
+func parseHex(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> UInt64? {
     var value: UInt64 = 0
-    for byte in bytes {
+    for index in range {
+        let byte = bytes[index]
         let digit: UInt8
         switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = byte - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = byte - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = byte &- UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = byte &- UInt8(ascii: "a") &+ 10
         default: return nil
         }
         value = value << 4 | UInt64(digit)
