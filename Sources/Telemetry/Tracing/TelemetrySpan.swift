@@ -50,7 +50,7 @@ public final class TelemetrySpan: Span {
 
     /// The span's W3C trace context: its ids, with the flags and `tracestate` of its trace.
     public var traceContext: TraceContext {
-        TraceContext(SpanReference(traceID: traceID, spanID: spanID), extras: context[TraceContextExtrasKey.self])
+        TraceContext(SpanReference(traceID: traceID, spanID: spanID), extras: context[TraceContextExtrasKey.self], isRemote: false)
     }
 
     /// Start, as time since the tracer's origin.

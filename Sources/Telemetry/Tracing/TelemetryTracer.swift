@@ -41,7 +41,7 @@ public struct TelemetryTracer: Tracer {
     ) -> TelemetrySpan {
         let parent = context()
         // Only the parent's ids are read; its flags and `tracestate` travel in the copied context.
-        let parentSpan = parent[SpanReferenceKey.self]
+        let parentSpan = parent.parentSpanReference
         return TelemetrySpan(operationName: operationName, parent: parent, traceID: parentSpan?.traceID ?? ids.traceID(),
                              spanID: ids.spanID(), parentSpanID: parentSpan.map { SpanID($0.spanID) }, service: service,
                              kind: kind, store: store, time: time)

@@ -77,24 +77,28 @@ struct SpanReference: Sendable {
     var traceID: TraceID { TraceID(high: traceHigh, low: traceLow) }
 }
 
+/// The current local span.
 enum SpanReferenceKey: ServiceContextKey {
     typealias Value = SpanReference
     static var nameOverride: String? { "meshtop.span" }
 }
 
+/// A parent span in another process, extracted from headers. A local span's reference, once set,
+/// takes precedence; this one stays in the copied contexts below it, harmlessly.
+enum RemoteSpanReferenceKey: ServiceContextKey {
+    typealias Value = SpanReference
+    static var nameOverride: String? { "meshtop.remote-span" }
+}
+
 /// The rarer parts of a trace context, stored only when one differs from the default: flags other
-/// than "sampled", a `tracestate`, and — for a context extracted from headers — the remote span.
-/// Child contexts are copies, so children inherit flags and `tracestate` as W3C asks.
+/// than "sampled" and a `tracestate`. Child contexts are copies, so children inherit them as W3C asks.
 final class TraceContextExtras: Sendable {
     let flags: UInt8
     let traceState: String?
-    /// The span id that came from another process; a child span has a different one.
-    let remoteSpanID: UInt64?
 
-    init(flags: UInt8, traceState: String?, remoteSpanID: UInt64?) {
+    init(flags: UInt8, traceState: String?) {
         self.flags = flags
         self.traceState = traceState
-        self.remoteSpanID = remoteSpanID
     }
 }
 
@@ -107,30 +111,50 @@ extension ServiceContext {
     /// The trace context of the current span (or of a remote parent), if any.
     public var traceContext: TraceContext? {
         get {
-            guard let span = self[SpanReferenceKey.self] else { return nil }
-            return TraceContext(span, extras: self[TraceContextExtrasKey.self])
+            guard !isEmpty else { return nil }
+            if let span = self[SpanReferenceKey.self] {
+                return TraceContext(span, extras: self[TraceContextExtrasKey.self], isRemote: false)
+            }
+            guard let remote = self[RemoteSpanReferenceKey.self] else { return nil }
+            return TraceContext(remote, extras: self[TraceContextExtrasKey.self], isRemote: true)
         }
         set {
+            // Each write or removal of a key costs a look-up; skip those an empty context cannot need.
+            let wasEmpty = isEmpty
             guard let trace = newValue else {
+                guard !wasEmpty else { return }
                 self[SpanReferenceKey.self] = nil
+                self[RemoteSpanReferenceKey.self] = nil
                 self[TraceContextExtrasKey.self] = nil
                 return
             }
-            self[SpanReferenceKey.self] = SpanReference(traceID: trace.traceID, spanID: trace.spanID)
-            if trace.flags != 1 || trace.traceState != nil || trace.isRemote {
-                self[TraceContextExtrasKey.self] = TraceContextExtras(
-                    flags: trace.flags, traceState: trace.traceState, remoteSpanID: trace.isRemote ? trace.spanID.value : nil)
+            let reference = SpanReference(traceID: trace.traceID, spanID: trace.spanID)
+            if trace.isRemote {
+                self[RemoteSpanReferenceKey.self] = reference
+                if !wasEmpty { self[SpanReferenceKey.self] = nil }
             } else {
+                self[SpanReferenceKey.self] = reference
+            }
+            if trace.flags != 1 || trace.traceState != nil {
+                self[TraceContextExtrasKey.self] = TraceContextExtras(flags: trace.flags, traceState: trace.traceState)
+            } else if !wasEmpty {
                 self[TraceContextExtrasKey.self] = nil
             }
         }
     }
+
+    /// The ids of the parent for a span started in this context: the current local span, else a
+    /// remote parent. One look-up for a child span, none for a root in an empty context.
+    var parentSpanReference: SpanReference? {
+        guard !isEmpty else { return nil }
+        return self[SpanReferenceKey.self] ?? self[RemoteSpanReferenceKey.self]
+    }
 }
 
 extension TraceContext {
-    init(_ span: SpanReference, extras: TraceContextExtras?) {
+    init(_ span: SpanReference, extras: TraceContextExtras?, isRemote: Bool) {
         self.init(traceID: span.traceID, spanID: SpanID(span.spanID), flags: extras?.flags ?? 1,
-                  traceState: extras?.traceState, isRemote: extras?.remoteSpanID == span.spanID)
+                  traceState: extras?.traceState, isRemote: isRemote)
     }
 }
 
