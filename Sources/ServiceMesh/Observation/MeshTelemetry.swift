@@ -66,9 +66,8 @@ struct MeshClock: Clock {
 }
 
 extension TelemetrySpan {
-    /// Adds `attributes` to the span's in one write. A span keeps its attributes behind a lock and
-    /// each `span.attributes[key] = value` reads, copies and writes the whole dictionary, so the
-    /// sidecars collect a span's attributes locally and merge them once, before `end()`.
+    /// Adds `attributes` to the span's in one update: the sidecars collect a span's attributes
+    /// locally and merge them once, before `end()`, instead of taking the span's lock per attribute.
     func merge(_ attributes: SpanAttributes) {
         updateAttributes { current in
             if current.isEmpty { current = attributes } else { current.merge(attributes) }

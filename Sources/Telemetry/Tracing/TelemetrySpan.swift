@@ -66,6 +66,14 @@ public final class TelemetrySpan: Span {
         set { state.withLock { if !$0.ended { $0.attributes = newValue } } }
     }
 
+    /// Updates the attributes in place, under one lock. (The `Span` extension of the same name
+    /// reads the attributes, lets `update` change a copy and writes the whole copy back.)
+    public func updateAttributes(_ update: (inout SpanAttributes) -> Void) {
+        state.withLock { state in
+            if !state.ended { update(&state.attributes) }
+        }
+    }
+
     public var isRecording: Bool { state.withLock { !$0.ended } }
 
     public func setStatus(_ status: SpanStatus) {
