@@ -84,7 +84,7 @@ struct HopTests {
         let test = TestMesh()
         test.mesh.deploy(StubService("svc") { router in
             router.get("/headers") { request, _ in
-                .json(Dictionary(uniqueKeysWithValues: request.headers.map { ($0.key, $0.value) }))
+                .json(Dictionary(uniqueKeysWithValues: request.headers.map { ($0.name, $0.value) }))
             }
         })
         let response = try await test.mesh.client(as: "caller").get("svc", "/headers", headers: ["X-Request-ID": "r1", "traceparent": "spoofed"])

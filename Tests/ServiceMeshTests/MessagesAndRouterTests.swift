@@ -42,6 +42,22 @@ struct MessagesAndRouterTests {
         #expect(Response.error(404, "no user").errorMessage == "no user")
     }
 
+    @Test("headers: a name set again replaces its value, nil removes it, order kept, equality ignores order")
+    func headerList() {
+        var headers: Headers = ["Accept": "text/plain", "x-a": "1"]
+        headers["X-A"] = "2"
+        headers["x-b"] = "3"
+        #expect(headers.count == 3)
+        #expect(headers["x-a"] == "2")
+        #expect(headers.map(\.name) == ["accept", "x-a", "x-b"])
+        headers["accept"] = nil
+        headers["never-set"] = nil
+        #expect(headers.map(\.name) == ["x-a", "x-b"])
+        #expect(headers == ["x-b": "3", "x-a": "2"])
+        #expect(headers != ["x-b": "3", "x-a": "1"])
+        #expect(headers != ["x-b": "3"])
+    }
+
     @Test("a handler's errors become statuses: 400, its HTTPError, 503 for a dependency, 500 otherwise")
     func handlerErrors() async throws {
         struct Boom: Error {}

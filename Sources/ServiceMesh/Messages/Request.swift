@@ -1,4 +1,5 @@
 import Foundation
+import Tracing
 
 /// An HTTP method. A struct over the raw string, so any method a real transport carries fits.
 public struct HTTPMethod: RawRepresentable, Hashable, Sendable, Codable, CustomStringConvertible {
@@ -99,20 +100,41 @@ public struct Request: Sendable, Equatable {
     }
 }
 
-/// Headers with case-insensitive names (stored lowercase).
+/// Headers with case-insensitive names (stored lowercase), in the order they were first set.
+///
+/// Stored as a list, as HTTP/2 and swift-http-types do: a request carries a handful of headers,
+/// and scanning a few short names is cheaper than hashing them. Two header sets are equal when
+/// they hold the same names with the same values, in any order.
 public struct Headers: Sendable, Equatable, Sequence, ExpressibleByDictionaryLiteral {
-    public private(set) var storage: [String: String]
+    public typealias Element = (name: String, value: String)
 
-    public init() { storage = [:] }
+    private var fields: [Element]
+
+    public init() { fields = [] }
 
     public init(dictionaryLiteral elements: (String, String)...) {
-        storage = [:]
+        fields = []
+        fields.reserveCapacity(elements.count)
         for (name, value) in elements { self[name] = value }
     }
 
+    /// The value of `name` (any case), or nil. Setting nil removes the header.
     public subscript(name: String) -> String? {
-        get { storage[Self.normalized(name)] }
-        set { storage[Self.normalized(name)] = newValue }
+        get {
+            let name = Self.normalized(name)
+            for field in fields where field.name == name { return field.value }
+            return nil
+        }
+        set {
+            let name = Self.normalized(name)
+            let index = fields.firstIndex { $0.name == name }
+            switch (index, newValue) {
+            case (let index?, let value?): fields[index].value = value
+            case (let index?, nil): fields.remove(at: index)
+            case (nil, let value?): fields.append((name, value))
+            case (nil, nil): break
+            }
+        }
     }
 
     /// The name lowercased; names already lowercase (the mesh's own) are used as they are.
@@ -120,18 +142,24 @@ public struct Headers: Sendable, Equatable, Sequence, ExpressibleByDictionaryLit
         name.utf8.contains(where: { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") }) ? name.lowercased() : name
     }
 
-    public func makeIterator() -> Dictionary<String, String>.Iterator { storage.makeIterator() }
+    public func makeIterator() -> IndexingIterator<[Element]> { fields.makeIterator() }
 
-    public var count: Int { storage.count }
+    public var count: Int { fields.count }
 
     /// Makes room for `minimumCapacity` headers, so adding several grows the storage once.
     public mutating func reserveCapacity(_ minimumCapacity: Int) {
-        guard storage.capacity < minimumCapacity else { return }
-        // Dictionary.reserveCapacity is not inlinable (it runs unspecialised, looking up generic
-        // metadata at run time); a new dictionary of the right size costs the same one allocation.
-        var grown = [String: String](minimumCapacity: minimumCapacity)
-        for (name, value) in storage { grown[name] = value }
-        storage = grown
+        fields.reserveCapacity(minimumCapacity)
+    }
+
+    public static func == (lhs: Headers, rhs: Headers) -> Bool {
+        lhs.count == rhs.count && lhs.fields.allSatisfy { rhs[$0.name] == $0.value }
+    }
+}
+
+/// Writes W3C trace headers straight into a request's ``Headers`` (no intermediate dictionary).
+struct HeadersInjector: Injector {
+    func inject(_ value: String, forKey key: String, into carrier: inout Headers) {
+        carrier[key] = value
     }
 }
 
