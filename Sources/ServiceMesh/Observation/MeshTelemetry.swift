@@ -64,13 +64,3 @@ struct MeshClock: Clock {
         try await sleepFor(duration)
     }
 }
-
-extension TelemetrySpan {
-    /// Adds `attributes` to the span's in one update: the sidecars collect a span's attributes
-    /// locally and merge them once, before `end()`, instead of taking the span's lock per attribute.
-    func merge(_ attributes: SpanAttributes) {
-        updateAttributes { current in
-            if current.isEmpty { current = attributes } else { current.merge(attributes) }
-        }
-    }
-}

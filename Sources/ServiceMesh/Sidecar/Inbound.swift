@@ -12,9 +12,7 @@ extension Mesh {
         let deployed = runtime.deployed
         let serviceName = runtime.instance.service
         let tracer = deployed.tracer
-        let started = telemetry.time.now()
-        var context = ServiceContext.topLevel
-        tracer.extract(request.headers.storage, into: &context, using: DictionaryExtractor())
+        let started = telemetry.time.nanosecondsSinceOrigin()
         let caller = request.headers[MeshHeader.caller]
         let path = request.pathWithoutQuery
 
@@ -27,14 +25,17 @@ extension Mesh {
         // Spans are named by route (few names, as OpenTelemetry advises), except a catch-all route
         // such as the gateway's `/api/:prefix/*rest`, whose name would say nothing: there, the path.
         let spanName = route.utf8.contains(UInt8(ascii: "*")) ? "\(request.method) \(path)" : route
-        let span = tracer.startSpan(spanName, context: context, ofKind: .server)
-        // Written to the span once, at the end: each write copies its attribute dictionary.
-        // (A plain dictionary, sized up front: SpanAttributes' own mutators are not inlinable.)
-        var attributes = [String: SpanAttribute](minimumCapacity: 5)
-        attributes["http.target"] = .string(request.path)
-        attributes["instance"] = .string(runtime.instance.id)
-        if let caller { attributes["caller"] = .string(caller) }
-        if let fault { attributes["fault"] = .string("\(fault)") }
+        // The caller's trace continues from the headers, as over HTTP; the span's clock readings
+        // are the ones the metrics use.
+        let span = tracer.startSpan(spanName, traceparent: request.headers[MeshHeader.traceparent],
+                                    tracestate: request.headers[MeshHeader.tracestate], ofKind: .server, startNanoseconds: started)
+        // Handed to the span once, at the end, as a list: names are hashed off the request's path.
+        var attributes: [(String, SpanAttribute)] = []
+        attributes.reserveCapacity(5)
+        attributes.append(("http.target", .string(request.path)))
+        attributes.append(("instance", .string(runtime.instance.id)))
+        if let caller { attributes.append(("caller", .string(caller))) }
+        if let fault { attributes.append(("fault", .string("\(fault)"))) }
 
         runtime.inFlight.add(1, ordering: .relaxed)
         deployed.metrics.inFlight.increment()
@@ -66,11 +67,12 @@ extension Mesh {
             }
         }
 
-        attributes["http.status_code"] = .int64(Int64(response.status))
-        span.merge(SpanAttributes(attributes))
+        attributes.append(("http.status_code", .int64(Int64(response.status))))
+        span.appendAttributes(attributes)
         if response.isServerError { span.setStatus(SpanStatus(code: .error, message: response.errorMessage ?? "\(response.status)")) }
-        span.end()
-        deployed.metrics.record(route: route, status: response.status, nanoseconds: (telemetry.time.now() - started).nanoseconds)
+        let ended = telemetry.time.nanosecondsSinceOrigin()
+        span.end(atNanoseconds: ended)
+        deployed.metrics.record(route: route, status: response.status, nanoseconds: ended - started)
         return response
     }
 

@@ -153,8 +153,9 @@ final class OutboundChannel: Sendable {
 
     func call(_ request: Request, caller service: String?) async throws(MeshCallError) -> Response {
         let built = refresh(revision: controlPlane.revision)
-        let started = time.now()
-        let span = tracer.startSpan("\(request.method) \(target)\(request.pathWithoutQuery)", context: ServiceContext.current ?? .topLevel, ofKind: .client)
+        let started = time.nanosecondsSinceOrigin()
+        let span = tracer.startSpan("\(request.method) \(target)\(request.pathWithoutQuery)", context: ServiceContext.current ?? .topLevel,
+                                    ofKind: .client, startNanoseconds: started)
         let call = CallInProgress(channel: self, request: request, caller: service, built: built, span: span)
         let result: Result<Response, MeshCallError>
         do {
@@ -168,27 +169,28 @@ final class OutboundChannel: Sendable {
         } catch {
             result = .failure(translate(error, caller: service))
         }
-        // One write of the span's attributes, at the end: each write copies its attribute dictionary.
-        // (A plain dictionary, sized up front: SpanAttributes' own mutators are not inlinable.)
-        var attributes = [String: SpanAttribute](minimumCapacity: 3)
-        attributes["peer.service"] = .string(target)
+        // Handed to the span once, at the end, as a list: names are hashed off the caller's path.
+        var attributes: [(String, SpanAttribute)] = []
+        attributes.reserveCapacity(3)
+        attributes.append(("peer.service", .string(target)))
         let attemptCount = call.attempts
-        if attemptCount > 1 { attributes["retry.attempts"] = .int64(Int64(attemptCount)) }
+        if attemptCount > 1 { attributes.append(("retry.attempts", .int64(Int64(attemptCount)))) }
         let outcome: String
         switch result {
         case .success(let response):
-            attributes["http.status_code"] = .int64(Int64(response.status))
+            attributes.append(("http.status_code", .int64(Int64(response.status))))
             if response.isServerError { span.setStatus(SpanStatus(code: .error, message: "\(response.status)")) }
             outcome = String(response.status)
         case .failure(let error):
             span.setStatus(SpanStatus(code: .error, message: error.message))
-            attributes["mesh.error"] = .string(error.kind.rawValue)
+            attributes.append(("mesh.error", .string(error.kind.rawValue)))
             outcome = error.kind.rawValue
         }
-        span.merge(SpanAttributes(attributes))
-        span.end()
+        span.appendAttributes(attributes)
+        let ended = time.nanosecondsSinceOrigin()
+        span.end(atNanoseconds: ended)
         counter(outcome).increment()
-        duration.recordNanoseconds((time.now() - started).nanoseconds)
+        duration.recordNanoseconds(ended - started)
         return try result.get()
     }
 
@@ -363,12 +365,5 @@ extension String {
             hash = hash &* 0x100_0000_01B3
         }
         return hash
-    }
-}
-
-/// Writes W3C trace headers straight into a request's ``Headers`` (no intermediate dictionary).
-struct HeadersInjector: Injector {
-    func inject(_ value: String, forKey key: String, into carrier: inout Headers) {
-        carrier[key] = value
     }
 }

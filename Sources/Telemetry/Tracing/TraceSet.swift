@@ -277,6 +277,8 @@ struct TraceSet {
     var liveTraces: [StoredTrace] { slots.compactMap { $0 } }
 
     mutating func add(_ span: consuming FinishedSpan) {
+        var span = span
+        span.foldAppendedAttributes()
         if span.parentSpanID == nil { noteRootDuration(span.durationNanoseconds) }
         let previousClass: KeepClass
         let newClass: KeepClass
