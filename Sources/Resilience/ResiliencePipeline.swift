@@ -15,7 +15,7 @@ public struct ResiliencePipeline: Sendable {
     public var retry: Retry?
     public var breaker: CircuitBreaker?
     public var attemptTimeout: Duration?
-    private let sleep: @Sendable (Duration) async throws -> Void
+    @usableFromInline let sleep: @Sendable (Duration) async throws -> Void
 
     /// - Parameter clock: what the per-attempt timeout sleeps on (the strategies keep their own clocks).
     public init<C: Clock>(
@@ -40,6 +40,10 @@ public struct ResiliencePipeline: Sendable {
     ///
     /// - Throws: ``RateLimitedError``, ``BulkheadFullError``, ``CircuitBreakerOpenError``,
     ///   ``TimeoutError``, `CancellationError`, or the operation's own last error.
+    ///
+    /// Inlinable, so a caller's module specialises the whole chain for its `T` and the stages
+    /// need no frames of their own on the success path.
+    @inlinable
     public func execute<T: Sendable>(_ operation: @escaping @Sendable () async throws -> T) async throws -> T {
         if let rateLimiter {
             try await rateLimiter.acquire(maxWait: maxWaitForPermit)
@@ -50,17 +54,20 @@ public struct ResiliencePipeline: Sendable {
         return try await retried(operation)
     }
 
-    private func retried<T: Sendable>(_ operation: @escaping @Sendable () async throws -> T) async throws -> T {
+    @inlinable
+    func retried<T: Sendable>(_ operation: @escaping @Sendable () async throws -> T) async throws -> T {
         guard let retry else { return try await attempt(operation) }
         return try await retry.execute { _ in try await attempt(operation) }
     }
 
-    private func attempt<T: Sendable>(_ operation: @escaping @Sendable () async throws -> T) async throws -> T {
+    @inlinable
+    func attempt<T: Sendable>(_ operation: @escaping @Sendable () async throws -> T) async throws -> T {
         guard let breaker else { return try await timed(operation) }
         return try await breaker.execute { try await timed(operation) }
     }
 
-    private func timed<T: Sendable>(_ operation: @escaping @Sendable () async throws -> T) async throws -> T {
+    @inlinable
+    func timed<T: Sendable>(_ operation: @escaping @Sendable () async throws -> T) async throws -> T {
         guard let attemptTimeout else { return try await operation() }
         return try await withTimeout(attemptTimeout, sleep: sleep, operation)
     }
