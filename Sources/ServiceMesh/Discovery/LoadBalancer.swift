@@ -92,14 +92,18 @@ public struct OutlierDetector: Sendable {
     }
 
     /// Records one call's outcome. Returns true when this call ejected the instance.
-    /// - Parameter instanceCount: how many instances the service has now (for the ejection cap).
-    public mutating func record(_ instance: String, serverError: Bool, instanceCount: Int, at now: Duration) -> Bool {
-        var host = hosts[instance, default: Host()]
-        defer { hosts[instance] = host }
+    /// - Parameters:
+    ///   - instanceCount: how many instances the service has now (for the ejection cap).
+    ///   - now: read only for a server error (a success needs no time).
+    public mutating func record(_ instance: String, serverError: Bool, instanceCount: Int, at now: @autoclosure () -> Duration) -> Bool {
         guard serverError else {
-            host.consecutiveErrors = 0
+            // The common case: one look-up, and a write only to end a run of errors.
+            if let errors = hosts[instance]?.consecutiveErrors, errors > 0 { hosts[instance]!.consecutiveErrors = 0 }
             return false
         }
+        let now = now()
+        var host = hosts[instance, default: Host()]
+        defer { hosts[instance] = host }
         host.consecutiveErrors += 1
         guard host.consecutiveErrors >= policy.consecutiveErrors, !isEjected(host, at: now) else { return false }
         let ejectedNow = hosts.filter { $0.key != instance && isEjected($0.value, at: now) }.count

@@ -139,7 +139,10 @@ public struct Headers: Sendable, Equatable, Sequence, ExpressibleByDictionaryLit
 
     /// The name lowercased; names already lowercase (the mesh's own) are used as they are.
     private static func normalized(_ name: String) -> String {
-        name.utf8.contains(where: { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") }) ? name.lowercased() : name
+        // Through `withUTF8`: iterating `utf8` decodes a small string's bytes one call at a time.
+        var name = name
+        let hasUppercase = name.withUTF8 { bytes in bytes.contains { $0 &- UInt8(ascii: "A") < 26 } }
+        return hasUppercase ? name.lowercased() : name
     }
 
     public func makeIterator() -> IndexingIterator<[Element]> { fields.makeIterator() }
@@ -190,7 +193,9 @@ public struct Response: Sendable, Equatable {
     }
 
     public static func text(_ text: String, status: Int = 200) -> Response {
-        Response(status: status, headers: [MeshHeader.contentType: "text/plain; charset=utf-8"], body: Data(text.utf8))
+        // Copied from the UTF-8 buffer: `Data(text.utf8)` first looks for contiguous storage with a dynamic cast.
+        var text = text
+        return Response(status: status, headers: [MeshHeader.contentType: "text/plain; charset=utf-8"], body: text.withUTF8 { Data(buffer: $0) })
     }
 
     public var isSuccess: Bool { (200..<300).contains(status) }

@@ -1,8 +1,54 @@
+/// The values a route's pattern captured, by name: `/users/:id` matched by `/users/42` gives
+/// `["id": "42"]`. A short list, as a route captures one or two (a name captured twice keeps the
+/// later value); equal when the same names have the same values.
+public struct PathParameters: Sendable, Equatable, Sequence, ExpressibleByDictionaryLiteral, CustomStringConvertible {
+    public typealias Element = (name: String, value: String)
+
+    private var values: [Element] = []
+
+    public init() {}
+
+    public init(dictionaryLiteral elements: (String, String)...) {
+        for (name, value) in elements { self[name] = value }
+    }
+
+    public subscript(name: String) -> String? {
+        get {
+            for entry in values where entry.name == name { return entry.value }
+            return nil
+        }
+        set {
+            let index = values.firstIndex { $0.name == name }
+            switch (index, newValue) {
+            case (let index?, let value?): values[index].value = value
+            case (let index?, nil): values.remove(at: index)
+            case (nil, let value?): values.append((name, value))
+            case (nil, nil): break
+            }
+        }
+    }
+
+    public var count: Int { values.count }
+    public var isEmpty: Bool { values.isEmpty }
+
+    mutating func reserveCapacity(_ minimumCapacity: Int) { values.reserveCapacity(minimumCapacity) }
+
+    public func makeIterator() -> IndexingIterator<[Element]> { values.makeIterator() }
+
+    public static func == (lhs: PathParameters, rhs: PathParameters) -> Bool {
+        lhs.count == rhs.count && lhs.values.allSatisfy { rhs[$0.name] == $0.value }
+    }
+
+    public var description: String {
+        values.isEmpty ? "[:]" : "[" + values.map { "\"\($0.name)\": \"\($0.value)\"" }.joined(separator: ", ") + "]"
+    }
+}
+
 /// What a handler gets besides the request: the path's parameters, who called, and a client to
 /// call other services through this instance's sidecar.
 public struct RequestContext: Sendable {
     /// Parameters from the route's pattern: `/users/:id` matched by `/users/42` gives `["id": "42"]`.
-    public var parameters: [String: String]
+    public var parameters: PathParameters
     /// The calling service's name (from the caller's sidecar), or nil for a call from outside.
     public var caller: String?
     /// The instance handling the request.
@@ -12,7 +58,7 @@ public struct RequestContext: Sendable {
     /// Calls to other services, through this instance's sidecar.
     public var client: MeshClient
 
-    public init(parameters: [String: String], caller: String?, instance: InstanceID, route: String, client: MeshClient) {
+    public init(parameters: PathParameters, caller: String?, instance: InstanceID, route: String, client: MeshClient) {
         self.parameters = parameters
         self.caller = caller
         self.instance = instance
@@ -85,7 +131,7 @@ public struct Router: Sendable {
 
     /// The outcome of matching a request.
     public enum Match: Sendable {
-        case found(route: String, parameters: [String: String], handler: Handler)
+        case found(route: String, parameters: PathParameters, handler: Handler)
         /// The path exists but not for this method (405).
         case methodNotAllowed(allowed: [HTTPMethod])
         case notFound
@@ -114,7 +160,9 @@ public struct Router: Sendable {
             case .rest:
                 return true
             case .literal(let literal):
-                guard let part = parts.next(), part == literal else { return false }
+                // Bytes, not Characters: a path matches a pattern byte for byte, and comparing a
+                // Substring with a String as text goes through Unicode-aware comparison.
+                guard let part = parts.next(), part.utf8.elementsEqual(literal.utf8) else { return false }
             case .parameter:
                 guard parts.next() != nil else { return false }
             }
@@ -123,8 +171,9 @@ public struct Router: Sendable {
     }
 
     /// The parameters of a path that ``matches(_:_:)`` the pattern.
-    private static func parameters(_ segments: [Segment], _ path: Substring, capacity: Int) -> [String: String] {
-        var parameters = [String: String](minimumCapacity: capacity)
+    private static func parameters(_ segments: [Segment], _ path: Substring, capacity: Int) -> PathParameters {
+        var parameters = PathParameters()
+        parameters.reserveCapacity(capacity)
         var parts = PathSegments(path)
         for segment in segments {
             switch segment {

@@ -221,17 +221,16 @@ final class OutboundChannel: Sendable {
         if let service { outgoing.headers[MeshHeader.caller] = service }
         tracer.inject(spanContext, into: &outgoing.headers, using: HeadersInjector())
 
-        let now = { [clock] in clock.now.offset }
         do {
             let response = try await transport.send(outgoing, to: instance.address)
-            noteOutcome(instance, serverError: response.isServerError, instanceCount: instanceCount, at: now())
+            noteOutcome(instance, serverError: response.isServerError, instanceCount: instanceCount)
             if response.isServerError {
                 attemptSpan?.setStatus(SpanStatus(code: .error, message: "\(response.status)"))
                 throw UpstreamStatusError(response: response)
             }
             return response
         } catch let error as TransportError {
-            noteOutcome(instance, serverError: true, instanceCount: instanceCount, at: now())
+            noteOutcome(instance, serverError: true, instanceCount: instanceCount)
             attemptSpan?.setStatus(SpanStatus(code: .error, message: "\(error)"))
             throw error
         }
@@ -295,8 +294,10 @@ final class OutboundChannel: Sendable {
                 : "discovery of \(target) is fresh again")
     }
 
-    private func noteOutcome(_ instance: RegisteredInstance, serverError: Bool, instanceCount: Int, at now: Duration) {
-        let ejectedNow = outliers.withLock { $0?.record(instance.id, serverError: serverError, instanceCount: instanceCount, at: now) } ?? false
+    private func noteOutcome(_ instance: RegisteredInstance, serverError: Bool, instanceCount: Int) {
+        let ejectedNow = outliers.withLock { [clock] in
+            $0?.record(instance.id, serverError: serverError, instanceCount: instanceCount, at: clock.now.offset)
+        } ?? false
         if ejectedNow {
             mesh.telemetry.events.record(source: id, kind: .healthChange, message: "\(instance.id) ejected by outlier detection (consecutive server errors)",
                                          attributes: ["instance": instance.id])
