@@ -45,7 +45,7 @@ extension Mesh {
         }
 
         let response: Response
-        if let injected = await enact(fault) {
+        if let fault, let injected = await enact(fault) {
             response = injected
         } else if !controlPlane.isAllowed(caller: caller, target: serviceName) {
             response = .error(403, "\(caller ?? "an outside client") may not call \(serviceName)")
@@ -78,8 +78,7 @@ extension Mesh {
 
     /// Enacts an injected fault: the response to give instead of handling, or nil to go on.
     /// A delay or hang that the caller cancels ends with 499 (client closed), as nginx logs it.
-    private func enact(_ fault: InjectedFault?) async -> Response? {
-        guard let fault else { return nil }
+    private func enact(_ fault: InjectedFault) async -> Response? {
         switch fault {
         case .error(let status, let message):
             return .error(status, message)
