@@ -103,6 +103,8 @@ struct HopTests {
         ("/users/a%20b", "GET /users/:id", ["id": "a b"]),
         ("/users/%zz", "GET /users/:id", ["id": "%zz"]),
         ("/users/m%65", "GET /users/:id", ["id": "me"]),
+        ("/users/caf%C3%A9", "GET /users/:id", ["id": "café"]),
+        ("/users/café", "GET /users/:id", ["id": "café"]),
         ("/users/me", "GET /users/me", [:]),
         ("/files", "GET /files/*path", ["path": ""]),
         ("/files/a//b/", "GET /files/*path", ["path": "a/b"]),

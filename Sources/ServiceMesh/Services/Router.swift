@@ -97,7 +97,8 @@ public struct Router: Sendable {
     }
 
     enum Segment: Sendable, Equatable {
-        case literal(String)
+        /// A literal segment's UTF-8 bytes: paths are matched byte for byte, as RFC 3986 compares them.
+        case literal([UInt8])
         case parameter(String)
         case rest(String)
     }
@@ -111,7 +112,7 @@ public struct Router: Sendable {
         let segments = pattern.split(separator: "/").map { part -> Segment in
             if part.hasPrefix(":") { return .parameter(String(part.dropFirst())) }
             if part.hasPrefix("*") { return .rest(String(part.dropFirst())) }
-            return .literal(String(part))
+            return .literal(Array(part.utf8))
         }
         routes.removeAll { $0.method == method && $0.pattern == pattern }
         let captures = segments.filter { if case .literal = $0 { false } else { true } }.count
@@ -139,30 +140,33 @@ public struct Router: Sendable {
 
     /// Finds the route for a method and path (the query is ignored).
     public func match(_ method: HTTPMethod, _ path: Substring) -> Match {
-        // The first route, most specific first, whose method and path match. Paths are walked in
-        // place (no array of segments) and parameters are captured only for the route found.
-        for route in routes where route.method == method && Self.matches(route.segments, path) {
-            let parameters = route.captures == 0 ? [:] : Self.parameters(route.segments, path, capacity: route.captures)
-            return .found(route: route.label, parameters: parameters, handler: route.handler)
+        // Runs on every request: the path is walked in place as bytes (no array of segments, no
+        // Substring indices), routes are read where they are, and parameters are captured only
+        // for the route found.
+        var path = path
+        return path.withUTF8 { path in
+            for index in routes.indices where routes[index].method == method && Self.matches(routes[index].segments, path) {
+                let route = routes[index]
+                let parameters = route.captures == 0 ? PathParameters() : Self.parameters(route.segments, path, capacity: route.captures)
+                return .found(route: route.label, parameters: parameters, handler: route.handler)
+            }
+            var allowed: [HTTPMethod] = []
+            for route in routes where route.method != method && Self.matches(route.segments, path) {
+                allowed.append(route.method)
+            }
+            return allowed.isEmpty ? .notFound : .methodNotAllowed(allowed: allowed)
         }
-        var allowed: [HTTPMethod] = []
-        for route in routes where route.method != method && Self.matches(route.segments, path) {
-            allowed.append(route.method)
-        }
-        return allowed.isEmpty ? .notFound : .methodNotAllowed(allowed: allowed)
     }
 
     /// Whether `path`'s segments (empty ones skipped) fit the pattern.
-    private static func matches(_ segments: [Segment], _ path: Substring) -> Bool {
+    private static func matches(_ segments: [Segment], _ path: UnsafeBufferPointer<UInt8>) -> Bool {
         var parts = PathSegments(path)
         for segment in segments {
             switch segment {
             case .rest:
                 return true
             case .literal(let literal):
-                // Bytes, not Characters: a path matches a pattern byte for byte, and comparing a
-                // Substring with a String as text goes through Unicode-aware comparison.
-                guard let part = parts.next(), part.utf8.elementsEqual(literal.utf8) else { return false }
+                guard let part = parts.next(), part.elementsEqual(literal) else { return false }
             case .parameter:
                 guard parts.next() != nil else { return false }
             }
@@ -171,7 +175,7 @@ public struct Router: Sendable {
     }
 
     /// The parameters of a path that ``matches(_:_:)`` the pattern.
-    private static func parameters(_ segments: [Segment], _ path: Substring, capacity: Int) -> PathParameters {
+    private static func parameters(_ segments: [Segment], _ path: UnsafeBufferPointer<UInt8>, capacity: Int) -> PathParameters {
         var parameters = PathParameters()
         parameters.reserveCapacity(capacity)
         var parts = PathSegments(path)
@@ -181,7 +185,7 @@ public struct Router: Sendable {
                 var rest = ""
                 while let part = parts.next() {
                     if !rest.isEmpty { rest.append("/") }
-                    rest.append(contentsOf: part)
+                    rest.append(String(decoding: part, as: UTF8.self))
                 }
                 parameters[name] = rest
                 return parameters
@@ -189,30 +193,29 @@ public struct Router: Sendable {
                 _ = parts.next()
             case .parameter(let name):
                 guard let part = parts.next() else { return parameters }
-                parameters[name] = part.utf8.contains(UInt8(ascii: "%")) ? (part.removingPercentEncoding ?? String(part)) : String(part)
+                let value = String(decoding: part, as: UTF8.self)
+                parameters[name] = part.contains(UInt8(ascii: "%")) ? (value.removingPercentEncoding ?? value) : value
             }
         }
         return parameters
     }
 }
 
-/// The non-empty `/`-separated segments of a path, found in place.
+/// The non-empty `/`-separated segments of a path's bytes, found in place.
 private struct PathSegments: IteratorProtocol {
-    let path: Substring
-    var position: Substring.Index
+    let path: UnsafeBufferPointer<UInt8>
+    var position = 0
 
-    init(_ path: Substring) {
+    init(_ path: UnsafeBufferPointer<UInt8>) {
         self.path = path
-        position = path.startIndex
     }
 
-    mutating func next() -> Substring? {
-        let utf8 = path.utf8
+    mutating func next() -> Slice<UnsafeBufferPointer<UInt8>>? {
         let slash = UInt8(ascii: "/")
-        while position < utf8.endIndex, utf8[position] == slash { position = utf8.index(after: position) }
-        guard position < utf8.endIndex else { return nil }
+        while position < path.count, path[position] == slash { position += 1 }
+        guard position < path.count else { return nil }
         let start = position
-        while position < utf8.endIndex, utf8[position] != slash { position = utf8.index(after: position) }
+        while position < path.count, path[position] != slash { position += 1 }
         return path[start..<position]
     }
 }
