@@ -69,7 +69,9 @@ public final class TelemetrySpan: Span {
 
     /// The span's W3C trace context: its ids, with the flags and `tracestate` of its trace.
     public var traceContext: TraceContext {
-        TraceContext(SpanReference(traceID: traceID, spanID: spanID), extras: context[TraceContextExtrasKey.self], isRemote: false)
+        // A context holding only the span's own reference (the usual case) has no extras to look up.
+        TraceContext(SpanReference(traceID: traceID, spanID: spanID), extras: context.count > 1 ? context[TraceContextExtrasKey.self] : nil,
+                     isRemote: false)
     }
 
     /// Start, as time since the tracer's origin.

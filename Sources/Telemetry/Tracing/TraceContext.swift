@@ -113,7 +113,8 @@ extension ServiceContext {
         get {
             guard !isEmpty else { return nil }
             if let span = self[SpanReferenceKey.self] {
-                return TraceContext(span, extras: self[TraceContextExtrasKey.self], isRemote: false)
+                // A context holding only the span's own reference (the usual case) has no extras.
+                return TraceContext(span, extras: count > 1 ? self[TraceContextExtrasKey.self] : nil, isRemote: false)
             }
             guard let remote = self[RemoteSpanReferenceKey.self] else { return nil }
             return TraceContext(remote, extras: self[TraceContextExtrasKey.self], isRemote: true)
