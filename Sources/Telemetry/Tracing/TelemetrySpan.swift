@@ -36,7 +36,7 @@ public final class TelemetrySpan: Span {
 
         mutating func foldAppended() {
             guard !appended.isEmpty else { return }
-            for (name, value) in appended { attributes[name] = value }
+            attributes.set(appended)
             appended = []
         }
     }
@@ -237,7 +237,21 @@ public struct FinishedSpan: Sendable {
     /// Moves ``appendedAttributes`` into ``attributes``.
     mutating func foldAppendedAttributes() {
         guard !appendedAttributes.isEmpty else { return }
-        for (name, value) in appendedAttributes { attributes[name] = value }
+        attributes.set(appendedAttributes)
         appendedAttributes = []
+    }
+}
+
+extension SpanAttributes {
+    /// Sets each of `list` in order (a later value of a name wins). Into empty attributes — the
+    /// usual case — the storage is sized once instead of growing as names arrive.
+    mutating func set(_ list: [(String, SpanAttribute)]) {
+        if isEmpty {
+            var storage = [String: SpanAttribute](minimumCapacity: list.count)
+            for (name, value) in list { storage[name] = value }
+            self = SpanAttributes(storage)
+        } else {
+            for (name, value) in list { self[name] = value }
+        }
     }
 }

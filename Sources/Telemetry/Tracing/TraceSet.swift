@@ -277,7 +277,6 @@ struct TraceSet {
     var liveTraces: [StoredTrace] { slots.compactMap { $0 } }
 
     mutating func add(_ span: consuming FinishedSpan) {
-        var span = span
         span.foldAppendedAttributes()
         if span.parentSpanID == nil { noteRootDuration(span.durationNanoseconds) }
         let previousClass: KeepClass
