@@ -67,6 +67,26 @@ struct HopTests {
         #expect(tree.spans[0].status.code == .error)
     }
 
+    @Test("a dependency that fails is an event on the server span; the handler's calls are its children")
+    func dependencyFailureEvent() async throws {
+        let test = TestMesh()
+        test.mesh.deploy(StubService.echo("backend"))
+        test.mesh.deploy(StubService("svc") { router in
+            router.get("/ok") { _, context in try await context.client.get("backend", "/echo/b") }
+            router.get("/dependency") { _, context in try await context.client.get("nowhere", "/x") }
+        })
+        #expect(try await test.mesh.client(as: "caller").get("svc", "/ok").status == 200)
+        let nested = try newestTree(test)
+        #expect(nested.spans.map { "\($0.depth) \($0.service) \($0.kind)" } == ["0 caller client", "1 svc server", "2 svc client", "3 backend server"])
+
+        #expect(try await test.mesh.client(as: "caller").get("svc", "/dependency").status == 503)
+        let tree = try newestTree(test)
+        let server = try #require(tree.spans.first { $0.kind == .server })
+        #expect(server.events.map(\.name) == ["dependency failed"])
+        #expect(server.events.first?.attributes == ["target": "nowhere", "kind": "unavailable"])
+        #expect(server.status.code == .error)
+    }
+
     @Test("an injected fault is an attribute of the server span")
     func faultAttribute() async throws {
         let test = TestMesh()

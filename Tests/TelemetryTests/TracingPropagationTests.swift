@@ -74,32 +74,40 @@ import Tracing
         #expect(abs(tree.startedAt - 1_700_000_000.005) < 1e-6, "epoch seconds as a Double carry ≈ 0.2 µs of precision")
     }
 
-    @Test func appendedAttributesJoinTheOthersOnAssemblyAndOnARead() throws {
-        let f = TracingFixture()
-        let span = f.tracer.startSpan("inbound", ofKind: .server)
-        span.attributes["caller"] = "gateway"
-        span.appendAttributes([("instance", "svc-1"), ("caller", "order-service")])
-        #expect(span.attributes["instance"]?.toSpanAttribute() == "svc-1", "a read sees what was appended")
-        span.appendAttributes([("http.status_code", 200), ("instance", "svc-2")])
-        span.end()
-        span.appendAttributes([("after.end", "ignored")])
-
-        let record = try #require(f.store.tree(span.traceContext.traceID)?.spans.first)
-        #expect(record.attributes == ["caller": "order-service", "instance": "svc-2", "http.status_code": "200"],
-                "later values of a name win, and nothing is taken after the end")
-    }
-
-    @Test func handedOverClockReadingsAreTheSpansTimes() throws {
+    @Test func aSpanInProgressIsRecordedWithItsReadingsAttributesAndEvents() throws {
         let f = TracingFixture()
         f.clock.advance(by: .milliseconds(10))
-        let started = f.time.nanosecondsSinceOrigin()
-        let span = f.tracer.startSpan("call", context: .topLevel, ofKind: .client, startNanoseconds: started)
+        let span = f.tracer.beginSpan(in: .topLevel, startNanoseconds: f.time.nanosecondsSinceOrigin())
         f.clock.advance(by: .milliseconds(5))
         let ended = f.time.nanosecondsSinceOrigin()
         f.clock.advance(by: .milliseconds(100))
-        span.end(atNanoseconds: ended)
-        let record = try #require(f.store.tree(span.traceContext.traceID)?.spans.first)
-        #expect(record.durationMs == 5, "the readings given, not the clock at the end")
+        f.tracer.record(span, operation: "GET payment/charge", kind: .client, endNanoseconds: ended,
+                        status: SpanStatus(code: .error, message: "503"),
+                        attributes: [("instance", "svc-1"), ("http.status_code", 503), ("instance", "svc-2")],
+                        events: [FinishedSpan.Event(name: "dependency failed", at: .milliseconds(12))])
+
+        let tree = try #require(f.store.tree(span.traceID))
+        let record = try #require(tree.spans.first)
+        #expect(record.operation == "GET payment/charge")
+        #expect(record.kind == .client)
+        #expect(record.durationMs == 5, "the readings given, not the clock when it was recorded")
+        #expect(record.attributes == ["instance": "svc-2", "http.status_code": "503"], "a later value of a name wins")
+        #expect(record.status == SpanStatusRecord(code: .error, message: "503"))
+        #expect(record.events == [SpanEventRecord(name: "dependency failed", offsetMs: 2, attributes: [:])])
+    }
+
+    @Test func aSpanInProgressIsAChildOfTheCurrentSpanAndParentsChildrenThroughItsContext() throws {
+        let f = TracingFixture()
+        let request = f.tracer.startSpan("request", ofKind: .server)
+        let call = f.tracer.beginSpan(in: request.context, startNanoseconds: 0)
+        #expect(call.traceID == request.traceID)
+        #expect(call.parentSpanID == request.spanID)
+        let retry = f.tracer.startSpan("attempt 2", context: call.context)
+        #expect(retry.parentSpanID == call.spanID)
+        #expect(call.context.traceContext == call.traceContext)
+        let root = f.tracer.beginSpan(in: .topLevel, startNanoseconds: 0)
+        #expect(root.parentSpanID == nil)
+        #expect(root.traceID != request.traceID)
     }
 
     @Test func recordErrorAddsAnExceptionEvent() throws {
@@ -151,28 +159,31 @@ import Tracing
         #expect(server.context.traceContext == server.traceContext)
     }
 
-    @Test func aSpanStartedFromHeadersIsWhatExtractThenStartSpanGive() throws {
+    @Test func aSpanBegunFromHeadersIsWhatExtractThenStartSpanGive() throws {
         let headers = ["traceparent": "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00", "tracestate": "congo=t61rcWkgMzE"]
         let viaExtract = TracingFixture(), direct = TracingFixture()
         var received = ServiceContext.topLevel
         viaExtract.tracer.extract(headers, into: &received, using: DictionaryExtractor())
         let expected = viaExtract.tracer.startSpan("inbound", context: received, ofKind: .server)
-        let span = direct.tracer.startSpan("inbound", traceparent: headers["traceparent"], tracestate: headers["tracestate"],
-                                           ofKind: .server, startNanoseconds: direct.time.nanosecondsSinceOrigin())
+        let span = direct.tracer.beginSpan(traceparent: headers["traceparent"], tracestate: headers["tracestate"], startNanoseconds: 0)
         #expect(span.traceContext == expected.traceContext)
         #expect(span.parentSpanID == SpanID(0x00f0_67aa_0ba9_02b7))
         #expect(span.context.traceContext == span.traceContext, "its context carries its ids, flags and tracestate")
         let child = direct.tracer.startSpan("handler", context: span.context)
         #expect(child.parentSpanID == span.spanID)
         #expect(child.traceContext.flags == 0)
+        #expect(child.traceContext.traceState == "congo=t61rcWkgMzE")
+        let call = direct.tracer.beginSpan(in: span.context, startNanoseconds: 0)
+        #expect(call.traceContext.flags == 0, "a span in progress inherits the trace's flags too")
+        #expect(call.traceContext.traceState == "congo=t61rcWkgMzE")
     }
 
-    @Test func aSpanStartedFromNoOrAMalformedHeaderStartsATrace() {
+    @Test func aSpanBegunFromNoOrAMalformedHeaderStartsATrace() {
         let f = TracingFixture()
-        let fresh = f.tracer.startSpan("inbound", traceparent: nil, tracestate: nil, ofKind: .server, startNanoseconds: 0)
+        let fresh = f.tracer.beginSpan(traceparent: nil, tracestate: nil, startNanoseconds: 0)
         #expect(fresh.parentSpanID == nil)
         #expect(f.store.stats.malformedTraceHeaders == 0)
-        let malformed = f.tracer.startSpan("inbound", traceparent: "garbage", tracestate: "a=b", ofKind: .server, startNanoseconds: 0)
+        let malformed = f.tracer.beginSpan(traceparent: "garbage", tracestate: "a=b", startNanoseconds: 0)
         #expect(malformed.parentSpanID == nil)
         #expect(malformed.traceContext.traceState == nil, "a tracestate without a valid traceparent is dropped, as W3C says")
         #expect(f.store.stats.malformedTraceHeaders == 1)

@@ -1,5 +1,4 @@
 import Foundation
-import Tracing
 
 /// An HTTP method. A struct over the raw string, so any method a real transport carries fits.
 public struct HTTPMethod: RawRepresentable, Hashable, Sendable, Codable, CustomStringConvertible {
@@ -156,13 +155,6 @@ public struct Headers: Sendable, Equatable, Sequence, ExpressibleByDictionaryLit
 
     public static func == (lhs: Headers, rhs: Headers) -> Bool {
         lhs.count == rhs.count && lhs.fields.allSatisfy { rhs[$0.name] == $0.value }
-    }
-}
-
-/// Writes W3C trace headers straight into a request's ``Headers`` (no intermediate dictionary).
-struct HeadersInjector: Injector {
-    func inject(_ value: String, forKey key: String, into carrier: inout Headers) {
-        carrier[key] = value
     }
 }
 

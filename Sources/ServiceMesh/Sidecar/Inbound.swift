@@ -25,11 +25,11 @@ extension Mesh {
         // Spans are named by route (few names, as OpenTelemetry advises), except a catch-all route
         // such as the gateway's `/api/:prefix/*rest`, whose name would say nothing: there, the path.
         let spanName = route.utf8.contains(UInt8(ascii: "*")) ? "\(request.method) \(path)" : route
-        // The caller's trace continues from the headers, as over HTTP; the span's clock readings
-        // are the ones the metrics use.
-        let span = tracer.startSpan(spanName, traceparent: request.headers[MeshHeader.traceparent],
-                                    tracestate: request.headers[MeshHeader.tracestate], ofKind: .server, startNanoseconds: started)
-        // Handed to the span once, at the end, as a list: names are hashed off the request's path.
+        // The caller's trace continues from the headers, as over HTTP. The server span is private
+        // to this request and recorded in one go at the end, with the clock readings the metrics use.
+        let span = tracer.beginSpan(traceparent: request.headers[MeshHeader.traceparent],
+                                    tracestate: request.headers[MeshHeader.tracestate], startNanoseconds: started)
+        // A list, not a dictionary: the names are hashed when the store assembles the span.
         var attributes: [(String, SpanAttribute)] = []
         attributes.reserveCapacity(5)
         attributes.append(("http.target", .string(request.path)))
@@ -45,12 +45,13 @@ extension Mesh {
         }
 
         let response: Response
+        var events: [FinishedSpan.Event] = []
         if let fault, let injected = await enact(fault) {
             response = injected
         } else if !controlPlane.isAllowed(caller: caller, target: serviceName) {
             response = .error(403, "\(caller ?? "an outside client") may not call \(serviceName)")
             telemetry.events.record(source: serviceName, kind: .security, message: "denied a call from \(caller ?? "outside") to \(request.method) \(path)",
-                                    attributes: ["caller": caller ?? "", "route": route], traceId: span.traceContext.traceID.description)
+                                    attributes: ["caller": caller ?? "", "route": route], traceId: span.traceID.description)
         } else {
             switch match {
             case .notFound:
@@ -61,17 +62,18 @@ extension Mesh {
                 response = answer
             case .found(let route, let parameters, let handler):
                 let requestContext = RequestContext(parameters: parameters, caller: caller, instance: runtime.instance, route: route, client: client(as: serviceName))
-                response = await ServiceContext.withValue(span.context) {
-                    await Self.run(handler, request, requestContext, span: span)
+                // The handler runs with the server span as the current context, so its own spans
+                // and calls are children of it.
+                (response, events) = await ServiceContext.withValue(span.context) {
+                    await Self.run(handler, request, requestContext, time: telemetry.time)
                 }
             }
         }
 
         attributes.append(("http.status_code", .int64(Int64(response.status))))
-        span.appendAttributes(attributes)
-        if response.isServerError { span.setStatus(SpanStatus(code: .error, message: response.errorMessage ?? "\(response.status)")) }
+        let status = response.isServerError ? SpanStatus(code: .error, message: response.errorMessage ?? "\(response.status)") : nil
         let ended = telemetry.time.nanosecondsSinceOrigin()
-        span.end(atNanoseconds: ended)
+        tracer.record(span, operation: spanName, kind: .server, endNanoseconds: ended, status: status, attributes: attributes, events: events)
         deployed.metrics.record(route: route, status: response.status, nanoseconds: ended - started)
         return response
     }
@@ -92,18 +94,21 @@ extension Mesh {
         }
     }
 
-    private static func run(_ handler: Handler, _ request: Request, _ context: RequestContext, span: TelemetrySpan) async -> Response {
+    /// The handler's response, and the server span's events (a dependency that failed).
+    private static func run(_ handler: Handler, _ request: Request, _ context: RequestContext,
+                            time: TimeSource) async -> (Response, [FinishedSpan.Event]) {
         do {
-            return try await handler(request, context)
+            return (try await handler(request, context), [])
         } catch let error as BadRequestError {
-            return .error(400, error.message)
+            return (.error(400, error.message), [])
         } catch let error as HTTPError {
-            return .error(error.status, error.message)
+            return (.error(error.status, error.message), [])
         } catch let error as MeshCallError {
-            span.addEvent(SpanEvent(name: "dependency failed", attributes: ["target": .string(error.target), "kind": .string(error.kind.rawValue)]))
-            return error.response
+            let event = FinishedSpan.Event(name: "dependency failed", at: time.now(),
+                                           attributes: ["target": .string(error.target), "kind": .string(error.kind.rawValue)])
+            return (error.response, [event])
         } catch {
-            return .error(500, "\(error)")
+            return (.error(500, "\(error)"), [])
         }
     }
 }

@@ -154,12 +154,13 @@ final class OutboundChannel: Sendable {
     func call(_ request: Request, caller service: String?) async throws(MeshCallError) -> Response {
         let built = refresh(revision: controlPlane.revision)
         let started = time.nanosecondsSinceOrigin()
-        let span = tracer.startSpan("\(request.method) \(target)\(request.pathWithoutQuery)", context: ServiceContext.current ?? .topLevel,
-                                    ofKind: .client, startNanoseconds: started)
+        // The client span is private to this call: it is recorded in one go at the end, and
+        // while it runs only its ids exist (no span object, no context written for it).
+        let span = tracer.beginSpan(in: ServiceContext.current ?? .topLevel, startNanoseconds: started)
         let call = CallInProgress(channel: self, request: request, caller: service, built: built, span: span)
         let result: Result<Response, MeshCallError>
         do {
-            // The client span is not bound as the task's current context: the span travels in `call`
+            // The client span is not bound as the task's current context: it travels in `call`
             // (retry spans are its children, `traceparent` carries it), and nothing on the way to
             // the target reads the current context (the target's sidecar starts from the header).
             // A bind costs ≈ 150 ns; a transport that makes spans of its own would need it.
@@ -171,26 +172,27 @@ final class OutboundChannel: Sendable {
         } catch {
             result = .failure(translate(error, caller: service))
         }
-        // Handed to the span once, at the end, as a list: names are hashed off the caller's path.
-        var attributes: [(String, SpanAttribute)] = []
-        attributes.reserveCapacity(3)
+        // A list, not a dictionary: the names are hashed when the store assembles the span.
+        var attributes = call.takeAttributes()
+        attributes.reserveCapacity(attributes.count + 3)
         attributes.append(("peer.service", .string(target)))
         let attemptCount = call.attempts
         if attemptCount > 1 { attributes.append(("retry.attempts", .int64(Int64(attemptCount)))) }
         let outcome: String
+        var status: SpanStatus?
         switch result {
         case .success(let response):
             attributes.append(("http.status_code", .int64(Int64(response.status))))
-            if response.isServerError { span.setStatus(SpanStatus(code: .error, message: "\(response.status)")) }
+            if response.isServerError { status = SpanStatus(code: .error, message: "\(response.status)") }
             outcome = String(response.status)
         case .failure(let error):
-            span.setStatus(SpanStatus(code: .error, message: error.message))
+            status = SpanStatus(code: .error, message: error.message)
             attributes.append(("mesh.error", .string(error.kind.rawValue)))
             outcome = error.kind.rawValue
         }
-        span.appendAttributes(attributes)
         let ended = time.nanosecondsSinceOrigin()
-        span.end(atNanoseconds: ended)
+        tracer.record(span, operation: "\(request.method) \(target)\(request.pathWithoutQuery)", kind: .client, endNanoseconds: ended,
+                      status: status, attributes: attributes)
         counter(outcome).increment()
         duration.recordNanoseconds(ended - started)
         return try result.get()
@@ -207,21 +209,27 @@ final class OutboundChannel: Sendable {
 
     /// One attempt: pick an instance, send, note the outcome for outlier detection.
     fileprivate func attempt(_ call: CallInProgress) async throws -> Response {
-        let request = call.request, service = call.caller, built = call.built, parent = call.span
+        let request = call.request, service = call.caller, built = call.built
         let number = call.nextAttempt()
         // A retry gets its own span so the waterfall shows each attempt and the backoff before it.
         let attemptSpan: TelemetrySpan? = number > 1
-            ? tracer.startSpan("attempt \(number)", context: parent.context, ofKind: .internal) : nil
+            ? tracer.startSpan("attempt \(number)", context: call.span.context, ofKind: .internal) : nil
         defer { attemptSpan?.end() }
-        let spanContext = attemptSpan?.context ?? parent.context
 
-        let (instance, instanceCount) = try pickInstance(built: built, span: attemptSpan ?? parent)
+        let (instance, instanceCount, staleness) = try pickInstance(built: built)
+        if let staleness {
+            // On the attempt's span when there is one, else on the call's.
+            if let attemptSpan { attemptSpan.updateAttributes { $0.merge(SpanAttributes(staleness)) } } else { call.addAttributes(staleness) }
+        }
         attemptSpan?.attributes["instance"] = instance.id
         var outgoing = request
         // Room for the caller, traceparent and tracestate, so the headers grow once.
         outgoing.headers.reserveCapacity(outgoing.headers.count + 3)
         if let service { outgoing.headers[MeshHeader.caller] = service }
-        tracer.inject(spanContext, into: &outgoing.headers, using: HeadersInjector())
+        // The W3C headers, written as TelemetryTracer.inject writes them, from the span's ids.
+        let trace = attemptSpan?.traceContext ?? call.span.traceContext
+        outgoing.headers[MeshHeader.traceparent] = trace.traceparent
+        if let traceState = trace.traceState { outgoing.headers[MeshHeader.tracestate] = traceState }
 
         do {
             let response = try await transport.send(outgoing, to: instance.address)
@@ -238,15 +246,16 @@ final class OutboundChannel: Sendable {
         }
     }
 
-    /// A passing instance, and how many passing instances discovery offered (for the ejection cap).
-    private func pickInstance(built: Built, span: TelemetrySpan) throws -> (RegisteredInstance, count: Int) {
+    /// A passing instance, how many passing instances discovery offered (for the ejection cap),
+    /// and span attributes saying so when discovery served stale entries.
+    private func pickInstance(built: Built) throws -> (RegisteredInstance, count: Int, staleness: [String: SpanAttribute]?) {
         let resolution: Resolution
         do {
             resolution = try discovery.resolve(target)
         } catch {
             throw NoInstanceError(description: "\(error)")
         }
-        noteStaleness(resolution, span: span)
+        let staleness = noteStaleness(resolution)
         var candidates = resolution.instances
         let count = candidates.count
         guard !candidates.isEmpty else { throw NoInstanceError(description: "no passing instance of \(target)") }
@@ -277,23 +286,24 @@ final class OutboundChannel: Sendable {
         guard let picked = built.balancer.pick(from: candidates, inFlight: mesh.inFlight) else {
             throw NoInstanceError(description: "no passing instance of \(target)")
         }
-        return (picked, count)
+        return (picked, count, staleness)
     }
 
-    /// Says so when discovery serves stale entries: a span attribute and a counter on every such
-    /// call, and an event when it starts and when it ends.
-    private func noteStaleness(_ resolution: Resolution, span: TelemetrySpan) {
+    /// Says so when discovery serves stale entries: span attributes (returned) and a counter on
+    /// every such call, and an event when it starts and when it ends.
+    private func noteStaleness(_ resolution: Resolution) -> [String: SpanAttribute]? {
+        var attributes: [String: SpanAttribute]?
         if resolution.isStale {
-            span.attributes["discovery.stale"] = true
-            span.attributes["discovery.age_ms"] = resolution.age.milliseconds
+            attributes = ["discovery.stale": true, "discovery.age_ms": .double(resolution.age.milliseconds)]
             staleCalls.increment()
         }
-        guard servingStale.exchange(resolution.isStale, ordering: .relaxed) != resolution.isStale else { return }
+        guard servingStale.exchange(resolution.isStale, ordering: .relaxed) != resolution.isStale else { return attributes }
         mesh.telemetry.events.record(
             source: id, kind: .healthChange,
             message: resolution.isStale
                 ? "serving cached instances of \(target) (\(resolution.age.compact) old): the registry is unreachable"
                 : "discovery of \(target) is fresh again")
+        return attributes
     }
 
     private func noteOutcome(_ instance: RegisteredInstance, serverError: Bool, instanceCount: Int) {
@@ -343,10 +353,12 @@ private final class CallInProgress: Sendable {
     let caller: String?
     let built: OutboundChannel.Built
     /// The client span; attempts after the first are its children.
-    let span: TelemetrySpan
+    let span: SpanInProgress
     private let attemptCount = Atomic<Int>(0)
+    /// Attributes for the client span found on the way (discovery serving stale entries).
+    private let attributes = Mutex<[(String, SpanAttribute)]>([])
 
-    init(channel: OutboundChannel, request: Request, caller: String?, built: OutboundChannel.Built, span: TelemetrySpan) {
+    init(channel: OutboundChannel, request: Request, caller: String?, built: OutboundChannel.Built, span: SpanInProgress) {
         self.channel = channel
         self.request = request
         self.caller = caller
@@ -357,6 +369,17 @@ private final class CallInProgress: Sendable {
     /// Counts an attempt; returns its number, from 1.
     func nextAttempt() -> Int { attemptCount.add(1, ordering: .relaxed).newValue }
     var attempts: Int { attemptCount.load(ordering: .relaxed) }
+
+    func addAttributes(_ added: [String: SpanAttribute]) {
+        attributes.withLock { $0 += added.map { ($0.key, $0.value) } }
+    }
+
+    func takeAttributes() -> [(String, SpanAttribute)] {
+        attributes.withLock { attributes in
+            defer { attributes = [] }
+            return attributes
+        }
+    }
 }
 
 extension String {

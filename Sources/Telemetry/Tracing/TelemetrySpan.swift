@@ -6,9 +6,7 @@ import Tracing
 ///
 /// Times come from the tracer's ``TimeSource``; the instants the API passes (`at:`) and the
 /// timestamps inside `SpanEvent`s are not used, so all spans share one time base — virtual time
-/// under a ``ManualClock``. Instrumentation that already read that time source can hand its reading
-/// over (``TelemetryTracer/startSpan(_:context:ofKind:startNanoseconds:)``, ``end(atNanoseconds:)``)
-/// instead of reading the clock again.
+/// under a ``ManualClock``.
 ///
 /// Thread safety: every member may be used from any task.
 public final class TelemetrySpan: Span {
@@ -27,34 +25,17 @@ public final class TelemetrySpan: Span {
     private struct State {
         var operationName: String
         var attributes = SpanAttributes()
-        /// From ``appendAttributes(_:)``: folded into `attributes` on assembly or on a read.
-        var appended: [(String, SpanAttribute)] = []
         var events: [FinishedSpan.Event] = []
         var links: [String] = []
         var status: SpanStatus?
         var ended = false
-
-        mutating func foldAppended() {
-            guard !appended.isEmpty else { return }
-            attributes.set(appended)
-            appended = []
-        }
     }
 
-    /// - Parameters:
-    ///   - parent: the parent's context; the span's own context is a copy holding its ids.
-    ///   - startNanoseconds: since the time source's origin; nil reads it now.
-    convenience init(operationName: String, parent: ServiceContext, traceID: TraceID, spanID: SpanID, parentSpanID: SpanID?,
-         service: String, kind: SpanKind, store: TraceStore, time: TimeSource, startNanoseconds: Int64? = nil) {
+    /// - Parameter parent: the parent's context; the span's own context is a copy holding its ids.
+    init(operationName: String, parent: ServiceContext, traceID: TraceID, spanID: SpanID, parentSpanID: SpanID?,
+         service: String, kind: SpanKind, store: TraceStore, time: TimeSource) {
         var context = parent
         context[SpanReferenceKey.self] = SpanReference(traceID: traceID, spanID: spanID)
-        self.init(operationName: operationName, context: context, traceID: traceID, spanID: spanID, parentSpanID: parentSpanID,
-                  service: service, kind: kind, store: store, time: time, startNanoseconds: startNanoseconds)
-    }
-
-    /// - Parameter context: the span's own context, already holding its ids.
-    init(operationName: String, context: ServiceContext, traceID: TraceID, spanID: SpanID, parentSpanID: SpanID?,
-         service: String, kind: SpanKind, store: TraceStore, time: TimeSource, startNanoseconds: Int64?) {
         self.context = context
         self.traceID = traceID
         self.spanID = spanID
@@ -63,7 +44,7 @@ public final class TelemetrySpan: Span {
         self.kind = kind
         self.store = store
         self.time = time
-        self.startNanoseconds = startNanoseconds ?? time.nanosecondsSinceOrigin()
+        self.startNanoseconds = time.nanosecondsSinceOrigin()
         self.state = Mutex(State(operationName: operationName))
     }
 
@@ -83,27 +64,15 @@ public final class TelemetrySpan: Span {
     }
 
     public var attributes: SpanAttributes {
-        get { state.withLock { $0.foldAppended(); return $0.attributes } }
-        set { state.withLock { if !$0.ended { $0.appended = []; $0.attributes = newValue } } }
+        get { state.withLock { $0.attributes } }
+        set { state.withLock { if !$0.ended { $0.attributes = newValue } } }
     }
 
     /// Updates the attributes in place, under one lock. (The `Span` extension of the same name
     /// reads the attributes, lets `update` change a copy and writes the whole copy back.)
     public func updateAttributes(_ update: (inout SpanAttributes) -> Void) {
         state.withLock { state in
-            guard !state.ended else { return }
-            state.foldAppended()
-            update(&state.attributes)
-        }
-    }
-
-    /// Adds attributes without hashing their names now: the list joins ``attributes`` when the
-    /// span is assembled into its trace, off the caller's path (or when ``attributes`` is read).
-    /// Later values of a name win, as with the subscript. For instrumentation on hot paths.
-    public func appendAttributes(_ attributes: [(String, SpanAttribute)]) {
-        state.withLock { state in
-            guard !state.ended else { return }
-            if state.appended.isEmpty { state.appended = attributes } else { state.appended += attributes }
+            if !state.ended { update(&state.attributes) }
         }
     }
 
@@ -143,12 +112,7 @@ public final class TelemetrySpan: Span {
     /// Ends the span: later changes are ignored, and what it recorded goes to the store's pending
     /// batch, to be assembled into its trace off the caller's path.
     public func end<Instant: TracerInstant>(at instant: @autoclosure () -> Instant) {
-        end(atNanoseconds: time.nanosecondsSinceOrigin())
-    }
-
-    /// Ends the span at `end`, nanoseconds since the tracer's time source's origin (a reading the
-    /// caller already took, such as the end of a request it measured).
-    public func end(atNanoseconds end: Int64) {
+        let end = time.nanosecondsSinceOrigin()
         // Handed over under the span's lock, so the FinishedSpan is built in place and moved once.
         state.withLock { state in
             guard !state.ended else { return }
@@ -157,7 +121,7 @@ public final class TelemetrySpan: Span {
                 traceID: traceID, spanID: spanID, parentSpanID: parentSpanID,
                 service: service, operation: state.operationName, kind: kind,
                 startNanoseconds: startNanoseconds, endNanoseconds: end,
-                status: state.status, attributes: state.attributes, appendedAttributes: state.appended,
+                status: state.status, attributes: state.attributes, appendedAttributes: [],
                 events: state.events, links: state.links))
         }
     }
@@ -170,8 +134,15 @@ public final class TelemetrySpan: Span {
 public struct FinishedSpan: Sendable {
     public struct Event: Sendable {
         public var name: String
+        /// Time since the tracer's origin.
         public var at: Duration
         public var attributes: SpanAttributes
+
+        public init(name: String, at: Duration, attributes: SpanAttributes = [:]) {
+            self.name = name
+            self.at = at
+            self.attributes = attributes
+        }
     }
 
     public var traceID: TraceID
@@ -186,8 +157,9 @@ public struct FinishedSpan: Sendable {
     public var statusCode: SpanStatus.Code?
     public var statusMessage: String?
     public var attributes: SpanAttributes
-    /// Attributes recorded as a list, not yet in ``attributes`` (the store folds them in when it
-    /// assembles the span, so a stored span has none left).
+    /// Attributes recorded as a list (``TelemetryTracer/record(_:operation:kind:endNanoseconds:status:attributes:events:)``),
+    /// not yet in ``attributes``: the store folds them in when it assembles the span, so a stored
+    /// span has none left.
     var appendedAttributes: [(String, SpanAttribute)]
     public var events: [Event]
     public var links: [String]

@@ -47,37 +47,6 @@ public struct TelemetryTracer: Tracer {
                              kind: kind, store: store, time: time)
     }
 
-    /// `startSpan` with the start already read from ``time`` (``TimeSource/nanosecondsSinceOrigin()``):
-    /// for instrumentation that measures the same interval itself and should not read the clock twice.
-    public func startSpan(_ operationName: String, context: ServiceContext, ofKind kind: SpanKind, startNanoseconds: Int64) -> TelemetrySpan {
-        let parentSpan = context.parentSpanReference
-        return TelemetrySpan(operationName: operationName, parent: context, traceID: parentSpan?.traceID ?? ids.traceID(),
-                             spanID: ids.spanID(), parentSpanID: parentSpan.map { SpanID($0.spanID) }, service: service,
-                             kind: kind, store: store, time: time, startNanoseconds: startNanoseconds)
-    }
-
-    /// Starts a span continuing the trace of an incoming request's W3C headers: what `extract`
-    /// into an empty context and then `startSpan` do, with the context written once. With no
-    /// `traceparent` the span starts a new trace; a malformed one is counted, as `extract` does.
-    public func startSpan(_ operationName: String, traceparent: String?, tracestate: String?, ofKind kind: SpanKind,
-                          startNanoseconds: Int64) -> TelemetrySpan {
-        var remote: TraceContext?
-        if let traceparent {
-            remote = TraceContext(traceparent: traceparent, traceState: tracestate)
-            if remote == nil { store.recordMalformedTraceHeader() }
-        }
-        let traceID = remote?.traceID ?? ids.traceID()
-        let spanID = ids.spanID()
-        var context = ServiceContext.topLevel
-        context[SpanReferenceKey.self] = SpanReference(traceID: traceID, spanID: spanID)
-        if let remote, remote.flags != 1 || remote.traceState != nil {
-            context[TraceContextExtrasKey.self] = TraceContextExtras(flags: remote.flags, traceState: remote.traceState)
-        }
-        return TelemetrySpan(operationName: operationName, context: context, traceID: traceID, spanID: spanID,
-                             parentSpanID: remote?.spanID, service: service, kind: kind, store: store, time: time,
-                             startNanoseconds: startNanoseconds)
-    }
-
     public func forceFlush() {}
 
     public func inject<Carrier, Inject: Injector>(_ context: ServiceContext, into carrier: inout Carrier, using injector: Inject)

@@ -1,0 +1,85 @@
+import Tracing
+
+/// A span that its owner keeps to itself and records in one go when it ends: while it runs, only
+/// its ids and its start exist. No object, no lock, and no `ServiceContext` written unless one is
+/// asked for (``context``). Envoy and other proxies record their spans this way.
+///
+/// For instrumentation on every request whose span nobody else touches, such as the mesh's
+/// sidecars. Code that hands a span around, or adds to it from elsewhere, uses
+/// ``TelemetryTracer/startSpan(_:context:ofKind:at:function:file:line:)``.
+///
+/// Begin one with ``TelemetryTracer/beginSpan(in:startNanoseconds:)`` or, for a request from
+/// another process, ``TelemetryTracer/beginSpan(traceparent:tracestate:startNanoseconds:)``; end
+/// it with ``TelemetryTracer/record(_:operation:kind:endNanoseconds:status:attributes:events:)``.
+public struct SpanInProgress: Sendable {
+    public let traceID: TraceID
+    public let spanID: SpanID
+    /// Nil for the root of a trace.
+    public let parentSpanID: SpanID?
+    /// Nanoseconds since the tracer's time source's origin.
+    public let startNanoseconds: Int64
+    /// The context the span was begun in (for a remote parent: an empty one, with the parent's
+    /// flags and `tracestate` when they are not the default).
+    let parent: ServiceContext
+    /// The trace's flags and `tracestate`, when not the default.
+    let extras: TraceContextExtras?
+
+    /// The span's W3C trace context, for `traceparent` and `tracestate`.
+    public var traceContext: TraceContext {
+        TraceContext(SpanReference(traceID: traceID, spanID: spanID), extras: extras, isRemote: false)
+    }
+
+    /// The context it was begun in, with this span as the current one: what to bind while work
+    /// runs under the span, or to start children in. Each read writes a `ServiceContext`.
+    public var context: ServiceContext {
+        var context = parent
+        context[SpanReferenceKey.self] = SpanReference(traceID: traceID, spanID: spanID)
+        return context
+    }
+}
+
+extension TelemetryTracer {
+    /// Begins a ``SpanInProgress`` under the current span of `parent` (a new trace without one).
+    ///
+    /// - Parameter startNanoseconds: a reading of ``time`` (``TimeSource/nanosecondsSinceOrigin()``),
+    ///   so instrumentation that measures the same interval reads the clock once.
+    public func beginSpan(in parent: ServiceContext, startNanoseconds: Int64) -> SpanInProgress {
+        let parentSpan = parent.parentSpanReference
+        // Extras are only ever stored beside a span reference: a context with one key has none.
+        let extras = parent.count > 1 ? parent[TraceContextExtrasKey.self] : nil
+        return SpanInProgress(traceID: parentSpan?.traceID ?? ids.traceID(), spanID: ids.spanID(),
+                              parentSpanID: parentSpan.map { SpanID($0.spanID) }, startNanoseconds: startNanoseconds,
+                              parent: parent, extras: extras)
+    }
+
+    /// Begins a ``SpanInProgress`` continuing the trace of an incoming request's W3C headers, as
+    /// `extract` and then `startSpan` would, without writing a context for the remote parent.
+    /// With no `traceparent` it starts a new trace; a malformed one is ignored and counted in the
+    /// store, as `extract` does (and its `tracestate` dropped, as W3C says).
+    public func beginSpan(traceparent: String?, tracestate: String?, startNanoseconds: Int64) -> SpanInProgress {
+        var remote: TraceContext?
+        if let traceparent {
+            remote = TraceContext(traceparent: traceparent, traceState: tracestate)
+            if remote == nil { store.recordMalformedTraceHeader() }
+        }
+        var parent = ServiceContext.topLevel
+        var extras: TraceContextExtras?
+        if let remote, remote.flags != 1 || remote.traceState != nil {
+            extras = TraceContextExtras(flags: remote.flags, traceState: remote.traceState)
+            parent[TraceContextExtrasKey.self] = extras
+        }
+        return SpanInProgress(traceID: remote?.traceID ?? ids.traceID(), spanID: ids.spanID(), parentSpanID: remote?.spanID,
+                              startNanoseconds: startNanoseconds, parent: parent, extras: extras)
+    }
+
+    /// Records a ``SpanInProgress`` that ended at `endNanoseconds` (a reading of ``time``).
+    ///
+    /// `attributes` are kept as a list and join the span's `SpanAttributes` when the store
+    /// assembles it, off the caller's path; a later value of a name wins.
+    public func record(_ span: SpanInProgress, operation: String, kind: SpanKind, endNanoseconds: Int64, status: SpanStatus? = nil,
+                       attributes: [(String, SpanAttribute)] = [], events: [FinishedSpan.Event] = []) {
+        store.add(FinishedSpan(traceID: span.traceID, spanID: span.spanID, parentSpanID: span.parentSpanID, service: service,
+                               operation: operation, kind: kind, startNanoseconds: span.startNanoseconds, endNanoseconds: endNanoseconds,
+                               status: status, attributes: SpanAttributes(), appendedAttributes: attributes, events: events, links: []))
+    }
+}
