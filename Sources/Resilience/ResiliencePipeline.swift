@@ -41,9 +41,9 @@ public struct ResiliencePipeline: Sendable {
     /// - Throws: ``RateLimitedError``, ``BulkheadFullError``, ``CircuitBreakerOpenError``,
     ///   ``TimeoutError``, `CancellationError`, or the operation's own last error.
     ///
-    /// Inlinable, so a caller's module specialises the whole chain for its `T` and the stages
-    /// need no frames of their own on the success path.
-    @inlinable
+    /// Inlinable and always inlined, so a caller's module specialises the whole chain for its `T`
+    /// and the stages need no async frames of their own (each would cost a task allocation).
+    @inlinable @inline(__always)
     public func execute<T: Sendable>(_ operation: @escaping @Sendable () async throws -> T) async throws -> T {
         if let rateLimiter {
             try await rateLimiter.acquire(maxWait: maxWaitForPermit)
@@ -54,19 +54,19 @@ public struct ResiliencePipeline: Sendable {
         return try await retried(operation)
     }
 
-    @inlinable
+    @inlinable @inline(__always)
     func retried<T: Sendable>(_ operation: @escaping @Sendable () async throws -> T) async throws -> T {
         guard let retry else { return try await attempt(operation) }
         return try await retry.execute { _ in try await attempt(operation) }
     }
 
-    @inlinable
+    @inlinable @inline(__always)
     func attempt<T: Sendable>(_ operation: @escaping @Sendable () async throws -> T) async throws -> T {
         guard let breaker else { return try await timed(operation) }
         return try await breaker.execute { try await timed(operation) }
     }
 
-    @inlinable
+    @inlinable @inline(__always)
     func timed<T: Sendable>(_ operation: @escaping @Sendable () async throws -> T) async throws -> T {
         guard let attemptTimeout else { return try await operation() }
         return try await withTimeout(attemptTimeout, sleep: sleep, operation)

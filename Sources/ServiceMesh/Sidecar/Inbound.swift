@@ -63,8 +63,9 @@ extension Mesh {
             case .found(let route, let parameters, let handler):
                 let requestContext = RequestContext(parameters: parameters, caller: caller, instance: runtime.instance, route: route, client: client(as: serviceName))
                 // The handler runs with the server span as the current context, so its own spans
-                // and calls are children of it.
-                (response, events) = await ServiceContext.withValue(span.context) {
+                // and calls are children of it. (Through the task-local itself, which the compiler
+                // specialises here, rather than the generic `ServiceContext.withValue` wrapper.)
+                (response, events) = await ServiceContext.$current.withValue(span.context) {
                     await Self.run(handler, request, requestContext, time: telemetry.time)
                 }
             }
