@@ -86,18 +86,19 @@ public final class Bulkhead: Sendable {
                     if Task.isCancelled { return .full }
                     if state.inUse < maxConcurrent {
                         state.inUse += 1
+                        publishUsage(state)
                         return .run
                     }
                     guard state.queue.count < maxQueued else { return .full }
                     state.queue.append(Waiter(id: id, continuation: continuation))
+                    publishUsage(state)
                     return .queued(id)
                 }
                 switch admission {
                 case .run:
-                    publishUsage()
                     continuation.resume()
                 case .queued:
-                    publishUsage()
+                    break
                 case .full:
                     if Task.isCancelled {
                         continuation.resume(throwing: CancellationError())
@@ -110,31 +111,30 @@ public final class Bulkhead: Sendable {
         } onCancel: {
             let waiter: Waiter? = state.withLock { state in
                 guard let index = state.queue.firstIndex(where: { $0.id == id }) else { return nil }
+                defer { publishUsage(state) }
                 return state.queue.remove(at: index)
             }
-            if let waiter {
-                publishUsage()
-                waiter.continuation.resume(throwing: CancellationError())
-            }
+            waiter?.continuation.resume(throwing: CancellationError())
         }
     }
 
     /// Frees a slot: the oldest waiter takes it, or the count goes down.
     private func leave() {
         let next: Waiter? = state.withLock { state in
+            defer { publishUsage(state) }
             if state.queue.isEmpty {
                 state.inUse -= 1
                 return nil
             }
             return state.queue.removeFirst()
         }
-        publishUsage()
         next?.continuation.resume()
     }
 
-    private func publishUsage() {
-        let (inUse, queued) = usage
-        inUseGauge.set(inUse)
-        queuedGauge.set(queued)
+    /// Sets the gauges under the state's lock, so they are written in the order the state
+    /// changed: published after the lock, a slower publisher could overwrite a newer value.
+    private func publishUsage(_ state: borrowing State) {
+        inUseGauge.set(state.inUse)
+        queuedGauge.set(state.queue.count)
     }
 }
