@@ -78,8 +78,10 @@ extension TelemetryTracer {
     /// assembles it, off the caller's path; a later value of a name wins.
     public func record(_ span: SpanInProgress, operation: String, kind: SpanKind, endNanoseconds: Int64, status: SpanStatus? = nil,
                        attributes: [(String, SpanAttribute)] = [], events: [FinishedSpan.Event] = []) {
-        store.add(FinishedSpan(traceID: span.traceID, spanID: span.spanID, parentSpanID: span.parentSpanID, service: service,
-                               operation: operation, kind: kind, startNanoseconds: span.startNanoseconds, endNanoseconds: endNanoseconds,
-                               status: status, attributes: SpanAttributes(), appendedAttributes: attributes, events: events, links: []))
+        store.add {
+            FinishedSpan(traceID: span.traceID, spanID: span.spanID, parentSpanID: span.parentSpanID, service: service,
+                         operation: operation, kind: kind, startNanoseconds: span.startNanoseconds, endNanoseconds: endNanoseconds,
+                         status: status, attributes: SpanAttributes(), appendedAttributes: attributes, events: events, links: [])
+        }
     }
 }

@@ -117,12 +117,13 @@ public final class TelemetrySpan: Span {
         state.withLock { state in
             guard !state.ended else { return }
             state.ended = true
-            store.add(FinishedSpan(
-                traceID: traceID, spanID: spanID, parentSpanID: parentSpanID,
-                service: service, operation: state.operationName, kind: kind,
-                startNanoseconds: startNanoseconds, endNanoseconds: end,
-                status: state.status, attributes: state.attributes, appendedAttributes: [],
-                events: state.events, links: state.links))
+            store.add {
+                FinishedSpan(traceID: traceID, spanID: spanID, parentSpanID: parentSpanID,
+                             service: service, operation: state.operationName, kind: kind,
+                             startNanoseconds: startNanoseconds, endNanoseconds: end,
+                             status: state.status, attributes: state.attributes, appendedAttributes: [],
+                             events: state.events, links: state.links)
+            }
         }
     }
 }
