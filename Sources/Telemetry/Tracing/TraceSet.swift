@@ -11,10 +11,15 @@ struct PendingSpans: ~Copyable {
     }
 
     var spans: SpanBuffer
+    /// The buffer of the batch assembled last, emptied, for the next batch to fill: allocating a
+    /// fresh one per batch cost page faults and a large malloc and free on every batch.
+    private var spare: SpanBuffer?
+    private let batchCapacity: Int
     var assembler: CheckedContinuation<Bool, Never>?
     var stopped = false
 
     init(capacity: Int) {
+        batchCapacity = capacity
         spans = SpanBuffer(capacity: capacity)
     }
 
@@ -30,11 +35,18 @@ struct PendingSpans: ~Copyable {
         return assembler
     }
 
-    /// The pending spans, leaving an empty buffer with room for a batch.
-    mutating func take(capacity: Int) -> SpanBuffer {
-        var batch = SpanBuffer(capacity: spans.count == 0 ? 0 : capacity)
+    /// The pending spans, leaving an empty buffer with room for a batch (the spare, if any).
+    mutating func take() -> SpanBuffer {
+        guard spans.count > 0 else { return SpanBuffer(capacity: 0) }
+        var batch = spare.take() ?? SpanBuffer(capacity: batchCapacity)
         swap(&batch, &spans)
         return batch
+    }
+
+    /// Keeps a drained buffer for the next batch.
+    mutating func recycle(_ drained: consuming SpanBuffer) {
+        guard spare == nil, drained.capacity >= batchCapacity, drained.count == 0 else { return }
+        spare = consume drained
     }
 }
 
@@ -42,7 +54,7 @@ struct PendingSpans: ~Copyable {
 /// element on the way out, and a span is ≈ 150 bytes with six references to retain and release.)
 struct SpanBuffer: ~Copyable {
     private var base: UnsafeMutablePointer<FinishedSpan>
-    private var capacity: Int
+    private(set) var capacity: Int
     private(set) var count = 0
 
     init(capacity: Int) {
@@ -74,6 +86,9 @@ struct SpanBuffer: ~Copyable {
         for position in 0..<spans { body((base + position).move()) }
     }
 }
+
+/// Sendable: it holds Sendable spans, and being non-copyable it has one owner at a time.
+extension SpanBuffer: @unchecked Sendable {}
 
 enum KeepClass: Int, CaseIterable {
     case normal, slow, error

@@ -139,8 +139,13 @@ public final class TraceStore: Sendable {
     /// holding the store's lock keeps spans in the order they ended, whoever assembles.
     private func withAssembledState<T>(_ body: (inout sending TraceSet) -> sending T) -> sending T {
         state.withLock { state in
-            var batch = pending.withLock { $0.take(capacity: configuration.assemblyBatch) }
+            var batch = pending.withLock { $0.take() }
             batch.drain { state.add($0) }
+            if batch.capacity > 0 {
+                // An optional moves the buffer into the lock's closure (a closure cannot consume a capture).
+                var drained = Optional(batch)
+                pending.withLock { $0.recycle(drained.take()!) }
+            }
             return body(&state)
         }
     }
