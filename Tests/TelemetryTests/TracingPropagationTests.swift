@@ -83,8 +83,16 @@ import Tracing
         f.clock.advance(by: .milliseconds(100))
         f.tracer.record(span, operation: "GET payment/charge", kind: .client, endNanoseconds: ended,
                         status: SpanStatus(code: .error, message: "503"),
-                        attributes: [("instance", "svc-1"), ("http.status_code", 503), ("instance", "svc-2")],
-                        events: [FinishedSpan.Event(name: "dependency failed", at: .milliseconds(12))])
+                        events: [FinishedSpan.Event(name: "dependency failed", at: .milliseconds(12))]) { attributes in
+            attributes.set("instance", "svc-1")
+            attributes.set("http.status_code", 503)
+            attributes.set("instance", "svc-2")
+        }
+        // Another span's attributes in the same batch stay its own.
+        let other = f.tracer.beginSpan(in: .topLevel, startNanoseconds: 0)
+        f.tracer.record(other, operation: "other", kind: .internal, endNanoseconds: 1) { $0.set("instance", "elsewhere") }
+        let bare = f.tracer.beginSpan(in: .topLevel, startNanoseconds: 0)
+        f.tracer.record(bare, operation: "bare", kind: .internal, endNanoseconds: 1)
 
         let tree = try #require(f.store.tree(span.traceID))
         let record = try #require(tree.spans.first)
@@ -94,6 +102,8 @@ import Tracing
         #expect(record.attributes == ["instance": "svc-2", "http.status_code": "503"], "a later value of a name wins")
         #expect(record.status == SpanStatusRecord(code: .error, message: "503"))
         #expect(record.events == [SpanEventRecord(name: "dependency failed", offsetMs: 2, attributes: [:])])
+        #expect(f.store.tree(other.traceID)?.spans.first?.attributes == ["instance": "elsewhere"])
+        #expect(f.store.tree(bare.traceID)?.spans.first?.attributes == [:])
     }
 
     @Test func aSpanInProgressIsAChildOfTheCurrentSpanAndParentsChildrenThroughItsContext() throws {

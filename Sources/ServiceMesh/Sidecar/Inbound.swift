@@ -29,13 +29,6 @@ extension Mesh {
         // to this request and recorded in one go at the end, with the clock readings the metrics use.
         let span = tracer.beginSpan(traceparent: request.headers[MeshHeader.traceparent],
                                     tracestate: request.headers[MeshHeader.tracestate], startNanoseconds: started)
-        // A list, not a dictionary: the names are hashed when the store assembles the span.
-        var attributes: [(String, SpanAttribute)] = []
-        attributes.reserveCapacity(5)
-        attributes.append(("http.target", .string(request.path)))
-        attributes.append(("instance", .string(runtime.instance.id)))
-        if let caller { attributes.append(("caller", .string(caller))) }
-        if let fault { attributes.append(("fault", .string("\(fault)"))) }
 
         runtime.inFlight.add(1, ordering: .relaxed)
         deployed.metrics.inFlight.increment()
@@ -71,10 +64,17 @@ extension Mesh {
             }
         }
 
-        attributes.append(("http.status_code", .int64(Int64(response.status))))
         let status = response.isServerError ? SpanStatus(code: .error, message: response.errorMessage ?? "\(response.status)") : nil
+        let faultDescription = fault.map { "\($0)" }
         let ended = telemetry.time.nanosecondsSinceOrigin()
-        tracer.record(span, operation: spanName, kind: .server, endNanoseconds: ended, status: status, attributes: attributes, events: events)
+        // Written straight into the trace store's pending batch; names are hashed when it is assembled.
+        tracer.record(span, operation: spanName, kind: .server, endNanoseconds: ended, status: status, events: events) { attributes in
+            attributes.set("http.target", .string(request.path))
+            attributes.set("instance", .string(runtime.instance.id))
+            if let caller { attributes.set("caller", .string(caller)) }
+            if let faultDescription { attributes.set("fault", .string(faultDescription)) }
+            attributes.set("http.status_code", .int64(Int64(response.status)))
+        }
         deployed.metrics.record(route: route, status: response.status, nanoseconds: ended - started)
         return response
     }

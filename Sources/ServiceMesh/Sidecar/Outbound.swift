@@ -172,27 +172,29 @@ final class OutboundChannel: Sendable {
         } catch {
             result = .failure(translate(error, caller: service))
         }
-        // A list, not a dictionary: the names are hashed when the store assembles the span.
-        var attributes = call.takeAttributes()
-        attributes.reserveCapacity(attributes.count + 3)
-        attributes.append(("peer.service", .string(target)))
+        let found = call.takeAttributes()
         let attemptCount = call.attempts
-        if attemptCount > 1 { attributes.append(("retry.attempts", .int64(Int64(attemptCount)))) }
         let outcome: String
         var status: SpanStatus?
         switch result {
         case .success(let response):
-            attributes.append(("http.status_code", .int64(Int64(response.status))))
             if response.isServerError { status = SpanStatus(code: .error, message: "\(response.status)") }
             outcome = String(response.status)
         case .failure(let error):
             status = SpanStatus(code: .error, message: error.message)
-            attributes.append(("mesh.error", .string(error.kind.rawValue)))
             outcome = error.kind.rawValue
         }
         let ended = time.nanosecondsSinceOrigin()
         tracer.record(span, operation: "\(request.method) \(target)\(request.pathWithoutQuery)", kind: .client, endNanoseconds: ended,
-                      status: status, attributes: attributes)
+                      status: status) { attributes in
+            for (name, value) in found { attributes.set(name, value) }
+            attributes.set("peer.service", .string(target))
+            if attemptCount > 1 { attributes.set("retry.attempts", .int64(Int64(attemptCount))) }
+            switch result {
+            case .success(let response): attributes.set("http.status_code", .int64(Int64(response.status)))
+            case .failure(let error): attributes.set("mesh.error", .string(error.kind.rawValue))
+            }
+        }
         counter(outcome).increment()
         duration.recordNanoseconds(ended - started)
         return try result.get()

@@ -74,14 +74,31 @@ extension TelemetryTracer {
 
     /// Records a ``SpanInProgress`` that ended at `endNanoseconds` (a reading of ``time``).
     ///
-    /// `attributes` are kept as a list and join the span's `SpanAttributes` when the store
-    /// assembles it, off the caller's path; a later value of a name wins.
+    /// `writeAttributes` writes the span's attributes straight into the store's pending batch;
+    /// they join its `SpanAttributes` when the store assembles it, off the caller's path (a later
+    /// value of a name wins). It runs under the batch's lock: only set values there, computed
+    /// beforehand.
     public func record(_ span: SpanInProgress, operation: String, kind: SpanKind, endNanoseconds: Int64, status: SpanStatus? = nil,
-                       attributes: [(String, SpanAttribute)] = [], events: [FinishedSpan.Event] = []) {
-        store.add {
-            FinishedSpan(traceID: span.traceID, spanID: span.spanID, parentSpanID: span.parentSpanID, service: service,
-                         operation: operation, kind: kind, startNanoseconds: span.startNanoseconds, endNanoseconds: endNanoseconds,
-                         status: status, attributes: SpanAttributes(), appendedAttributes: attributes, events: events, links: [])
+                       events: [FinishedSpan.Event] = [], attributes writeAttributes: (inout SpanAttributeList) -> Void = { _ in }) {
+        store.add { list in
+            let first = Int32(list.entries.count)
+            writeAttributes(&list)
+            return FinishedSpan(traceID: span.traceID, spanID: span.spanID, parentSpanID: span.parentSpanID, service: service,
+                                operation: operation, kind: kind, startNanoseconds: span.startNanoseconds, endNanoseconds: endNanoseconds,
+                                status: status, attributes: SpanAttributes(), pendingAttributes: first..<Int32(list.entries.count),
+                                events: events, links: [])
         }
+    }
+}
+
+/// The attributes of a span being recorded
+/// (``TelemetryTracer/record(_:operation:kind:endNanoseconds:status:events:attributes:)``),
+/// written straight into the store's pending batch: no list per span to allocate and free.
+public struct SpanAttributeList: Sendable {
+    var entries: [(String, SpanAttribute)] = []
+
+    /// Sets an attribute; a later value of the same name wins.
+    public mutating func set(_ name: String, _ value: SpanAttribute) {
+        entries.append((name, value))
     }
 }

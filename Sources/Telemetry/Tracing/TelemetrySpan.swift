@@ -117,11 +117,11 @@ public final class TelemetrySpan: Span {
         state.withLock { state in
             guard !state.ended else { return }
             state.ended = true
-            store.add {
+            store.add { _ in
                 FinishedSpan(traceID: traceID, spanID: spanID, parentSpanID: parentSpanID,
                              service: service, operation: state.operationName, kind: kind,
                              startNanoseconds: startNanoseconds, endNanoseconds: end,
-                             status: state.status, attributes: state.attributes, appendedAttributes: [],
+                             status: state.status, attributes: state.attributes, pendingAttributes: 0..<0,
                              events: state.events, links: state.links)
             }
         }
@@ -158,10 +158,10 @@ public struct FinishedSpan: Sendable {
     public var statusCode: SpanStatus.Code?
     public var statusMessage: String?
     public var attributes: SpanAttributes
-    /// Attributes recorded as a list (``TelemetryTracer/record(_:operation:kind:endNanoseconds:status:attributes:events:)``),
-    /// not yet in ``attributes``: the store folds them in when it assembles the span, so a stored
-    /// span has none left.
-    var appendedAttributes: [(String, SpanAttribute)]
+    /// Where attributes written by ``TelemetryTracer/record(_:operation:kind:endNanoseconds:status:events:attributes:)``
+    /// wait in the pending batch's list; the store moves them into ``attributes`` when it
+    /// assembles the span, so a stored span has none left.
+    var pendingAttributes: Range<Int32>
     public var events: [Event]
     public var links: [String]
 
@@ -177,12 +177,12 @@ public struct FinishedSpan: Sendable {
                 events: [Event] = [], links: [String] = []) {
         self.init(traceID: traceID, spanID: spanID, parentSpanID: parentSpanID, service: service, operation: operation, kind: kind,
                   startNanoseconds: startNanoseconds, endNanoseconds: endNanoseconds, status: status, attributes: attributes,
-                  appendedAttributes: [], events: events, links: links)
+                  pendingAttributes: 0..<0, events: events, links: links)
     }
 
     init(traceID: TraceID, spanID: SpanID, parentSpanID: SpanID?, service: String, operation: String, kind: SpanKind,
          startNanoseconds: Int64, endNanoseconds: Int64, status: SpanStatus?, attributes: SpanAttributes,
-         appendedAttributes: [(String, SpanAttribute)], events: [Event], links: [String]) {
+         pendingAttributes: Range<Int32>, events: [Event], links: [String]) {
         self.traceID = traceID
         self.spanID = spanID
         self.parentSpanID = parentSpanID
@@ -194,7 +194,7 @@ public struct FinishedSpan: Sendable {
         self.statusCode = status?.code
         self.statusMessage = status?.message
         self.attributes = attributes
-        self.appendedAttributes = appendedAttributes
+        self.pendingAttributes = pendingAttributes
         self.events = events
         self.links = links
     }
@@ -206,19 +206,12 @@ public struct FinishedSpan: Sendable {
     public var durationNanoseconds: Int64 { endNanoseconds &- startNanoseconds }
     public var status: SpanStatus? { statusCode.map { SpanStatus(code: $0, message: statusMessage) } }
     public var isError: Bool { statusCode == .error }
-
-    /// Moves ``appendedAttributes`` into ``attributes``.
-    mutating func foldAppendedAttributes() {
-        guard !appendedAttributes.isEmpty else { return }
-        attributes.set(appendedAttributes)
-        appendedAttributes = []
-    }
 }
 
 extension SpanAttributes {
     /// Sets each of `list` in order (a later value of a name wins). Into empty attributes — the
     /// usual case — the storage is sized once instead of growing as names arrive.
-    mutating func set(_ list: [(String, SpanAttribute)]) {
+    mutating func set(_ list: some Collection<(String, SpanAttribute)>) {
         if isEmpty {
             var storage = [String: SpanAttribute](minimumCapacity: list.count)
             for (name, value) in list { storage[name] = value }

@@ -23,8 +23,8 @@ struct PendingSpans: ~Copyable {
         spans = SpanBuffer(capacity: capacity)
     }
 
-    mutating func append(_ span: consuming FinishedSpan, batch: Int, limit: Int) -> Next {
-        spans.append(span)
+    mutating func append(_ build: (inout SpanAttributeList) -> FinishedSpan, batch: Int, limit: Int) -> Next {
+        spans.append(build)
         if spans.count >= limit { return .assembleHere }
         if spans.count >= batch, let assembler = takeAssembler() { return .wake(assembler) }
         return .nothing
@@ -56,6 +56,10 @@ struct SpanBuffer: ~Copyable {
     private var base: UnsafeMutablePointer<FinishedSpan>
     private(set) var capacity: Int
     private(set) var count = 0
+    /// The attributes recorded with the spans (each span says where its own are), kept here
+    /// rather than in a list per span: a list allocated by the recording thread and freed by the
+    /// assembling one made the two contend for glibc's arena lock on every span.
+    private var attributes = SpanAttributeList()
 
     init(capacity: Int) {
         self.capacity = capacity
@@ -67,7 +71,8 @@ struct SpanBuffer: ~Copyable {
         base.deallocate()
     }
 
-    mutating func append(_ span: consuming FinishedSpan) {
+    /// Appends the span `build` makes; it may write attributes into the buffer's list.
+    mutating func append(_ build: (inout SpanAttributeList) -> FinishedSpan) {
         if count == capacity {
             let grown = UnsafeMutablePointer<FinishedSpan>.allocate(capacity: max(16, 2 * capacity))
             grown.moveInitialize(from: base, count: count)
@@ -75,15 +80,24 @@ struct SpanBuffer: ~Copyable {
             base = grown
             capacity = max(16, 2 * capacity)
         }
-        (base + count).initialize(to: span)
+        (base + count).initialize(to: build(&attributes))
         count += 1
     }
 
-    /// Hands each span to `body`, oldest first, leaving the buffer empty.
+    /// Hands each span to `body`, oldest first, with its recorded attributes moved into its
+    /// `attributes`, leaving the buffer empty (its storage kept for the next batch).
     mutating func drain(_ body: (consuming FinishedSpan) -> Void) {
         let spans = count
         count = 0
-        for position in 0..<spans { body((base + position).move()) }
+        for position in 0..<spans {
+            var span = (base + position).move()
+            if !span.pendingAttributes.isEmpty {
+                span.attributes.set(attributes.entries[Int(span.pendingAttributes.lowerBound)..<Int(span.pendingAttributes.upperBound)])
+                span.pendingAttributes = 0..<0
+            }
+            body(span)
+        }
+        attributes.entries.removeAll(keepingCapacity: true)
     }
 }
 
@@ -292,7 +306,6 @@ struct TraceSet {
     var liveTraces: [StoredTrace] { slots.compactMap { $0 } }
 
     mutating func add(_ span: consuming FinishedSpan) {
-        span.foldAppendedAttributes()
         if span.parentSpanID == nil { noteRootDuration(span.durationNanoseconds) }
         let previousClass: KeepClass
         let newClass: KeepClass

@@ -81,14 +81,15 @@ public final class TraceStore: Sendable {
     public func add(_ span: consuming FinishedSpan) {
         // An optional moves the span into the lock's closure (a closure cannot consume a capture).
         var handOver = Optional(span)
-        add { handOver.take()! }
+        add { _ in handOver.take()! }
     }
 
     /// Adds the span `build` makes, made under the pending batch's lock straight into its place
-    /// there: a span is ≈ 200 bytes, and each hand-over on the way is a copy.
-    func add(_ build: () -> FinishedSpan) {
+    /// there (a span is ≈ 150 bytes, and each hand-over on the way is a copy). `build` may write
+    /// attributes into the batch's list, and says where they are in the span's `pendingAttributes`.
+    func add(_ build: (inout SpanAttributeList) -> FinishedSpan) {
         let next = pending.withLock { pending in
-            pending.append(build(), batch: configuration.assemblyBatch, limit: configuration.maxPendingSpans)
+            pending.append(build, batch: configuration.assemblyBatch, limit: configuration.maxPendingSpans)
         }
         switch next {
         case .nothing: break
