@@ -61,6 +61,10 @@ public final class Mesh: Sendable {
 
     let state = Mutex(State())
 
+    deinit {
+        for address in state.withLock({ $0.instances.values.map(\.address) }) { transport.unbind(address) }
+    }
+
     /// A channel's (caller, target): hashed as two strings, not joined into a new one per call.
     struct ChannelKey: Hashable {
         var caller: String
@@ -107,9 +111,11 @@ public final class Mesh: Sendable {
             state.instances[instance.id] = runtime
             return (instance, runtime)
         }
-        transport.bind(runtime.address, instance: instance) { [weak self] request, fault in
-            guard let self else { return .error(503, "the mesh is shut down") }
-            return await self.inbound(request, to: runtime, fault: fault)
+        // Unowned, not weak: a weak reference gives the mesh a side table, and every retain and
+        // release of it (each request holds it) takes the slow path. The mesh unbinds its
+        // addresses when it goes, so the closure never outlives it.
+        transport.bind(runtime.address, instance: instance) { [unowned self] request, fault in
+            await self.inbound(request, to: runtime, fault: fault)
         }
         registry.register(instance, address: runtime.address, version: version, metadata: metadata)
         telemetry.events.record(source: service.name, kind: .info, message: "\(instance.id) (\(version)) registered at \(runtime.address)")

@@ -87,6 +87,20 @@ struct HopTests {
         #expect(server.status.code == .error)
     }
 
+    @Test("a transport that outlives its mesh refuses connections to the mesh's instances")
+    func transportOutlivesMesh() async throws {
+        var test: TestMesh? = TestMesh()
+        test!.mesh.deploy(StubService.echo("svc"))
+        #expect(try await test!.mesh.client().get("svc", "/echo/a").status == 200)
+        let transport = test!.mesh.transport
+        weak let mesh = test!.mesh
+        test = nil
+        #expect(mesh == nil, "nothing keeps a mesh alive but its users")
+        await #expect(throws: TransportError.connectionRefused(address: "svc-1.mesh:8080")) {
+            try await transport.send(Request(path: "/echo/a"), to: "svc-1.mesh:8080")
+        }
+    }
+
     @Test("an injected fault is an attribute of the server span")
     func faultAttribute() async throws {
         let test = TestMesh()
