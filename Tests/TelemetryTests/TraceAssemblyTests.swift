@@ -108,3 +108,28 @@ import Tracing
         }
     }
 }
+
+/// The word-at-a-time hex decoder agrees with the digit-at-a-time one on any bytes.
+@Suite struct HexDecodingTests {
+    @Test func sixteenDigitsAtOnceAgreeWithOneAtATime() async {
+        // Mostly hex digits, so valid groups are common, with bytes just outside each range,
+        // uppercase, and bytes with the top bit set.
+        let alphabet: [UInt8] = Array("0123456789abcdef0123456789abcdef/:`gAF".utf8) + [0x00, 0x7F, 0x80, 0xB0, 0xE6, 0xFF]
+        await propertyCheck(count: 2_000, input: Gen.int(in: 0...(alphabet.count - 1)).array(of: 16...16)) { picks in
+            let bytes = picks.map { alphabet[$0] }
+            bytes.withUnsafeBufferPointer { buffer in
+                #expect(parseHex16(buffer, at: 0) == parseHex(buffer, 0..<16), "\(bytes)")
+            }
+        }
+    }
+
+    @Test func knownGroups() {
+        for (text, value) in [("0000000000000000", 0), ("00f067aa0ba902b7", 0x00f0_67aa_0ba9_02b7),
+                              ("ffffffffffffffff", UInt64.max), ("0123456789abcdef", 0x0123_4567_89ab_cdef)] as [(String, UInt64)] {
+            Array(text.utf8).withUnsafeBufferPointer { #expect(parseHex16($0, at: 0) == value, "\(text)") }
+        }
+        for text in ["00f067aa0ba902bG", "00F067aa0ba902b7", "00f067aa0ba902b/", "00f067aa0ba902b:"] {
+            Array(text.utf8).withUnsafeBufferPointer { #expect(parseHex16($0, at: 0) == nil, "\(text)") }
+        }
+    }
+}

@@ -47,8 +47,8 @@ public struct TraceContext: Hashable, Sendable {
             header.withUTF8 { bytes in
                 guard bytes.count >= 55,
                       bytes[2] == UInt8(ascii: "-"), bytes[35] == UInt8(ascii: "-"), bytes[52] == UInt8(ascii: "-"),
-                      let version = parseHex(bytes, 0..<2), let high = parseHex(bytes, 3..<19), let low = parseHex(bytes, 19..<35),
-                      let span = parseHex(bytes, 36..<52), let flags = parseHex(bytes, 53..<55)
+                      let version = parseHex(bytes, 0..<2), let high = parseHex16(bytes, at: 3), let low = parseHex16(bytes, at: 19),
+                      let span = parseHex16(bytes, at: 36), let flags = parseHex(bytes, 53..<55)
                 else { return nil }
                 if bytes.count > 55, bytes[55] != UInt8(ascii: "-") { return nil }
                 return (version, high, low, span, flags, bytes.count)

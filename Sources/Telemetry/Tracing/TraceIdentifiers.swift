@@ -114,3 +114,37 @@ func parseHex(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> UInt6
     }
     return valid == 1 ? value : nil
 }
+
+/// The 16 lowercase hex digits at `bytes[offset..<offset + 16]`, or nil: what
+/// ``parseHex(_:_:)`` gives for them, eight digits at a time in one 64-bit word each (SWAR).
+/// A `traceparent` carries three such groups, on every hop. The caller checks the bounds.
+@inline(__always)
+func parseHex16(_ bytes: UnsafeBufferPointer<UInt8>, at offset: Int) -> UInt64? {
+    let raw = UnsafeRawPointer(bytes.baseAddress! + offset)
+    guard let high = parseHex8(UInt64(littleEndian: raw.loadUnaligned(as: UInt64.self))),
+          let low = parseHex8(UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self)))
+    else { return nil }
+    return UInt64(high) << 32 | UInt64(low)
+}
+
+/// Eight ASCII hex digits, the first in the lowest byte, as a number; nil unless every byte is
+/// `0`…`9` or `a`…`f`.
+@inline(__always)
+private func parseHex8(_ word: UInt64) -> UInt32? {
+    let ones: UInt64 = 0x0101_0101_0101_0101, highBits: UInt64 = 0x8080_8080_8080_8080
+    // No byte may have its top bit set; then adding at most 0x80 to a byte cannot carry into the next.
+    guard word & highBits == 0 else { return nil }
+    // A byte's top bit after `byte + (0x80 - low)` says byte ≥ low; after `byte + (0x7F - high)`, byte > high.
+    func inRange(_ low: UInt64, _ high: UInt64) -> UInt64 {
+        (word &+ ones &* (0x80 - low)) & ~(word &+ ones &* (0x7F - high)) & highBits
+    }
+    guard inRange(0x30, 0x39) | inRange(0x61, 0x66) == highBits else { return nil }
+    // A digit's value is its low nibble, plus 9 for a letter (bit 6 set).
+    let nibbles = (word & (ones &* 0x0F)) &+ ((word >> 6) & ones) &* 9
+    // Pack: byte pairs into bytes (first digit high), then those four bytes into one word.
+    let pairs = ((nibbles << 4) | (nibbles >> 8)) & 0x00FF_00FF_00FF_00FF
+    let quads = (pairs | (pairs >> 8)) & 0x0000_FFFF_0000_FFFF
+    let packed = UInt32(truncatingIfNeeded: quads | (quads >> 16))
+    return packed.byteSwapped
+}
+
