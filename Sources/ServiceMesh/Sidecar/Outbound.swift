@@ -57,7 +57,9 @@ final class OutboundChannel: Sendable {
     private let built: Mutex<Built>
     private let outliers: Mutex<OutlierDetector?>
     private let random: Mutex<SeededGenerator>
-    private let calls: Mutex<[String: Counter]>
+    /// `client_requests_total` by outcome: a status's counter found by the number (a channel sees
+    /// a handful, so a scan beats hashing its text), an error kind's by name.
+    private let calls: Mutex<(byStatus: [(Int, Counter)], byError: [String: Counter])>
     private let duration: CoreMetrics.Timer
     private let staleCalls: Counter
     private let servingStale = Atomic<Bool>(false)
@@ -69,14 +71,18 @@ final class OutboundChannel: Sendable {
         let policy: CallPolicy
         let pipeline: ResiliencePipeline
         let balancer: LoadBalancer
+        /// The target's traffic split by version (a canary), as of this revision.
+        let split: [String: Double]?
         /// When the current breaker was made, on the mesh's clock (its transitions are relative to it).
         let breakerOrigin: Duration
 
-        init(revision: Int, policy: CallPolicy, pipeline: ResiliencePipeline, balancer: LoadBalancer, breakerOrigin: Duration = .zero) {
+        init(revision: Int, policy: CallPolicy, pipeline: ResiliencePipeline, balancer: LoadBalancer, split: [String: Double]? = nil,
+             breakerOrigin: Duration = .zero) {
             self.revision = revision
             self.policy = policy
             self.pipeline = pipeline
             self.balancer = balancer
+            self.split = split
             self.breakerOrigin = breakerOrigin
         }
     }
@@ -93,7 +99,7 @@ final class OutboundChannel: Sendable {
         tracer = mesh.telemetry.tracer(for: caller)
         let seed = mesh.configuration.seed &+ UInt64(truncatingIfNeeded: "\(caller)->\(target)".hashValueStable)
         random = Mutex(SeededGenerator(seed: seed))
-        calls = Mutex([:])
+        calls = Mutex(([], [:]))
         duration = CoreMetrics.Timer(label: "client_request_duration_seconds", dimensions: [("caller", caller), ("target", target)], factory: mesh.telemetry.metrics)
         staleCalls = Counter(label: "discovery_stale_total", dimensions: [("caller", caller), ("target", target)], factory: mesh.telemetry.metrics)
         let revision = mesh.controlPlane.revision
@@ -146,7 +152,8 @@ final class OutboundChannel: Sendable {
             if policy.outlierDetection != old.outlierDetection || built.revision < 0 {
                 outliers.withLock { $0 = policy.outlierDetection.map(OutlierDetector.init) }
             }
-            built = Built(revision: revision, policy: policy, pipeline: pipeline, balancer: balancer, breakerOrigin: breakerOrigin)
+            built = Built(revision: revision, policy: policy, pipeline: pipeline, balancer: balancer,
+                          split: mesh.controlPlane.trafficSplit(service: target), breakerOrigin: breakerOrigin)
             return built
         }
     }
@@ -174,15 +181,15 @@ final class OutboundChannel: Sendable {
         }
         let found = call.takeAttributes()
         let attemptCount = call.attempts
-        let outcome: String
+        let outcome: Counter
         var status: SpanStatus?
         switch result {
         case .success(let response):
             if response.isServerError { status = SpanStatus(code: .error, message: "\(response.status)") }
-            outcome = String(response.status)
+            outcome = counter(status: response.status)
         case .failure(let error):
             status = SpanStatus(code: .error, message: error.message)
-            outcome = error.kind.rawValue
+            outcome = counter(error: error.kind.rawValue)
         }
         let ended = time.nanosecondsSinceOrigin()
         tracer.record(span, operation: "\(request.method) \(target)\(request.pathWithoutQuery)", kind: .client, endNanoseconds: ended,
@@ -195,18 +202,31 @@ final class OutboundChannel: Sendable {
             case .failure(let error): attributes.set("mesh.error", .string(error.kind.rawValue))
             }
         }
-        counter(outcome).increment()
+        outcome.increment()
         duration.recordNanoseconds(ended - started)
         return try result.get()
     }
 
-    private func counter(_ outcome: String) -> Counter {
+    private func counter(status: Int) -> Counter {
         calls.withLock { calls in
-            if let counter = calls[outcome] { return counter }
-            let counter = Counter(label: "client_requests_total", dimensions: [("caller", caller), ("target", target), ("outcome", outcome)], factory: mesh.telemetry.metrics)
-            calls[outcome] = counter
+            for (known, counter) in calls.byStatus where known == status { return counter }
+            let counter = makeCounter(outcome: String(status))
+            calls.byStatus.append((status, counter))
             return counter
         }
+    }
+
+    private func counter(error kind: String) -> Counter {
+        calls.withLock { calls in
+            if let counter = calls.byError[kind] { return counter }
+            let counter = makeCounter(outcome: kind)
+            calls.byError[kind] = counter
+            return counter
+        }
+    }
+
+    private func makeCounter(outcome: String) -> Counter {
+        Counter(label: "client_requests_total", dimensions: [("caller", caller), ("target", target), ("outcome", outcome)], factory: mesh.telemetry.metrics)
     }
 
     /// One attempt: pick an instance, send, note the outcome for outlier detection.
@@ -271,7 +291,7 @@ final class OutboundChannel: Sendable {
             if !remaining.isEmpty { candidates = remaining }
         }
         // Weighted routing by version (a canary), among the versions that have passing instances.
-        if let split = controlPlane.trafficSplit(service: target) {
+        if let split = built.split {
             let present = Set(candidates.map(\.version))
             let weights = split.filter { present.contains($0.key) && $0.value > 0 }.sorted { $0.key < $1.key }
             let total = weights.reduce(0) { $0 + $1.value }
