@@ -248,12 +248,15 @@ final class ServiceMetrics: Sendable {
     let service: String
     let factory: any MetricsFactory
     let inFlight: Meter
-    private let routes = Mutex([String: RouteMetrics]())
+    /// Found by scanning: a service has a handful of routes and a route a handful of statuses, and
+    /// comparing a route's label (the same string each time) costs less than hashing it.
+    private let routes = Mutex([RouteMetrics]())
 
     /// One route's handles: its duration, and a request counter per status.
     struct RouteMetrics {
-        var duration: CoreMetrics.Timer?
-        var requests: [Int: Counter] = [:]
+        let route: String
+        let duration: CoreMetrics.Timer
+        var requests: [(status: Int, counter: Counter)] = []
     }
 
     init(service: String, factory: any MetricsFactory) {
@@ -266,29 +269,20 @@ final class ServiceMetrics: Sendable {
     /// lock for both; the handles are made on first use).
     func record(route: String, status: Int, nanoseconds: Int64) {
         let (counter, timer) = routes.withLock { routes in
-            routes[route, default: RouteMetrics()].handles(service: service, route: route, status: status, factory: factory)
+            let index = routes.firstIndex { $0.route == route } ?? {
+                routes.append(RouteMetrics(route: route, duration: CoreMetrics.Timer(
+                    label: "request_duration_seconds", dimensions: [("service", service), ("route", route)], factory: factory)))
+                return routes.count - 1
+            }()
+            if let known = routes[index].requests.first(where: { $0.status == status }) {
+                return (known.counter, routes[index].duration)
+            }
+            let counter = Counter(label: "requests_total", dimensions: [("service", service), ("route", route), ("status", String(status))], factory: factory)
+            routes[index].requests.append((status, counter))
+            return (counter, routes[index].duration)
         }
         counter.increment()
         timer.recordNanoseconds(nanoseconds)
     }
 }
 
-extension ServiceMetrics.RouteMetrics {
-    mutating func handles(service: String, route: String, status: Int, factory: any MetricsFactory) -> (Counter, CoreMetrics.Timer) {
-        let counter: Counter
-        if let existing = requests[status] {
-            counter = existing
-        } else {
-            counter = Counter(label: "requests_total", dimensions: [("service", service), ("route", route), ("status", String(status))], factory: factory)
-            requests[status] = counter
-        }
-        return (counter, timer(service: service, route: route, factory: factory))
-    }
-
-    mutating func timer(service: String, route: String, factory: any MetricsFactory) -> CoreMetrics.Timer {
-        if let duration { return duration }
-        let timer = CoreMetrics.Timer(label: "request_duration_seconds", dimensions: [("service", service), ("route", route)], factory: factory)
-        duration = timer
-        return timer
-    }
-}
