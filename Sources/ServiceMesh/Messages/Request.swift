@@ -107,33 +107,19 @@ public struct Request: Sendable, Equatable {
 public struct Headers: Sendable, Equatable, Sequence, ExpressibleByDictionaryLiteral {
     public typealias Element = (name: String, value: String)
 
-    private var fields: [Element]
+    private var fields = NameValueList()
 
-    public init() { fields = [] }
+    public init() {}
 
     public init(dictionaryLiteral elements: (String, String)...) {
-        fields = []
         fields.reserveCapacity(elements.count)
         for (name, value) in elements { self[name] = value }
     }
 
     /// The value of `name` (any case), or nil. Setting nil removes the header.
     public subscript(name: String) -> String? {
-        get {
-            let name = Self.normalized(name)
-            for field in fields where field.name == name { return field.value }
-            return nil
-        }
-        set {
-            let name = Self.normalized(name)
-            let index = fields.firstIndex { $0.name == name }
-            switch (index, newValue) {
-            case (let index?, let value?): fields[index].value = value
-            case (let index?, nil): fields.remove(at: index)
-            case (nil, let value?): fields.append((name, value))
-            case (nil, nil): break
-            }
-        }
+        get { fields[Self.normalized(name)] }
+        set { fields[Self.normalized(name)] = newValue }
     }
 
     /// The name lowercased; names already lowercase (the mesh's own) are used as they are.
@@ -152,9 +138,39 @@ public struct Headers: Sendable, Equatable, Sequence, ExpressibleByDictionaryLit
     public mutating func reserveCapacity(_ minimumCapacity: Int) {
         fields.reserveCapacity(minimumCapacity)
     }
+}
 
-    public static func == (lhs: Headers, rhs: Headers) -> Bool {
-        lhs.count == rhs.count && lhs.fields.allSatisfy { rhs[$0.name] == $0.value }
+/// Names with values, in the order first set, a name at most once: what ``Headers`` and
+/// ``PathParameters`` keep. Found by scanning — they hold a handful, and comparing short names
+/// costs less than hashing them. Equal when the same names have the same values, in any order.
+struct NameValueList: Sendable, Equatable, Sequence {
+    private var entries: [(name: String, value: String)] = []
+
+    /// The value of `name`, or nil. Setting a name again replaces its value; setting nil removes it.
+    subscript(name: String) -> String? {
+        get {
+            for entry in entries where entry.name == name { return entry.value }
+            return nil
+        }
+        set {
+            let index = entries.firstIndex { $0.name == name }
+            switch (index, newValue) {
+            case (let index?, let value?): entries[index].value = value
+            case (let index?, nil): entries.remove(at: index)
+            case (nil, let value?): entries.append((name, value))
+            case (nil, nil): break
+            }
+        }
+    }
+
+    var count: Int { entries.count }
+
+    mutating func reserveCapacity(_ minimumCapacity: Int) { entries.reserveCapacity(minimumCapacity) }
+
+    func makeIterator() -> IndexingIterator<[(name: String, value: String)]> { entries.makeIterator() }
+
+    static func == (lhs: NameValueList, rhs: NameValueList) -> Bool {
+        lhs.count == rhs.count && lhs.entries.allSatisfy { rhs[$0.name] == $0.value }
     }
 }
 

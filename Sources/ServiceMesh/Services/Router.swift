@@ -4,7 +4,7 @@
 public struct PathParameters: Sendable, Equatable, Sequence, ExpressibleByDictionaryLiteral, CustomStringConvertible {
     public typealias Element = (name: String, value: String)
 
-    private var values: [Element] = []
+    private var values = NameValueList()
 
     public init() {}
 
@@ -13,34 +13,19 @@ public struct PathParameters: Sendable, Equatable, Sequence, ExpressibleByDictio
     }
 
     public subscript(name: String) -> String? {
-        get {
-            for entry in values where entry.name == name { return entry.value }
-            return nil
-        }
-        set {
-            let index = values.firstIndex { $0.name == name }
-            switch (index, newValue) {
-            case (let index?, let value?): values[index].value = value
-            case (let index?, nil): values.remove(at: index)
-            case (nil, let value?): values.append((name, value))
-            case (nil, nil): break
-            }
-        }
+        get { values[name] }
+        set { values[name] = newValue }
     }
 
     public var count: Int { values.count }
-    public var isEmpty: Bool { values.isEmpty }
+    public var isEmpty: Bool { values.count == 0 }
 
     mutating func reserveCapacity(_ minimumCapacity: Int) { values.reserveCapacity(minimumCapacity) }
 
     public func makeIterator() -> IndexingIterator<[Element]> { values.makeIterator() }
 
-    public static func == (lhs: PathParameters, rhs: PathParameters) -> Bool {
-        lhs.count == rhs.count && lhs.values.allSatisfy { rhs[$0.name] == $0.value }
-    }
-
     public var description: String {
-        values.isEmpty ? "[:]" : "[" + values.map { "\"\($0.name)\": \"\($0.value)\"" }.joined(separator: ", ") + "]"
+        isEmpty ? "[:]" : "[" + map { "\"\($0.name)\": \"\($0.value)\"" }.joined(separator: ", ") + "]"
     }
 }
 
