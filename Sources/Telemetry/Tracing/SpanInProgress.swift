@@ -10,7 +10,7 @@ import Tracing
 ///
 /// Begin one with ``TelemetryTracer/beginSpan(in:startNanoseconds:)`` or, for a request from
 /// another process, ``TelemetryTracer/beginSpan(traceparent:tracestate:startNanoseconds:)``; end
-/// it with ``TelemetryTracer/record(_:operation:kind:endNanoseconds:status:attributes:events:)``.
+/// it with ``TelemetryTracer/record(_:operation:kind:endNanoseconds:status:events:attributes:)``.
 public struct SpanInProgress: Sendable {
     public let traceID: TraceID
     public let spanID: SpanID
