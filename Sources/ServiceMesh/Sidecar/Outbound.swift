@@ -241,7 +241,7 @@ final class OutboundChannel: Sendable {
         let (instance, instanceCount, staleness) = try pickInstance(built: built)
         if let staleness {
             // On the attempt's span when there is one, else on the call's.
-            if let attemptSpan { attemptSpan.updateAttributes { $0.merge(SpanAttributes(staleness)) } } else { call.addAttributes(staleness) }
+            if let attemptSpan { attemptSpan.updateAttributes { for (name, value) in staleness { $0[name] = value } } } else { call.addAttributes(staleness) }
         }
         attemptSpan?.attributes["instance"] = instance.id
         var outgoing = request
@@ -270,7 +270,7 @@ final class OutboundChannel: Sendable {
 
     /// A passing instance, how many passing instances discovery offered (for the ejection cap),
     /// and span attributes saying so when discovery served stale entries.
-    private func pickInstance(built: Built) throws -> (RegisteredInstance, count: Int, staleness: [String: SpanAttribute]?) {
+    private func pickInstance(built: Built) throws -> (RegisteredInstance, count: Int, staleness: [(String, SpanAttribute)]?) {
         let resolution: Resolution
         do {
             resolution = try discovery.resolve(target)
@@ -313,10 +313,10 @@ final class OutboundChannel: Sendable {
 
     /// Says so when discovery serves stale entries: span attributes (returned) and a counter on
     /// every such call, and an event when it starts and when it ends.
-    private func noteStaleness(_ resolution: Resolution) -> [String: SpanAttribute]? {
-        var attributes: [String: SpanAttribute]?
+    private func noteStaleness(_ resolution: Resolution) -> [(String, SpanAttribute)]? {
+        var attributes: [(String, SpanAttribute)]?
         if resolution.isStale {
-            attributes = ["discovery.stale": true, "discovery.age_ms": .double(resolution.age.milliseconds)]
+            attributes = [("discovery.stale", .bool(true)), ("discovery.age_ms", .double(resolution.age.milliseconds))]
             staleCalls.increment()
         }
         guard servingStale.exchange(resolution.isStale, ordering: .relaxed) != resolution.isStale else { return attributes }
@@ -392,8 +392,8 @@ private final class CallInProgress: Sendable {
     func nextAttempt() -> Int { attemptCount.add(1, ordering: .relaxed).newValue }
     var attempts: Int { attemptCount.load(ordering: .relaxed) }
 
-    func addAttributes(_ added: [String: SpanAttribute]) {
-        attributes.withLock { $0 += added.map { ($0.key, $0.value) } }
+    func addAttributes(_ added: [(String, SpanAttribute)]) {
+        attributes.withLock { $0 += added }
     }
 
     func takeAttributes() -> [(String, SpanAttribute)] {
