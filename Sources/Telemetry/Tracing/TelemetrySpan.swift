@@ -165,6 +165,16 @@ public struct FinishedSpan: Sendable {
     public var events: [Event]
     public var links: [String]
 
+    /// Start and end, as time since the tracer's origin.
+    public var start: Duration { .nanoseconds(startNanoseconds) }
+    public var end: Duration { .nanoseconds(endNanoseconds) }
+    public var duration: Duration { .nanoseconds(durationNanoseconds) }
+    public var durationNanoseconds: Int64 { endNanoseconds &- startNanoseconds }
+    public var status: SpanStatus? { statusCode.map { SpanStatus(code: $0, message: statusMessage) } }
+    public var isError: Bool { statusCode == .error }
+}
+
+extension FinishedSpan {
     public init(traceID: TraceID, spanID: SpanID, parentSpanID: SpanID?, service: String, operation: String, kind: SpanKind,
                 start: Duration, end: Duration, status: SpanStatus? = nil, attributes: SpanAttributes = [:], events: [Event] = [], links: [String] = []) {
         self.init(traceID: traceID, spanID: spanID, parentSpanID: parentSpanID, service: service, operation: operation, kind: kind,
@@ -183,29 +193,12 @@ public struct FinishedSpan: Sendable {
     init(traceID: TraceID, spanID: SpanID, parentSpanID: SpanID?, service: String, operation: String, kind: SpanKind,
          startNanoseconds: Int64, endNanoseconds: Int64, status: SpanStatus?, attributes: SpanAttributes,
          pendingAttributes: Range<Int32>, events: [Event], links: [String]) {
-        self.traceID = traceID
-        self.spanID = spanID
-        self.parentSpanID = parentSpanID
-        self.service = service
-        self.operation = operation
-        self.kind = kind
-        self.startNanoseconds = startNanoseconds
-        self.endNanoseconds = endNanoseconds
-        self.statusCode = status?.code
-        self.statusMessage = status?.message
-        self.attributes = attributes
-        self.pendingAttributes = pendingAttributes
-        self.events = events
-        self.links = links
+        // Through the memberwise initializer: one assigning each property built the span twice
+        // and copied one into the other (a retain and a release of each of its references).
+        self.init(traceID: traceID, spanID: spanID, parentSpanID: parentSpanID, service: service, operation: operation, kind: kind,
+                  startNanoseconds: startNanoseconds, endNanoseconds: endNanoseconds, statusCode: status?.code,
+                  statusMessage: status?.message, attributes: attributes, pendingAttributes: pendingAttributes, events: events, links: links)
     }
-
-    /// Start and end, as time since the tracer's origin.
-    public var start: Duration { .nanoseconds(startNanoseconds) }
-    public var end: Duration { .nanoseconds(endNanoseconds) }
-    public var duration: Duration { .nanoseconds(durationNanoseconds) }
-    public var durationNanoseconds: Int64 { endNanoseconds &- startNanoseconds }
-    public var status: SpanStatus? { statusCode.map { SpanStatus(code: $0, message: statusMessage) } }
-    public var isError: Bool { statusCode == .error }
 }
 
 extension SpanAttributes {
