@@ -38,23 +38,24 @@ public struct RequestContext: Sendable {
     public var caller: String?
     /// The instance handling the request.
     public var instance: InstanceID
-    /// The route's pattern as metrics label it (`GET /users/:id`).
-    public var route: String
     /// Calls to other services, through this instance's sidecar.
     public var client: MeshClient
-
-    public init(parameters: PathParameters, caller: String?, instance: InstanceID, route: String, client: MeshClient) {
-        self.parameters = parameters
-        self.caller = caller
-        self.instance = instance
-        self.route = route
-        self.client = client
-    }
+    /// The route's pattern as metrics label it (`GET /users/:id`).
+    public var route: String
 
     /// A path parameter, or a ``BadRequestError`` naming it.
     public func parameter(_ name: String) throws(BadRequestError) -> String {
         guard let value = parameters[name] else { throw BadRequestError(message: "missing path parameter '\(name)'") }
         return value
+    }
+}
+
+extension RequestContext {
+    // Through the compiler's memberwise initializer (which exists because this one is in an
+    // extension, and differs from it in the order of the last two): assigning each property
+    // here built the context twice and copied one into the other, a retain and release apiece.
+    public init(parameters: PathParameters, caller: String?, instance: InstanceID, route: String, client: MeshClient) {
+        self.init(parameters: parameters, caller: caller, instance: instance, client: client, route: route)
     }
 }
 
@@ -131,9 +132,10 @@ public struct Router: Sendable {
         var path = path
         return path.withUTF8 { path in
             for index in routes.indices where routes[index].method == method && Self.matches(routes[index].segments, path) {
-                let route = routes[index]
-                let parameters = route.captures == 0 ? PathParameters() : Self.parameters(route.segments, path, capacity: route.captures)
-                return .found(route: route.label, parameters: parameters, handler: route.handler)
+                // Read in place: a copy of the route would retain each of its parts.
+                let parameters = routes[index].captures == 0
+                    ? PathParameters() : Self.parameters(routes[index].segments, path, capacity: routes[index].captures)
+                return .found(route: routes[index].label, parameters: parameters, handler: routes[index].handler)
             }
             var allowed: [HTTPMethod] = []
             for route in routes where route.method != method && Self.matches(route.segments, path) {
