@@ -118,16 +118,18 @@ public struct Headers: Sendable, Equatable, Sequence, ExpressibleByDictionaryLit
 
     /// The value of `name` (any case), or nil. Setting nil removes the header.
     public subscript(name: String) -> String? {
-        get { fields[Self.normalized(name)] }
-        set { fields[Self.normalized(name)] = newValue }
+        // A name already lowercase (the mesh's own) is used as it is, without a copy of it.
+        get { Self.hasUppercase(name) ? fields[name.lowercased()] : fields[name] }
+        set {
+            if Self.hasUppercase(name) { fields[name.lowercased()] = newValue } else { fields[name] = newValue }
+        }
     }
 
-    /// The name lowercased; names already lowercase (the mesh's own) are used as they are.
-    private static func normalized(_ name: String) -> String {
-        // Through `withUTF8`: iterating `utf8` decodes a small string's bytes one call at a time.
-        var name = name
-        let hasUppercase = name.withUTF8 { bytes in bytes.contains { $0 &- UInt8(ascii: "A") < 26 } }
-        return hasUppercase ? name.lowercased() : name
+    private static func hasUppercase(_ name: String) -> Bool {
+        // Through contiguous storage: iterating `utf8` decodes a small string's bytes one call at
+        // a time, and `withUTF8` needs a mutable copy of the string.
+        name.utf8.withContiguousStorageIfAvailable { bytes in bytes.contains { $0 &- UInt8(ascii: "A") < 26 } }
+            ?? name.utf8.contains { $0 &- UInt8(ascii: "A") < 26 }
     }
 
     public func makeIterator() -> IndexingIterator<[Element]> { fields.makeIterator() }

@@ -8,6 +8,7 @@ extension Mesh {
     ///
     /// Always answers: a handler's ``BadRequestError`` is a 400, an ``HTTPError`` its status, an
     /// escaped ``MeshCallError`` its ``MeshCallError/response`` (503/504), anything else a 500.
+    @inline(__always)
     func inbound(_ request: Request, to runtime: InstanceRuntime, fault: InjectedFault? = nil) async -> Response {
         let deployed = runtime.deployed
         let serviceName = runtime.instance.service
@@ -96,6 +97,7 @@ extension Mesh {
     }
 
     /// The handler's response, and the server span's events (a dependency that failed).
+    @inline(__always)
     private static func run(_ handler: Handler, _ request: Request, _ context: RequestContext,
                             time: TimeSource) async -> (Response, [FinishedSpan.Event]) {
         do {
