@@ -215,12 +215,16 @@ final class DeployedService: Sendable {
     let router: Router
     let metrics: ServiceMetrics
     let tracer: TelemetryTracer
+    /// The telemetry's time source, read on every request (through the mesh, each read copied
+    /// the whole `MeshTelemetry`).
+    let time: TimeSource
 
     init(service: any MeshService, telemetry: MeshTelemetry) {
         self.service = service
         router = service.router
         metrics = ServiceMetrics(service: service.name, factory: telemetry.metrics)
         tracer = telemetry.tracer(for: service.name)
+        time = telemetry.time
     }
 }
 

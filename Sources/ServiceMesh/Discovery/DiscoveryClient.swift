@@ -22,14 +22,25 @@ public struct DiscoveryError: Error, Sendable, Equatable, CustomStringConvertibl
 ///
 /// Thread safety: all methods may be called from any task.
 public final class DiscoveryClient: Sendable {
-    private struct Cached {
+    fileprivate struct Cached {
         var instances: [RegisteredInstance]
         var fetchedAt: Duration
     }
 
+    /// One service's cache entry. A caller that resolves the same service on every call (a
+    /// sidecar's channel) keeps its entry and resolves through it, without hashing the name.
+    final class Entry: Sendable {
+        let service: String
+        fileprivate let cached = Mutex<Cached?>(nil)
+
+        fileprivate init(service: String) {
+            self.service = service
+        }
+    }
+
     public let registry: ServiceRegistry
     public let ttl: Duration
-    private let cache = Mutex([String: Cached]())
+    private let entries = Mutex([String: Entry]())
     private let elapsed: @Sendable () -> Duration
 
     public init<C: Clock>(registry: ServiceRegistry, ttl: Duration = .seconds(5), clock: C) where C.Duration == Duration {
@@ -43,24 +54,38 @@ public final class DiscoveryClient: Sendable {
     ///
     /// - Throws: ``DiscoveryError`` only when the registry is unreachable and nothing is cached.
     public func resolve(_ service: String) throws(DiscoveryError) -> Resolution {
+        try resolve(entry(for: service))
+    }
+
+    /// The cache entry of `service`, made on first use and kept.
+    func entry(for service: String) -> Entry {
+        entries.withLock { entries in
+            if let entry = entries[service] { return entry }
+            let entry = Entry(service: service)
+            entries[service] = entry
+            return entry
+        }
+    }
+
+    /// ``resolve(_:)`` through the service's cache entry.
+    func resolve(_ entry: Entry) throws(DiscoveryError) -> Resolution {
         let now = elapsed()
-        if let cached = cache.withLock({ $0[service] }), now - cached.fetchedAt < ttl {
-            return Resolution(service: service, instances: cached.instances, isStale: false, age: now - cached.fetchedAt)
+        if let cached = entry.cached.withLock({ $0 }), now - cached.fetchedAt < ttl {
+            return Resolution(service: entry.service, instances: cached.instances, isStale: false, age: now - cached.fetchedAt)
         }
         do {
-            let instances = try registry.instances(of: service)
-            cache.withLock { $0[service] = Cached(instances: instances, fetchedAt: now) }
-            return Resolution(service: service, instances: instances, isStale: false, age: .zero)
+            let instances = try registry.instances(of: entry.service)
+            entry.cached.withLock { $0 = Cached(instances: instances, fetchedAt: now) }
+            return Resolution(service: entry.service, instances: instances, isStale: false, age: .zero)
         } catch {
-            guard let cached = cache.withLock({ $0[service] }) else { throw DiscoveryError(service: service) }
-            return Resolution(service: service, instances: cached.instances, isStale: true, age: now - cached.fetchedAt)
+            guard let cached = entry.cached.withLock({ $0 }) else { throw DiscoveryError(service: entry.service) }
+            return Resolution(service: entry.service, instances: cached.instances, isStale: true, age: now - cached.fetchedAt)
         }
     }
 
     /// Forgets the cached entries (of one service, or all).
     public func invalidate(_ service: String? = nil) {
-        cache.withLock { cache in
-            if let service { cache[service] = nil } else { cache.removeAll() }
-        }
+        let forgotten = entries.withLock { entries in service.map { entries[$0].map { [$0] } ?? [] } ?? Array(entries.values) }
+        for entry in forgotten { entry.cached.withLock { $0 = nil } }
     }
 }

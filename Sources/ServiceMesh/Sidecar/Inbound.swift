@@ -13,7 +13,7 @@ extension Mesh {
         let deployed = runtime.deployed
         let serviceName = runtime.instance.service
         let tracer = deployed.tracer
-        let started = telemetry.time.nanosecondsSinceOrigin()
+        let started = deployed.time.nanosecondsSinceOrigin()
         let caller = request.headers[MeshHeader.caller]
         let path = request.pathWithoutQuery
 
@@ -25,7 +25,9 @@ extension Mesh {
         }
         // Spans are named by route (few names, as OpenTelemetry advises), except a catch-all route
         // such as the gateway's `/api/:prefix/*rest`, whose name would say nothing: there, the path.
-        let spanName = route.utf8.contains(UInt8(ascii: "*")) ? "\(request.method) \(path)" : route
+        // (Scanned as contiguous bytes: `utf8.contains` decodes a small string a byte per call.)
+        let isCatchAll = route.utf8.withContiguousStorageIfAvailable { $0.contains(UInt8(ascii: "*")) } ?? route.utf8.contains(UInt8(ascii: "*"))
+        let spanName = isCatchAll ? "\(request.method) \(path)" : route
         // The caller's trace continues from the headers, as over HTTP. The server span is private
         // to this request and recorded in one go at the end, with the clock readings the metrics use.
         let span = tracer.beginSpan(traceparent: request.headers[MeshHeader.traceparent],
@@ -60,14 +62,14 @@ extension Mesh {
                 // and calls are children of it. (Through the task-local itself, which the compiler
                 // specialises here, rather than the generic `ServiceContext.withValue` wrapper.)
                 (response, events) = await ServiceContext.$current.withValue(span.context) {
-                    await Self.run(handler, request, requestContext, time: telemetry.time)
+                    await Self.run(handler, request, requestContext, time: deployed.time)
                 }
             }
         }
 
         let status = response.isServerError ? SpanStatus(code: .error, message: response.errorMessage ?? "\(response.status)") : nil
         let faultDescription = fault.map { "\($0)" }
-        let ended = telemetry.time.nanosecondsSinceOrigin()
+        let ended = deployed.time.nanosecondsSinceOrigin()
         // Written straight into the trace store's pending batch; names are hashed when it is assembled.
         tracer.record(span, operation: spanName, kind: .server, endNanoseconds: ended, status: status, events: events) { attributes in
             attributes.set("http.target", .string(request.path))

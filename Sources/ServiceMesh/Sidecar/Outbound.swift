@@ -46,8 +46,10 @@ final class OutboundChannel: Sendable {
     var id: String { "\(caller)->\(target)" }
     private unowned let mesh: Mesh
     private let tracer: TelemetryTracer
-    /// The caller's discovery client (the mesh makes one per caller and keeps it).
+    /// The caller's discovery client (the mesh makes one per caller and keeps it), and its
+    /// entry for the target, through which each call resolves.
     private let discovery: DiscoveryClient
+    private let discoveryEntry: DiscoveryClient.Entry
     // The mesh's parts a call uses, read once: through the unowned `mesh`, each read costs a
     // strong retain, and reading `mesh.telemetry.time` copied the whole MeshTelemetry.
     private let time: TimeSource
@@ -92,6 +94,7 @@ final class OutboundChannel: Sendable {
         self.target = target
         self.mesh = mesh
         self.discovery = discovery
+        discoveryEntry = discovery.entry(for: target)
         time = mesh.telemetry.time
         clock = mesh.clock
         controlPlane = mesh.controlPlane
@@ -273,7 +276,7 @@ final class OutboundChannel: Sendable {
     private func pickInstance(built: Built) throws -> (RegisteredInstance, count: Int, staleness: [(String, SpanAttribute)]?) {
         let resolution: Resolution
         do {
-            resolution = try discovery.resolve(target)
+            resolution = try discovery.resolve(discoveryEntry)
         } catch {
             throw NoInstanceError(description: "\(error)")
         }
@@ -319,7 +322,9 @@ final class OutboundChannel: Sendable {
             attributes = [("discovery.stale", .bool(true)), ("discovery.age_ms", .double(resolution.age.milliseconds))]
             staleCalls.increment()
         }
-        guard servingStale.exchange(resolution.isStale, ordering: .relaxed) != resolution.isStale else { return attributes }
+        // A load first: the exchange, an atomic write, is only needed when the state changes.
+        guard servingStale.load(ordering: .relaxed) != resolution.isStale,
+              servingStale.exchange(resolution.isStale, ordering: .relaxed) != resolution.isStale else { return attributes }
         mesh.telemetry.events.record(
             source: id, kind: .healthChange,
             message: resolution.isStale
