@@ -218,6 +218,8 @@ final class DeployedService: Sendable {
     /// The telemetry's time source, read on every request (through the mesh, each read copied
     /// the whole `MeshTelemetry`).
     let time: TimeSource
+    /// The channels its handlers' clients call through.
+    let channels: CallerChannels
 
     init(service: any MeshService, telemetry: MeshTelemetry) {
         self.service = service
@@ -225,6 +227,7 @@ final class DeployedService: Sendable {
         metrics = ServiceMetrics(service: service.name, factory: telemetry.metrics)
         tracer = telemetry.tracer(for: service.name)
         time = telemetry.time
+        channels = CallerChannels(caller: service.name)
     }
 }
 

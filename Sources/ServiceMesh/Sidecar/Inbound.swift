@@ -57,7 +57,7 @@ extension Mesh {
                 answer.headers["allow"] = allowed.map(\.rawValue).joined(separator: ", ")
                 response = answer
             case .found(let route, let parameters, let handler):
-                let requestContext = RequestContext(parameters: parameters, caller: caller, instance: runtime.instance, route: route, client: client(as: serviceName))
+                let requestContext = RequestContext(parameters: parameters, caller: caller, instance: runtime.instance, route: route, client: MeshClient(mesh: self, caller: serviceName, channels: deployed.channels))
                 // The handler runs with the server span as the current context, so its own spans
                 // and calls are children of it. (Through the task-local itself, which the compiler
                 // specialises here, rather than the generic `ServiceContext.withValue` wrapper.)
