@@ -14,8 +14,10 @@ public struct ResiliencePipeline: Sendable {
     public var bulkhead: Bulkhead?
     public var retry: Retry?
     public var breaker: CircuitBreaker?
+    /// Each attempt's limit; attempts that pass it are cancelled and fail with ``TimeoutError``.
     public var attemptTimeout: Duration?
-    @usableFromInline let sleep: @Sendable (Duration) async throws -> Void
+    /// The per-attempt timeouts of this pipeline (and its copies), on one shared timer.
+    @usableFromInline let deadlines: AttemptDeadlines
 
     /// - Parameter clock: what the per-attempt timeout sleeps on (the strategies keep their own clocks).
     public init<C: Clock>(
@@ -33,7 +35,7 @@ public struct ResiliencePipeline: Sendable {
         self.retry = retry
         self.breaker = breaker
         self.attemptTimeout = attemptTimeout
-        self.sleep = { try await clock.sleep(for: $0) }
+        deadlines = AttemptDeadlines(clock: clock)
     }
 
     /// Runs `operation` through every configured stage.
@@ -69,6 +71,6 @@ public struct ResiliencePipeline: Sendable {
     @inlinable @inline(__always)
     func timed<T: Sendable>(_ operation: @escaping @Sendable () async throws -> T) async throws -> T {
         guard let attemptTimeout else { return try await operation() }
-        return try await withTimeout(attemptTimeout, sleep: sleep, operation)
+        return try await deadlines.run(limit: attemptTimeout, operation)
     }
 }
