@@ -92,6 +92,32 @@ struct DiscoveryTests {
         #expect(try discovery.resolve("svc").isStale == false)
     }
 
+    @Test("invalidating forgets one service's cached entries, or every service's")
+    func discoveryInvalidation() throws {
+        let registry = ServiceRegistry(clock: clock)
+        let discovery = DiscoveryClient(registry: registry, ttl: .seconds(5), clock: clock)
+        registry.register(InstanceID(service: "svc", id: "svc-1"), address: "a")
+        registry.register(InstanceID(service: "other", id: "other-1"), address: "c")
+        #expect(try discovery.resolve("svc").instances.map(\.id) == ["svc-1"])
+        #expect(try discovery.resolve("other").instances.map(\.id) == ["other-1"])
+        registry.register(InstanceID(service: "svc", id: "svc-2"), address: "b")
+        registry.register(InstanceID(service: "other", id: "other-2"), address: "d")
+
+        discovery.invalidate("svc")
+        #expect(try discovery.resolve("svc").instances.map(\.id) == ["svc-1", "svc-2"], "asked the registry again")
+        #expect(try discovery.resolve("other").instances.map(\.id) == ["other-1"], "still cached")
+        registry.register(InstanceID(service: "svc", id: "svc-3"), address: "e")
+
+        discovery.invalidate()
+        #expect(try discovery.resolve("svc").instances.count == 3)
+        #expect(try discovery.resolve("other").instances.map(\.id) == ["other-1", "other-2"])
+
+        // Once forgotten, an unreachable registry leaves nothing to serve stale.
+        discovery.invalidate("svc")
+        registry.isReachable = false
+        #expect(throws: DiscoveryError(service: "svc")) { try discovery.resolve("svc") }
+    }
+
     func instances(_ count: Int) -> [RegisteredInstance] {
         (1...count).map { RegisteredInstance(instance: InstanceID(service: "svc", id: "svc-\($0)"), address: "\($0)", version: "v1",
                                              metadata: [:], status: .passing, reason: nil, lastHeartbeat: .zero) }
