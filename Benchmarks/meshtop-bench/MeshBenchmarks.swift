@@ -21,7 +21,7 @@ func registerMeshBenchmarks(on runner: BenchmarkRunner) async {
     }
 
     // Breaker + retry + outlier detection, metrics into the real in-process store, spans into the
-    // real trace store; no per-attempt timeout (reported separately: it costs a task group).
+    // real trace store; no per-attempt timeout (reported separately: each attempt runs in a task).
     let policy = CallPolicy(breaker: CircuitBreakerPolicy(), retry: RetryPolicy(maxAttempts: 3, backoff: .exponential(base: .milliseconds(10)), jitter: .full),
                             timeout: nil, outlierDetection: OutlierDetectionPolicy())
     let mesh = Mesh(name: "bench", clock: ContinuousClock(), telemetry: MeshTelemetry(time: .continuous(), seed: 1),

@@ -47,7 +47,7 @@ func registerResilienceBenchmarks(on runner: BenchmarkRunner) async {
         attemptTimeout: .seconds(1),
         clock: ContinuousClock())
     try? await runner.measureAsync("resilience.pipeline-success", baseline: "baseline.closure-call", iterations: 200_000,
-                                   note: "rate limiter + retry + breaker + per-attempt timeout (a task group per call); report only") { n in
+                                   note: "rate limiter + retry + breaker + per-attempt timeout (a task per attempt, one shared timer); report only") { n in
         var sum = 0
         for _ in 0..<n { sum &+= try await pipeline.execute { 42 } }
         blackHole(sum)
