@@ -85,7 +85,11 @@ public final class DiscoveryClient: Sendable {
 
     /// Forgets the cached entries (of one service, or all).
     public func invalidate(_ service: String? = nil) {
-        let forgotten = entries.withLock { entries in service.map { entries[$0].map { [$0] } ?? [] } ?? Array(entries.values) }
+        let forgotten: [Entry] = entries.withLock { entries in
+            guard let service else { return Array(entries.values) }
+            return entries[service].map { [$0] } ?? []
+        }
+        // Entries stay (channels hold theirs); what they cached goes.
         for entry in forgotten { entry.cached.withLock { $0 = nil } }
     }
 }
