@@ -90,10 +90,10 @@ struct EventBusTests {
         var iterator = done.makeAsyncIterator()
         _ = await iterator.next()
         running.cancel()
-        let summary = try #require(test.traces.recent(limit: 10).first { $0.rootOperation == "POST orders/orders" })
+        let summary = try #require(test.traces.recent(limit: 10).first { $0.rootOperation == "POST orders" })
         let tree = try #require(test.traces.tree(hex: summary.traceId))
         #expect(tree.spans.map { "\($0.depth) \($0.service) \($0.operation)" } == [
-            "0 client POST orders/orders",
+            "0 client POST orders",
             "1 orders POST /orders",
             "2 orders publish order.confirmed",
             "3 notifier consume order.confirmed",

@@ -60,9 +60,9 @@ struct SidecarTests {
         let summary = try #require(test.traces.recent(limit: 5).first)
         let tree = try #require(test.traces.tree(hex: summary.traceId))
         #expect(tree.spans.map { "\($0.depth) \($0.service) \($0.kind) \($0.operation)" } == [
-            "0 client client GET front/page",
+            "0 client client GET front",
             "1 front server GET /page",
-            "2 front client GET back/echo/hi",
+            "2 front client GET back",
             "3 back server GET /echo/:word",
         ])
         #expect(tree.spans.allSatisfy { !$0.isOrphan })

@@ -93,6 +93,9 @@ final class OutboundChannel: Sendable {
     private let duration: CoreMetrics.Timer
     private let staleCalls: Counter
     private let servingStale = Atomic<Bool>(false)
+    /// Client span names, `METHOD target`: few names, as OpenTelemetry advises (the path goes in
+    /// `http.target`), made once per method instead of on every call.
+    private let spanNames: [(method: HTTPMethod, name: String)]
 
     /// What the policies of one control-plane revision built. Immutable, so a call takes it with
     /// one reference instead of copying every part.
@@ -133,6 +136,7 @@ final class OutboundChannel: Sendable {
         calls = Mutex(([], [:]))
         duration = CoreMetrics.Timer(label: "client_request_duration_seconds", dimensions: [("caller", caller), ("target", target)], factory: mesh.telemetry.metrics)
         staleCalls = Counter(label: "discovery_stale_total", dimensions: [("caller", caller), ("target", target)], factory: mesh.telemetry.metrics)
+        spanNames = [HTTPMethod.get, .post, .put, .patch, .delete].map { ($0, "\($0) \(target)") }
         let revision = mesh.controlPlane.revision
         let policy = mesh.controlPlane.policy(caller: caller, target: target)
         built = Mutex(Built(revision: -1, policy: policy, pipeline: ResiliencePipeline(clock: mesh.clock),
@@ -223,10 +227,10 @@ final class OutboundChannel: Sendable {
             outcome = counter(error: error.kind.rawValue)
         }
         let ended = time.nanosecondsSinceOrigin()
-        tracer.record(span, operation: "\(request.method) \(target)\(request.pathWithoutQuery)", kind: .client, endNanoseconds: ended,
-                      status: status) { attributes in
+        tracer.record(span, operation: spanName(request.method), kind: .client, endNanoseconds: ended, status: status) { attributes in
             for (name, value) in found { attributes.set(name, value) }
             attributes.set("peer.service", .string(target))
+            attributes.set("http.target", .string(request.path))
             if attemptCount > 1 { attributes.set("retry.attempts", .int64(Int64(attemptCount))) }
             switch result {
             case .success(let response): attributes.set("http.status_code", .int64(Int64(response.status)))
@@ -236,6 +240,11 @@ final class OutboundChannel: Sendable {
         outcome.increment()
         duration.recordNanoseconds(ended - started)
         return try result.get()
+    }
+
+    private func spanName(_ method: HTTPMethod) -> String {
+        for known in spanNames where known.method == method { return known.name }
+        return "\(method) \(target)"
     }
 
     private func counter(status: Int) -> Counter {
