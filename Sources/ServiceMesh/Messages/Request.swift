@@ -126,10 +126,7 @@ public struct Headers: Sendable, Equatable, Sequence, ExpressibleByDictionaryLit
     }
 
     private static func hasUppercase(_ name: String) -> Bool {
-        // Through contiguous storage: iterating `utf8` decodes a small string's bytes one call at
-        // a time, and `withUTF8` needs a mutable copy of the string.
-        name.utf8.withContiguousStorageIfAvailable { bytes in bytes.contains { $0 &- UInt8(ascii: "A") < 26 } }
-            ?? name.utf8.contains { $0 &- UInt8(ascii: "A") < 26 }
+        name.containsUTF8Byte { $0 &- UInt8(ascii: "A") < 26 }
     }
 
     public func makeIterator() -> IndexingIterator<[Element]> { fields.makeIterator() }
@@ -269,5 +266,14 @@ public enum MeshJSON {
         @unknown default:
             return "\(error)"
         }
+    }
+}
+
+extension String {
+    /// Whether one of the string's UTF-8 bytes satisfies `predicate`, scanned in place. (Iterating
+    /// `utf8` decodes a small string's bytes one call at a time, and `withUTF8` needs a mutable
+    /// copy; both run on every request where headers and routes are checked.)
+    func containsUTF8Byte(where predicate: (UInt8) -> Bool) -> Bool {
+        utf8.withContiguousStorageIfAvailable { $0.contains(where: predicate) } ?? utf8.contains(where: predicate)
     }
 }

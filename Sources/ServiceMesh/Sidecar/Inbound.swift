@@ -25,9 +25,7 @@ extension Mesh {
         }
         // Spans are named by route (few names, as OpenTelemetry advises), except a catch-all route
         // such as the gateway's `/api/:prefix/*rest`, whose name would say nothing: there, the path.
-        // (Scanned as contiguous bytes: `utf8.contains` decodes a small string a byte per call.)
-        let isCatchAll = route.utf8.withContiguousStorageIfAvailable { $0.contains(UInt8(ascii: "*")) } ?? route.utf8.contains(UInt8(ascii: "*"))
-        let spanName = isCatchAll ? "\(request.method) \(path)" : route
+        let spanName = route.containsUTF8Byte { $0 == UInt8(ascii: "*") } ? "\(request.method) \(path)" : route
         // The caller's trace continues from the headers, as over HTTP. The server span is private
         // to this request and recorded in one go at the end, with the clock readings the metrics use.
         let span = tracer.beginSpan(traceparent: request.headers[MeshHeader.traceparent],
