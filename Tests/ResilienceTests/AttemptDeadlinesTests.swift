@@ -18,6 +18,12 @@ import Telemetry
         }
     }
 
+    /// An attempt through `deadlines` with `limit` that hangs `for` on the test clock.
+    func start(_ deadlines: AttemptDeadlines, limit: Duration, hangingFor duration: Duration, cancelled: Tally) -> Task<String, any Error> {
+        let operation = hanging(for: duration, cancelled: cancelled)
+        return Task { try await deadlines.run(limit: limit, operation) }
+    }
+
     @Test func anAttemptInTimeReturnsItsValueAndLeavesNothingPending() async throws {
         let deadlines = AttemptDeadlines(clock: clock)
         #expect(try await deadlines.run(limit: .seconds(1)) { 42 } == 42)
@@ -29,9 +35,7 @@ import Telemetry
     @Test func attemptsPastTheirDeadlineAreCancelledByOneSharedTimer() async throws {
         let deadlines = AttemptDeadlines(clock: clock)
         let cancelled = Tally()
-        let attempts = (0..<3).map { _ in
-            Task { [self] in try await deadlines.run(limit: .seconds(1), hanging(for: .seconds(5), cancelled: cancelled)) }
-        }
+        let attempts = (0..<3).map { _ in start(deadlines, limit: .seconds(1), hangingFor: .seconds(5), cancelled: cancelled) }
         await clock.waitForSleepers(count: 4)
         #expect(clock.sleeperCount == 4, "three attempts and one timer, not a timer each")
         #expect(deadlines.pendingCount == 3)
@@ -47,10 +51,10 @@ import Telemetry
     @Test func anAttemptThatFinishesInTimeIsNotCancelledWhenAnEarlierOneTimesOut() async throws {
         let deadlines = AttemptDeadlines(clock: clock)
         let cancelled = Tally()
-        let slow = Task { [self] in try await deadlines.run(limit: .seconds(1), hanging(for: .seconds(5), cancelled: cancelled)) }
+        let slow = start(deadlines, limit: .seconds(1), hangingFor: .seconds(5), cancelled: cancelled)
         await clock.waitForSleepers(count: 2)
         clock.advance(by: .milliseconds(500))
-        let quick = Task { [self] in try await deadlines.run(limit: .seconds(1), hanging(for: .milliseconds(200), cancelled: cancelled)) }
+        let quick = start(deadlines, limit: .seconds(1), hangingFor: .milliseconds(200), cancelled: cancelled)
         await clock.waitForSleeper(until: clock.now.advanced(by: .milliseconds(200)))
         clock.advance(by: .milliseconds(200))
         #expect(try await quick.value == "finished")
@@ -62,9 +66,9 @@ import Telemetry
     @Test func aShorterLimitThanThePendingOnesStillTimesOutOnTime() async throws {
         let deadlines = AttemptDeadlines(clock: clock)
         let cancelled = Tally()
-        let long = Task { [self] in try await deadlines.run(limit: .seconds(5), hanging(for: .seconds(10), cancelled: cancelled)) }
+        let long = start(deadlines, limit: .seconds(5), hangingFor: .seconds(10), cancelled: cancelled)
         await clock.waitForSleepers(count: 2)
-        let short = Task { [self] in try await deadlines.run(limit: .seconds(1), hanging(for: .seconds(10), cancelled: cancelled)) }
+        let short = start(deadlines, limit: .seconds(1), hangingFor: .seconds(10), cancelled: cancelled)
         // The long attempt's timer sleeps until 5 s; a timer for the 1 s deadline joins it.
         await clock.waitForSleeper(until: clock.now.advanced(by: .seconds(1)))
         clock.advance(by: .seconds(1))
@@ -80,7 +84,7 @@ import Telemetry
     @Test func cancellingTheCallerCancelsTheAttemptAndIsNoTimeout() async throws {
         let deadlines = AttemptDeadlines(clock: clock)
         let cancelled = Tally()
-        let caller = Task { [self] in try await deadlines.run(limit: .seconds(1), hanging(for: .seconds(5), cancelled: cancelled)) }
+        let caller = start(deadlines, limit: .seconds(1), hangingFor: .seconds(5), cancelled: cancelled)
         await clock.waitForSleepers(count: 2)
         caller.cancel()
         await #expect(throws: CancellationError.self) { try await caller.value }
