@@ -91,6 +91,18 @@ import Tracing
         // Another span's attributes in the same batch stay its own.
         let other = f.tracer.beginSpan(in: .topLevel, startNanoseconds: 0)
         f.tracer.record(other, operation: "other", kind: .internal, endNanoseconds: 1) { $0.set("instance", "elsewhere") }
+        // Every kind of value survives the batch's compact form.
+        let kinds = f.tracer.beginSpan(in: .topLevel, startNanoseconds: 0)
+        f.tracer.record(kinds, operation: "kinds", kind: .internal, endNanoseconds: 1) {
+            $0.set("double", .double(0.5))
+            $0.set("bool", .bool(true))
+            $0.set("int64", .int64(7))
+            $0.set("string", .string("s"))
+            $0.set("strings", .stringArray(["a", "b"]))
+            $0.set("int32", .int32(3))
+        }
+        #expect(f.store.tree(kinds.traceID)?.spans.first?.attributes
+            == ["double": "0.5", "bool": "true", "int64": "7", "string": "s", "strings": #"["a", "b"]"#, "int32": "3"])
         let bare = f.tracer.beginSpan(in: .topLevel, startNanoseconds: 0)
         f.tracer.record(bare, operation: "bare", kind: .internal, endNanoseconds: 1)
 

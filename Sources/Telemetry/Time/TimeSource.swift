@@ -12,17 +12,14 @@ import Darwin
 ///
 /// Reading it costs one clock read (≈ 20 ns on Linux for `ContinuousClock`, read as `CLOCK_BOOTTIME`).
 public struct TimeSource: Sendable {
-    /// Real time skips the closure: it is read on every span start and end.
-    private enum Source: Sendable {
-        #if canImport(Glibc)
-        /// `ContinuousClock`, read as `CLOCK_BOOTTIME` nanoseconds (the clock behind it on Linux).
-        case bootTime(originNanoseconds: Int64)
-        #endif
-        case continuous(origin: ContinuousClock.Instant)
-        case clock(@Sendable () -> Duration)
-    }
-
-    private let source: Source
+    /// Time since the origin from any other clock; nil for real time, which is read directly
+    /// on every span start and end. (Two plain fields rather than an enum of sources: copying a
+    /// multi-payload enum, as every tracer copy did, goes through the runtime's value witnesses.)
+    private let elapsed: (@Sendable () -> Duration)?
+    #if canImport(Glibc)
+    /// For real time: `CLOCK_BOOTTIME` at the origin (`ContinuousClock` reads that clock on Linux).
+    private let originBootTimeNanoseconds: Int64
+    #endif
 
     /// Wall-clock time of the origin, in nanoseconds since the Unix epoch.
     public let originUnixNanoseconds: UInt64
@@ -32,20 +29,17 @@ public struct TimeSource: Sendable {
     /// - Parameter originUnixNanoseconds: the wall-clock time that origin stands for; the
     ///   system's real time by default. Pass a fixed value with a ``ManualClock`` for reproducible output.
     public init<C: Clock>(clock: C, originUnixNanoseconds: UInt64? = nil) where C.Duration == Duration {
+        self.originUnixNanoseconds = originUnixNanoseconds ?? TimeSource.systemUnixNanoseconds()
         #if canImport(Glibc)
         if C.self == ContinuousClock.self {
-            self.source = .bootTime(originNanoseconds: bootTimeNanoseconds())
-            self.originUnixNanoseconds = originUnixNanoseconds ?? TimeSource.systemUnixNanoseconds()
+            elapsed = nil
+            originBootTimeNanoseconds = bootTimeNanoseconds()
             return
         }
+        originBootTimeNanoseconds = 0
         #endif
         let origin = clock.now
-        if let continuousOrigin = origin as? ContinuousClock.Instant {
-            self.source = .continuous(origin: continuousOrigin)
-        } else {
-            self.source = .clock { origin.duration(to: clock.now) }
-        }
-        self.originUnixNanoseconds = originUnixNanoseconds ?? TimeSource.systemUnixNanoseconds()
+        elapsed = { origin.duration(to: clock.now) }
     }
 
     /// Real time, measured by `ContinuousClock` from now on.
@@ -55,26 +49,20 @@ public struct TimeSource: Sendable {
 
     /// Monotonic time since the origin.
     public func now() -> Duration {
-        switch source {
-        #if canImport(Glibc)
-        case .bootTime: .nanoseconds(nanosecondsSinceOrigin())
-        #endif
-        case .continuous(let origin): origin.duration(to: ContinuousClock.now)
-        case .clock(let elapsed): elapsed()
-        }
+        if let elapsed { return elapsed() }
+        return .nanoseconds(nanosecondsSinceOrigin())
     }
 
     /// Monotonic time since the origin in nanoseconds: ``now()`` without `Duration` arithmetic,
     /// for the hottest paths (span start and end). Saturates after ≈ 292 years.
     @inline(__always)
     public func nanosecondsSinceOrigin() -> Int64 {
-        switch source {
+        if let elapsed { return elapsed().nanoseconds }
         #if canImport(Glibc)
-        case .bootTime(let origin): bootTimeNanoseconds() &- origin
+        return bootTimeNanoseconds() &- originBootTimeNanoseconds
+        #else
+        preconditionFailure("only real time on Linux is read without a closure")
         #endif
-        case .continuous(let origin): origin.duration(to: ContinuousClock.now).nanoseconds
-        case .clock(let elapsed): elapsed().nanoseconds
-        }
     }
 
     /// Wall-clock time now, in nanoseconds since the Unix epoch (origin + monotonic elapsed time).

@@ -80,12 +80,16 @@ extension TelemetryTracer {
     /// beforehand.
     public func record(_ span: SpanInProgress, operation: String, kind: SpanKind, endNanoseconds: Int64, status: SpanStatus? = nil,
                        events: [FinishedSpan.Event] = [], attributes writeAttributes: (inout SpanAttributeList) -> Void = { _ in }) {
+        // The closure takes the few plain fields it needs: capturing the span or the tracer
+        // made it copy them whole (each copy a retain and a release per reference).
+        let traceID = span.traceID, spanID = span.spanID, parentSpanID = span.parentSpanID, startNanoseconds = span.startNanoseconds
+        let service = self.service
         store.add { list in
             let first = Int32(list.entries.count)
             writeAttributes(&list)
-            return FinishedSpan(traceID: span.traceID, spanID: span.spanID, parentSpanID: span.parentSpanID, service: service,
-                                operation: operation, kind: kind, startNanoseconds: span.startNanoseconds, endNanoseconds: endNanoseconds,
-                                status: status, attributes: SpanAttributes(), pendingAttributes: first..<Int32(list.entries.count),
+            return FinishedSpan(traceID: traceID, spanID: spanID, parentSpanID: parentSpanID, service: service,
+                                operation: operation, kind: kind, startNanoseconds: startNanoseconds, endNanoseconds: endNanoseconds,
+                                status: status, attributes: .none, pendingAttributes: first..<Int32(list.entries.count),
                                 events: events, links: [])
         }
     }
@@ -95,10 +99,57 @@ extension TelemetryTracer {
 /// (``TelemetryTracer/record(_:operation:kind:endNanoseconds:status:events:attributes:)``),
 /// written straight into the store's pending batch: no list per span to allocate and free.
 public struct SpanAttributeList: Sendable {
-    var entries: [(String, SpanAttribute)] = []
+    /// One attribute as it waits in the batch: 40 bytes, where a `(String, SpanAttribute)` takes
+    /// 64. The recording thread writes these and the assembling one reads them, so each byte
+    /// crosses between cores: at 64 bytes, every attribute cost a cache line of its own.
+    struct Entry: Sendable {
+        enum Value: Sendable {
+            case string(String)
+            case int64(Int64)
+            case double(Double)
+            case bool(Bool)
+            /// Any other kind of value, boxed to keep the common ones small.
+            indirect case other(SpanAttribute)
+
+            init(_ attribute: consuming SpanAttribute) {
+                switch consume attribute {
+                case .string(let value): self = .string(value)
+                case .int64(let value): self = .int64(value)
+                case .double(let value): self = .double(value)
+                case .bool(let value): self = .bool(value)
+                case let attribute: self = .other(attribute)
+                }
+            }
+
+            var attribute: SpanAttribute {
+                switch self {
+                case .string(let value): .string(value)
+                case .int64(let value): .int64(value)
+                case .double(let value): .double(value)
+                case .bool(let value): .bool(value)
+                case .other(let attribute): attribute
+                }
+            }
+        }
+
+        let name: String
+        let value: Value
+    }
+
+    var entries: [Entry] = []
 
     /// Sets an attribute; a later value of the same name wins.
-    public mutating func set(_ name: String, _ value: SpanAttribute) {
-        entries.append((name, value))
+    public mutating func set(_ name: String, _ value: consuming SpanAttribute) {
+        entries.append(Entry(name: name, value: Entry.Value(value)))
+    }
+
+    /// Sets a string attribute, without a `SpanAttribute` on the way.
+    public mutating func set(_ name: String, _ value: String) {
+        entries.append(Entry(name: name, value: .string(value)))
+    }
+
+    /// Sets an integer attribute, without a `SpanAttribute` on the way.
+    public mutating func set(_ name: String, _ value: Int) {
+        entries.append(Entry(name: name, value: .int64(Int64(value))))
     }
 }

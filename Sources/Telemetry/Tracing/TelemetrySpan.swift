@@ -24,7 +24,7 @@ public final class TelemetrySpan: Span {
 
     private struct State {
         var operationName: String
-        var attributes = SpanAttributes()
+        var attributes = SpanAttributes.none
         var events: [FinishedSpan.Event] = []
         var links: [String] = []
         var status: SpanStatus?
@@ -202,6 +202,10 @@ extension FinishedSpan {
 }
 
 extension SpanAttributes {
+    /// No attributes. (`SpanAttributes()` goes through the dictionary-literal initializer, which
+    /// builds an empty variadic array and a dictionary from it: ≈ 15 ns on every span.)
+    static var none: SpanAttributes { SpanAttributes([String: SpanAttribute]()) }
+
     /// Sets each of `list` in order (a later value of a name wins). Into empty attributes — the
     /// usual case — the storage is sized once instead of growing as names arrive.
     mutating func set(_ list: some Collection<(String, SpanAttribute)>) {

@@ -63,7 +63,14 @@ public final class IDGenerator: Sendable {
         }
     }
 
-    public func traceID() -> TraceID { TraceID(high: next(), low: next()) }
+    /// Two draws for one atomic step: a new trace is begun on every request from outside.
+    public func traceID() -> TraceID {
+        while true {
+            let base = state.wrappingAdd(2 &* 0x9E37_79B9_7F4A_7C15, ordering: .relaxed).newValue
+            let id = TraceID(high: mix(base &- 0x9E37_79B9_7F4A_7C15), low: mix(base))
+            if id.isValid { return id }
+        }
+    }
 
     public func spanID() -> SpanID { SpanID(next()) }
 

@@ -92,7 +92,7 @@ struct SpanBuffer: ~Copyable {
         for position in 0..<spans {
             var span = (base + position).move()
             if !span.pendingAttributes.isEmpty {
-                span.attributes.set(attributes.entries[Int(span.pendingAttributes.lowerBound)..<Int(span.pendingAttributes.upperBound)])
+                span.attributes.set(attributes.entries[Int(span.pendingAttributes.lowerBound)..<Int(span.pendingAttributes.upperBound)].lazy.map { ($0.name, $0.value.attribute) })
                 span.pendingAttributes = 0..<0
             }
             body(span)
