@@ -47,30 +47,44 @@ public struct ResiliencePipeline: Sendable {
     /// and the stages need no async frames of their own (each would cost a task allocation).
     @inlinable @inline(__always)
     public func execute<T: Sendable>(_ operation: @escaping @Sendable () async throws -> T) async throws -> T {
+        try await staged {
+            guard let attemptTimeout else { return try await operation() }
+            return try await deadlines.run(limit: attemptTimeout, operation)
+        }
+    }
+
+    /// ``execute(_:)`` for a pipeline without a per-attempt timeout, whose operation need not
+    /// escape: it may change the caller's local state, and needs no allocation to hold what it
+    /// captures. (A timed attempt runs in a task of its own, so its operation must escape.)
+    ///
+    /// - Precondition: `attemptTimeout` is nil.
+    @inlinable @inline(__always)
+    public func executeInPlace<T>(_ operation: () async throws -> T) async throws -> T {
+        precondition(attemptTimeout == nil, "executeInPlace needs a pipeline without a per-attempt timeout; use execute")
+        return try await staged(operation)
+    }
+
+    /// Rate limiter, bulkhead, retry and breaker around `attempt`, which is one try of the call.
+    @inlinable @inline(__always)
+    func staged<T>(_ attempt: () async throws -> T) async throws -> T {
         if let rateLimiter {
             try await rateLimiter.acquire(maxWait: maxWaitForPermit)
         }
         if let bulkhead {
-            return try await bulkhead.execute { try await retried(operation) }
+            return try await bulkhead.execute { try await retried(attempt) }
         }
-        return try await retried(operation)
+        return try await retried(attempt)
     }
 
     @inlinable @inline(__always)
-    func retried<T: Sendable>(_ operation: @escaping @Sendable () async throws -> T) async throws -> T {
-        guard let retry else { return try await attempt(operation) }
-        return try await retry.execute { _ in try await attempt(operation) }
+    func retried<T>(_ attempt: () async throws -> T) async throws -> T {
+        guard let retry else { return try await guarded(attempt) }
+        return try await retry.execute { _ in try await guarded(attempt) }
     }
 
     @inlinable @inline(__always)
-    func attempt<T: Sendable>(_ operation: @escaping @Sendable () async throws -> T) async throws -> T {
-        guard let breaker else { return try await timed(operation) }
-        return try await breaker.execute { try await timed(operation) }
-    }
-
-    @inlinable @inline(__always)
-    func timed<T: Sendable>(_ operation: @escaping @Sendable () async throws -> T) async throws -> T {
-        guard let attemptTimeout else { return try await operation() }
-        return try await deadlines.run(limit: attemptTimeout, operation)
+    func guarded<T>(_ attempt: () async throws -> T) async throws -> T {
+        guard let breaker else { return try await attempt() }
+        return try await breaker.execute(attempt)
     }
 }

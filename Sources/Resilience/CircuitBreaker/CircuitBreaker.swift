@@ -121,7 +121,7 @@ public final class CircuitBreaker: Sendable {
             record(.success, started: started, trial: permission == .trial)
             return result
         } catch {
-            let outcome: CircuitBreakerStateMachine.Outcome = (error is CancellationError || Task.isCancelled || !isFailure(error)) ? .ignored : .failure
+            let outcome: CircuitBreakerStateMachine.Outcome = (isCancellation(error) || Task.isCancelled || !isFailure(error)) ? .ignored : .failure
             record(outcome, started: started, trial: permission == .trial)
             throw error
         }

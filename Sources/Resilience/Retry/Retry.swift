@@ -57,7 +57,7 @@ public final class Retry: Sendable {
                 budget?.recordSuccess()
                 return result
             } catch {
-                try Task.checkCancellation()
+                try checkCancellation()
                 guard policy.isRetryable(error) else { throw error }
                 budget?.recordFailure()
                 guard attempt < policy.maxAttempts else {
