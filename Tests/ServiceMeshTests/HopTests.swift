@@ -101,6 +101,32 @@ struct HopTests {
         }
     }
 
+    @Test("a connection sends to its instance until its address is unbound or bound anew; faults still apply")
+    func connections() async throws {
+        let test = TestMesh()
+        test.mesh.deploy(StubService.echo("svc"))
+        let transport = test.mesh.transport
+        let connection = try #require(transport.connection(to: "svc-1.mesh:8080"))
+        #expect(connection.isOpen && connection.instance.id == "svc-1")
+        #expect(try await transport.send(Request(path: "/echo/a"), on: connection).text == "a")
+        #expect(transport.connection(to: "nowhere.mesh:8080") == nil)
+
+        transport.setFault(.errors(ratio: 1), instance: "svc-1")
+        #expect(try await transport.send(Request(path: "/echo/a"), on: connection).status == 503, "a fault applies on a connection too")
+        transport.setFault(.none, instance: "svc-1")
+
+        // Bound anew: the old connection is closed, and what it sends goes to the new listener.
+        transport.bind("svc-1.mesh:8080", instance: InstanceID(service: "svc", id: "svc-1")) { _, _ in .text("new") }
+        #expect(!connection.isOpen)
+        #expect(try await transport.send(Request(path: "/echo/a"), on: connection).text == "new")
+        #expect(try await test.mesh.client(as: "caller").get("svc", "/echo/a").text == "new", "a sidecar's channel reconnects")
+
+        transport.unbind("svc-1.mesh:8080")
+        await #expect(throws: TransportError.connectionRefused(address: "svc-1.mesh:8080")) {
+            try await transport.send(Request(path: "/echo/a"), on: connection)
+        }
+    }
+
     @Test("an injected fault is an attribute of the server span")
     func faultAttribute() async throws {
         let test = TestMesh()

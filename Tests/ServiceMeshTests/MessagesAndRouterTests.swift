@@ -30,7 +30,10 @@ struct MessagesAndRouterTests {
         var request = try Request(method: .post, path: "/orders?express=true&note=two+words", json: Order(product: "p1", quantity: 2))
         request.headers["X-User-ID"] = "u1"
         #expect(request.headers["x-user-id"] == "u1")
+        #expect(request.headers["X-USER-ID"] == "u1", "found as given only when lowercase; otherwise after lowercasing")
+        #expect(request.headers["X-Missing"] == nil && request.headers["x-missing"] == nil)
         #expect(request.headers["content-type"] == "application/json")
+        #expect(Response.text("ok").headers["Content-Type"] == "text/plain; charset=utf-8")
         #expect(request.query == ["express": "true", "note": "two words"])
         #expect(request.pathWithoutQuery == "/orders")
         #expect(try request.decode(Order.self) == Order(product: "p1", quantity: 2))

@@ -228,6 +228,26 @@ struct SidecarTests {
         #expect(after == ["svc-1", "svc-2"])
     }
 
+    @Test("outlier detection through the sidecar: a success between server errors ends their run")
+    func sidecarOutlierRunEndsOnSuccess() async throws {
+        var policy = CallPolicy.passThrough
+        policy.outlierDetection = OutlierDetectionPolicy(consecutiveErrors: 3, baseEjectionTime: .seconds(10), maxEjectionShare: 0.5)
+        let test = TestMesh(policy: policy)
+        test.mesh.deploy(StubService.echo("svc"), instances: 2)
+        let client = test.mesh.client(as: "caller")
+        // Round robin: odd calls go to svc-1. Two errors, a success, two errors: never three in a row.
+        for fault in [FaultSpec.errors(ratio: 1), .none, .errors(ratio: 1)] {
+            test.mesh.transport.setFault(fault, instance: "svc-1")
+            for _ in 0..<(fault == .none ? 2 : 4) { _ = try await client.get("svc", "/whoami") }
+        }
+        #expect(test.mesh.observe().services.first { $0.name == "svc" }?.instances.first { $0.id == "svc-1" }?.ejected == false)
+        #expect(test.events.recent(kinds: [.healthChange]).isEmpty)
+        // A third error in a row now ejects it.
+        test.mesh.transport.setFault(.errors(ratio: 1), instance: "svc-1")
+        for _ in 0..<2 { _ = try await client.get("svc", "/whoami") }
+        #expect(test.mesh.observe().services.first { $0.name == "svc" }?.instances.first { $0.id == "svc-1" }?.ejected == true)
+    }
+
     @Test("weighted routing by version: a 90/10 canary")
     func canary() async throws {
         let test = TestMesh()

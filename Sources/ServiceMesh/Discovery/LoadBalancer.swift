@@ -28,17 +28,23 @@ public final class LoadBalancer: Sendable {
     /// One of `candidates`, or nil when there are none.
     /// - Parameter inFlight: requests in flight to an instance now (used by `leastInFlightOfTwo`).
     public func pick(from candidates: [RegisteredInstance], inFlight: (InstanceID) -> Int) -> RegisteredInstance? {
+        pickIndex(from: candidates, inFlight: inFlight).map { candidates[$0] }
+    }
+
+    /// Where in `candidates` ``pick(from:inFlight:)``'s choice is: a sidecar reads the one or two
+    /// fields it needs in place instead of copying the whole instance.
+    func pickIndex(from candidates: [RegisteredInstance], inFlight: (InstanceID) -> Int) -> Int? {
         guard !candidates.isEmpty else { return nil }
-        if candidates.count == 1 { return candidates[0] }
+        if candidates.count == 1 { return 0 }
         switch strategy {
         case .roundRobin:
             let index = state.withLock { state in
                 defer { state.next &+= 1 }
                 return state.next
             }
-            return candidates[index % candidates.count]
+            return index % candidates.count
         case .random:
-            return state.withLock { candidates[Int.random(in: 0..<candidates.count, using: &$0.random)] }
+            return state.withLock { Int.random(in: 0..<candidates.count, using: &$0.random) }
         case .leastInFlightOfTwo:
             let (first, second) = state.withLock { state in
                 let first = Int.random(in: 0..<candidates.count, using: &state.random)
@@ -46,8 +52,7 @@ public final class LoadBalancer: Sendable {
                 if second >= first { second += 1 }
                 return (first, second)
             }
-            let a = candidates[first], b = candidates[second]
-            return inFlight(b.instance) < inFlight(a.instance) ? b : a
+            return inFlight(candidates[second].instance) < inFlight(candidates[first].instance) ? second : first
         }
     }
 }
@@ -133,6 +138,10 @@ public struct OutlierDetector: Sendable {
 
     /// False when no instance has ever been ejected: a check that needs no clock reading.
     public var mayHaveEjections: Bool { ejectionsEnd != nil }
+
+    /// True when recording a success can change nothing: no instance is in a run of errors and
+    /// none was ever ejected.
+    public var isQuiet: Bool { !mayHaveEjections && hosts.values.allSatisfy { $0.consecutiveErrors == 0 } }
 
     /// How many times an instance was ejected since start.
     public func ejections(of instance: String) -> Int { hosts[instance]?.ejections ?? 0 }

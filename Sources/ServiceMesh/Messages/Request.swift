@@ -50,7 +50,7 @@ public struct Request: Sendable, Equatable {
     /// A request whose body is `value` as JSON.
     public init<Body: Encodable>(method: HTTPMethod, path: String, headers: Headers = Headers(), json value: Body) throws {
         self.init(method: method, path: path, headers: headers, body: try MeshJSON.encoder.encode(value))
-        self.headers[MeshHeader.contentType] = "application/json"
+        self.headers[lowercased: MeshHeader.contentType] = "application/json"
     }
 
     /// The path without its query.
@@ -118,10 +118,33 @@ public struct Headers: Sendable, Equatable, Sequence, ExpressibleByDictionaryLit
 
     /// The value of `name` (any case), or nil. Setting nil removes the header.
     public subscript(name: String) -> String? {
-        // A name already lowercase (the mesh's own) is used as it is, without a copy of it.
-        get { Self.hasUppercase(name) ? fields[name.lowercased()] : fields[name] }
+        get {
+            // Names are stored lowercase, so a name found as given needs no case check: the
+            // mesh's own look-ups (every hop makes three) skip it.
+            if let value = fields[name] { return value }
+            return Self.hasUppercase(name) ? fields[name.lowercased()] : nil
+        }
         set {
+            // A name already lowercase is used as it is, without a copy of it.
             if Self.hasUppercase(name) { fields[name.lowercased()] = newValue } else { fields[name] = newValue }
+        }
+    }
+
+    /// Headers with only a `content-type`, as most responses have.
+    init(contentType: String) {
+        self[lowercased: MeshHeader.contentType] = contentType
+    }
+
+    /// A header whose name is known to be lowercase (one of ``MeshHeader``'s), without checking
+    /// its case: the sidecars read three and write two on every hop.
+    subscript(lowercased name: String) -> String? {
+        get {
+            assert(!Self.hasUppercase(name), "\(name) is not lowercase")
+            return fields[name]
+        }
+        set {
+            assert(!Self.hasUppercase(name), "\(name) is not lowercase")
+            fields[name] = newValue
         }
     }
 
@@ -188,7 +211,7 @@ public struct Response: Sendable, Equatable {
     /// A response whose body is `value` as JSON.
     public static func json<Body: Encodable>(_ value: Body, status: Int = 200) -> Response {
         do {
-            return Response(status: status, headers: [MeshHeader.contentType: "application/json"], body: try MeshJSON.encoder.encode(value))
+            return Response(status: status, headers: Headers(contentType: "application/json"), body: try MeshJSON.encoder.encode(value))
         } catch {
             return .error(500, "could not encode the response: \(error)")
         }
@@ -202,7 +225,7 @@ public struct Response: Sendable, Equatable {
     public static func text(_ text: String, status: Int = 200) -> Response {
         // Copied from the UTF-8 buffer: `Data(text.utf8)` first looks for contiguous storage with a dynamic cast.
         var text = text
-        return Response(status: status, headers: [MeshHeader.contentType: "text/plain; charset=utf-8"], body: text.withUTF8 { Data(buffer: $0) })
+        return Response(status: status, headers: Headers(contentType: "text/plain; charset=utf-8"), body: text.withUTF8 { Data(buffer: $0) })
     }
 
     public var isSuccess: Bool { (200..<300).contains(status) }
@@ -272,7 +295,7 @@ public enum MeshJSON {
 extension String {
     /// Whether one of the string's UTF-8 bytes satisfies `predicate`, scanned in place. (Iterating
     /// `utf8` decodes a small string's bytes one call at a time, and `withUTF8` needs a mutable
-    /// copy; both run on every request where headers and routes are checked.)
+    /// copy; a header name given by a caller is checked on every look-up.)
     func containsUTF8Byte(where predicate: (UInt8) -> Bool) -> Bool {
         utf8.withContiguousStorageIfAvailable { $0.contains(where: predicate) } ?? utf8.contains(where: predicate)
     }

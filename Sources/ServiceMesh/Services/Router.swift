@@ -79,6 +79,8 @@ public struct Router: Sendable {
         let segments: [Segment]
         /// How many values a match captures (parameters and a rest).
         let captures: Int
+        /// Whether the pattern has a `*rest` capture.
+        let catchAll: Bool
         let handler: Handler
     }
 
@@ -102,7 +104,9 @@ public struct Router: Sendable {
         }
         routes.removeAll { $0.method == method && $0.pattern == pattern }
         let captures = segments.filter { if case .literal = $0 { false } else { true } }.count
-        routes.append(Route(method: method, pattern: pattern, label: "\(method) \(pattern)", segments: segments, captures: captures, handler: handler))
+        let catchAll = segments.contains { if case .rest = $0 { true } else { false } }
+        routes.append(Route(method: method, pattern: pattern, label: "\(method) \(pattern)", segments: segments, captures: captures,
+                            catchAll: catchAll, handler: handler))
         // Most specific first: more literal segments, then fewer rest-captures.
         routes.sort { lhs, rhs in
             let l = lhs.segments.filter { if case .literal = $0 { true } else { false } }.count
@@ -126,6 +130,12 @@ public struct Router: Sendable {
 
     /// Finds the route for a method and path (the query is ignored).
     public func match(_ method: HTTPMethod, _ path: Substring) -> Match {
+        matchRoute(method, path).match
+    }
+
+    /// ``match(_:_:)``, also saying whether the route found ends in a `*rest` capture (the
+    /// inbound sidecar names such spans by path rather than by route).
+    func matchRoute(_ method: HTTPMethod, _ path: Substring) -> (match: Match, catchAll: Bool) {
         // Runs on every request: the path is walked in place as bytes (no array of segments, no
         // Substring indices), routes are read where they are, and parameters are captured only
         // for the route found.
@@ -135,13 +145,13 @@ public struct Router: Sendable {
                 // Read in place: a copy of the route would retain each of its parts.
                 let parameters = routes[index].captures == 0
                     ? PathParameters() : Self.parameters(routes[index].segments, path, capacity: routes[index].captures)
-                return .found(route: routes[index].label, parameters: parameters, handler: routes[index].handler)
+                return (.found(route: routes[index].label, parameters: parameters, handler: routes[index].handler), routes[index].catchAll)
             }
             var allowed: [HTTPMethod] = []
             for route in routes where route.method != method && Self.matches(route.segments, path) {
                 allowed.append(route.method)
             }
-            return allowed.isEmpty ? .notFound : .methodNotAllowed(allowed: allowed)
+            return (allowed.isEmpty ? .notFound : .methodNotAllowed(allowed: allowed), false)
         }
     }
 

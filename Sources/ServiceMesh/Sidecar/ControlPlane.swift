@@ -68,6 +68,9 @@ public final class ControlPlane: Sendable {
 
     private let state: Mutex<State>
     private let _revision = Atomic<Int>(0)
+    /// Whether any service limits its callers: until one does, every inbound sidecar's check
+    /// answers without the lock.
+    private let limitsCallers = Atomic<Bool>(false)
 
     public init(defaultPolicy: CallPolicy = CallPolicy()) {
         state = Mutex(State(defaultPolicy: defaultPolicy))
@@ -103,12 +106,16 @@ public final class ControlPlane: Sendable {
 
     /// Only these callers may call `target` (nil: anyone may, the default).
     public func setAllowedCallers(_ callers: Set<String>?, target: String) {
-        change { $0.allowedCallers[target] = callers }
+        change { state in
+            state.allowedCallers[target] = callers
+            if !state.allowedCallers.isEmpty { limitsCallers.store(true, ordering: .releasing) }
+        }
     }
 
     /// Whether `caller` (nil: from outside the mesh) may call `target`.
     public func isAllowed(caller: String?, target: String) -> Bool {
-        state.withLock { state in
+        guard limitsCallers.load(ordering: .acquiring) else { return true }
+        return state.withLock { state in
             guard let allowed = state.allowedCallers[target] else { return true }
             return caller.map(allowed.contains) ?? false
         }

@@ -14,10 +14,11 @@ extension Mesh {
         let serviceName = runtime.instance.service
         let tracer = deployed.tracer
         let started = deployed.time.nanosecondsSinceOrigin()
-        let caller = request.headers[MeshHeader.caller]
+        // The mesh's own headers, by their lowercase names: no case check, even when absent.
+        let caller = request.headers[lowercased: MeshHeader.caller]
         let path = request.pathWithoutQuery
 
-        let match = deployed.router.match(request.method, path)
+        let (match, catchAll) = deployed.router.matchRoute(request.method, path)
         let route: String
         switch match {
         case .found(let pattern, _, _): route = pattern
@@ -25,11 +26,11 @@ extension Mesh {
         }
         // Spans are named by route (few names, as OpenTelemetry advises), except a catch-all route
         // such as the gateway's `/api/:prefix/*rest`, whose name would say nothing: there, the path.
-        let spanName = route.containsUTF8Byte { $0 == UInt8(ascii: "*") } ? "\(request.method) \(path)" : route
+        let spanName = catchAll ? "\(request.method) \(path)" : route
         // The caller's trace continues from the headers, as over HTTP. The server span is private
         // to this request and recorded in one go at the end, with the clock readings the metrics use.
-        let span = tracer.beginSpan(traceparent: request.headers[MeshHeader.traceparent],
-                                    tracestate: request.headers[MeshHeader.tracestate], startNanoseconds: started)
+        let span = tracer.beginSpan(traceparent: request.headers[lowercased: MeshHeader.traceparent],
+                                    tracestate: request.headers[lowercased: MeshHeader.tracestate], startNanoseconds: started)
 
         runtime.inFlight.add(1, ordering: .relaxed)
         deployed.metrics.inFlight.increment()
@@ -70,11 +71,11 @@ extension Mesh {
         let ended = deployed.time.nanosecondsSinceOrigin()
         // Written straight into the trace store's pending batch; names are hashed when it is assembled.
         tracer.record(span, operation: spanName, kind: .server, endNanoseconds: ended, status: status, events: events) { attributes in
-            attributes.set("http.target", .string(request.path))
-            attributes.set("instance", .string(runtime.instance.id))
-            if let caller { attributes.set("caller", .string(caller)) }
-            if let faultDescription { attributes.set("fault", .string(faultDescription)) }
-            attributes.set("http.status_code", .int64(Int64(response.status)))
+            attributes.set("http.target", request.path)
+            attributes.set("instance", runtime.instance.id)
+            if let caller { attributes.set("caller", caller) }
+            if let faultDescription { attributes.set("fault", faultDescription) }
+            attributes.set("http.status_code", response.status)
         }
         deployed.metrics.record(route: route, status: response.status, nanoseconds: ended - started)
         return response

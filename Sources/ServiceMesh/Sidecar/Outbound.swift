@@ -27,6 +27,9 @@ public struct MeshClient: Sendable {
         try await channels.channel(to: service, in: mesh).call(request, caller: caller)
     }
 
+    /// A GET through ``call(_:_:)``; inlinable, so the caller's own frame builds the request and
+    /// a call costs one async frame fewer.
+    @inlinable
     public func get(_ service: String, _ path: String, headers: Headers = Headers()) async throws(MeshCallError) -> Response {
         try await call(service, Request(method: .get, path: path, headers: headers))
     }
@@ -86,6 +89,10 @@ final class OutboundChannel: Sendable {
     private let transport: InProcessTransport
     private let built: Mutex<Built>
     private let outliers: Mutex<OutlierDetector?>
+    /// True while outlier detection has nothing to act on: no instance is in a run of server
+    /// errors and none was ever ejected (or there is no detector). A call that succeeds then
+    /// skips the detector's lock and its look-up by instance id, as nearly every call does.
+    private let outliersQuiet = Atomic<Bool>(true)
     private let random: Mutex<SeededGenerator>
     /// `client_requests_total` by outcome: a status's counter found by the number (a channel sees
     /// a handful, so a scan beats hashing its text), an error kind's by name.
@@ -108,15 +115,31 @@ final class OutboundChannel: Sendable {
         let split: [String: Double]?
         /// When the current breaker was made, on the mesh's clock (its transitions are relative to it).
         let breakerOrigin: Duration
+        /// Connections to the instances this channel has sent to (kept here, where every call
+        /// looks anyway: a call finds its connection without a lock or a look-up by address).
+        let connections: [InProcessTransport.Connection]
 
         init(revision: Int, policy: CallPolicy, pipeline: ResiliencePipeline, balancer: LoadBalancer, split: [String: Double]? = nil,
-             breakerOrigin: Duration = .zero) {
+             breakerOrigin: Duration = .zero, connections: [InProcessTransport.Connection] = []) {
             self.revision = revision
             self.policy = policy
             self.pipeline = pipeline
             self.balancer = balancer
             self.split = split
             self.breakerOrigin = breakerOrigin
+            self.connections = connections
+        }
+
+        /// The open connection to `address`, if this channel has one.
+        func connection(to address: String) -> InProcessTransport.Connection? {
+            for connection in connections where connection.address == address && connection.isOpen { return connection }
+            return nil
+        }
+
+        /// The same, keeping `connection` too (in place of closed ones and any other to its address).
+        func keeping(_ connection: InProcessTransport.Connection) -> Built {
+            Built(revision: revision, policy: policy, pipeline: pipeline, balancer: balancer, split: split, breakerOrigin: breakerOrigin,
+                  connections: connections.filter { $0.isOpen && $0.address != connection.address } + [connection])
         }
     }
 
@@ -185,37 +208,52 @@ final class OutboundChannel: Sendable {
             let balancer = policy.loadBalancing == old.loadBalancing && built.revision >= 0
                 ? built.balancer : LoadBalancer(strategy: policy.loadBalancing, seed: mesh.configuration.seed)
             if policy.outlierDetection != old.outlierDetection || built.revision < 0 {
-                outliers.withLock { $0 = policy.outlierDetection.map(OutlierDetector.init) }
+                outliers.withLock { detector in
+                    detector = policy.outlierDetection.map(OutlierDetector.init)
+                    outliersQuiet.store(true, ordering: .releasing)
+                }
             }
             built = Built(revision: revision, policy: policy, pipeline: pipeline, balancer: balancer,
-                          split: mesh.controlPlane.trafficSplit(service: target), breakerOrigin: breakerOrigin)
+                          split: mesh.controlPlane.trafficSplit(service: target), breakerOrigin: breakerOrigin,
+                          connections: built.connections)
             return built
         }
     }
 
+    @inline(__always)  // into MeshClient.call, its one caller: one async frame fewer per call
     func call(_ request: Request, caller service: String?) async throws(MeshCallError) -> Response {
         let built = refresh(revision: controlPlane.revision)
         let started = time.nanosecondsSinceOrigin()
         // The client span is private to this call: it is recorded in one go at the end, and
         // while it runs only its ids exist (no span object, no context written for it).
         let span = tracer.beginSpan(in: ServiceContext.current ?? .topLevel, startNanoseconds: started)
-        let call = CallInProgress(channel: self, request: request, caller: service, built: built, span: span)
+        var progress = CallProgress()
         let result: Result<Response, MeshCallError>
         do {
-            // The client span is not bound as the task's current context: it travels in `call`
-            // (retry spans are its children, `traceparent` carries it), and nothing on the way to
-            // the target reads the current context (the target's sidecar starts from the header).
-            // A bind costs ≈ 150 ns; a transport that makes spans of its own would need it.
-            // The operation captures only `call`, which is its context: no second allocation.
-            let response = try await built.pipeline.execute { [call] in try await call.channel.attempt(call) }
+            // The client span is not bound as the task's current context: attempts get it as an
+            // argument (retry spans are its children, `traceparent` carries it), and nothing on the
+            // way to the target reads the current context (the target's sidecar starts from the
+            // header). A bind costs ≈ 150 ns; a transport that makes spans of its own would need it.
+            let response: Response
+            if built.pipeline.attemptTimeout == nil {
+                // Attempts run right here and count in `progress` in place: nothing to allocate.
+                response = try await built.pipeline.executeInPlace {
+                    try await attempt(request, caller: service, built: built, span: span, progress: &progress)
+                }
+            } else {
+                // A timed attempt runs in a task of its own, so what attempts need goes with it in one object.
+                let timed = TimedAttempts(channel: self, request: request, caller: service, built: built, span: span)
+                defer { progress = timed.progress }
+                response = try await built.pipeline.execute { [timed] in try await timed.next() }
+            }
             result = .success(response)
         } catch let error as UpstreamStatusError {
             result = .success(error.response)
         } catch {
             result = .failure(translate(error, caller: service))
         }
-        let found = call.takeAttributes()
-        let attemptCount = call.attempts
+        let found = progress.attributes
+        let attemptCount = progress.attempts
         let outcome: Counter
         var status: SpanStatus?
         switch result {
@@ -229,12 +267,12 @@ final class OutboundChannel: Sendable {
         let ended = time.nanosecondsSinceOrigin()
         tracer.record(span, operation: spanName(request.method), kind: .client, endNanoseconds: ended, status: status) { attributes in
             for (name, value) in found { attributes.set(name, value) }
-            attributes.set("peer.service", .string(target))
-            attributes.set("http.target", .string(request.path))
-            if attemptCount > 1 { attributes.set("retry.attempts", .int64(Int64(attemptCount))) }
+            attributes.set("peer.service", target)
+            attributes.set("http.target", request.path)
+            if attemptCount > 1 { attributes.set("retry.attempts", attemptCount) }
             switch result {
-            case .success(let response): attributes.set("http.status_code", .int64(Int64(response.status)))
-            case .failure(let error): attributes.set("mesh.error", .string(error.kind.rawValue))
+            case .success(let response): attributes.set("http.status_code", response.status)
+            case .failure(let error): attributes.set("mesh.error", error.kind.rawValue)
             }
         }
         outcome.increment()
@@ -270,31 +308,32 @@ final class OutboundChannel: Sendable {
     }
 
     /// One attempt: pick an instance, send, note the outcome for outlier detection.
-    fileprivate func attempt(_ call: CallInProgress) async throws -> Response {
-        let request = call.request, service = call.caller, built = call.built
-        let number = call.nextAttempt()
+    fileprivate func attempt(_ request: Request, caller service: String?, built: Built, span: SpanInProgress,
+                             progress: inout CallProgress) async throws -> Response {
+        progress.attempts += 1
+        let number = progress.attempts
         // A retry gets its own span so the waterfall shows each attempt and the backoff before it.
         let attemptSpan: TelemetrySpan? = number > 1
-            ? tracer.startSpan("attempt \(number)", context: call.span.context, ofKind: .internal) : nil
+            ? tracer.startSpan("attempt \(number)", context: span.context, ofKind: .internal) : nil
         defer { attemptSpan?.end() }
 
         let (instance, instanceCount, staleness) = try pickInstance(built: built)
         if let staleness {
             // On the attempt's span when there is one, else on the call's.
-            if let attemptSpan { attemptSpan.updateAttributes { for (name, value) in staleness { $0[name] = value } } } else { call.addAttributes(staleness) }
+            if let attemptSpan { attemptSpan.updateAttributes { for (name, value) in staleness { $0[name] = value } } } else { progress.attributes += staleness }
         }
         attemptSpan?.attributes["instance"] = instance.id
         var outgoing = request
         // Room for the caller, traceparent and tracestate, so the headers grow once.
         outgoing.headers.reserveCapacity(outgoing.headers.count + 3)
-        if let service { outgoing.headers[MeshHeader.caller] = service }
+        if let service { outgoing.headers[lowercased: MeshHeader.caller] = service }
         // The W3C headers, written as TelemetryTracer.inject writes them, from the span's ids.
-        let trace = attemptSpan?.traceContext ?? call.span.traceContext
-        outgoing.headers[MeshHeader.traceparent] = trace.traceparent
-        if let traceState = trace.traceState { outgoing.headers[MeshHeader.tracestate] = traceState }
+        let trace = attemptSpan?.traceContext ?? span.traceContext
+        outgoing.headers[lowercased: MeshHeader.traceparent] = trace.traceparent
+        if let traceState = trace.traceState { outgoing.headers[lowercased: MeshHeader.tracestate] = traceState }
 
         do {
-            let response = try await transport.send(outgoing, to: instance.address)
+            let response = try await transport.send(outgoing, on: connection(to: instance.address, built: built))
             noteOutcome(instance, serverError: response.isServerError, instanceCount: instanceCount)
             if response.isServerError {
                 attemptSpan?.setStatus(SpanStatus(code: .error, message: "\(response.status)"))
@@ -308,9 +347,20 @@ final class OutboundChannel: Sendable {
         }
     }
 
-    /// A passing instance, how many passing instances discovery offered (for the ejection cap),
-    /// and span attributes saying so when discovery served stale entries.
-    private func pickInstance(built: Built) throws -> (RegisteredInstance, count: Int, staleness: [(String, SpanAttribute)]?) {
+    /// The connection to `address`: the channel's own while it is open, else a new one, kept.
+    ///
+    /// - Throws: ``TransportError/connectionRefused(address:)`` when nothing listens there.
+    private func connection(to address: String, built: Built) throws -> InProcessTransport.Connection {
+        if let connection = built.connection(to: address) { return connection }
+        guard let connection = transport.connection(to: address) else { throw TransportError.connectionRefused(address: address) }
+        self.built.withLock { $0 = $0.keeping(connection) }
+        return connection
+    }
+
+    /// A passing instance (its id and address: all an attempt needs, without copying the whole
+    /// registry entry), how many passing instances discovery offered (for the ejection cap), and
+    /// span attributes saying so when discovery served stale entries.
+    private func pickInstance(built: Built) throws -> ((id: String, address: String), count: Int, staleness: [(String, SpanAttribute)]?) {
         let resolution: Resolution
         do {
             resolution = try discovery.resolve(discoveryEntry)
@@ -322,7 +372,7 @@ final class OutboundChannel: Sendable {
         let count = candidates.count
         guard !candidates.isEmpty else { throw NoInstanceError(description: "no passing instance of \(target)") }
         // Outlier ejection, unless it would leave nothing (Envoy's panic threshold, at 0%).
-        let ejected = outliers.withLock { [clock] detector -> [String] in
+        let ejected = outliersQuiet.load(ordering: .acquiring) ? [] : outliers.withLock { [clock] detector -> [String] in
             guard let detector, detector.mayHaveEjections else { return [] }
             return detector.ejected(at: clock.now.offset)
         }
@@ -345,10 +395,14 @@ final class OutboundChannel: Sendable {
                 candidates = candidates.filter { $0.version == chosen }
             }
         }
-        guard let picked = built.balancer.pick(from: candidates, inFlight: mesh.inFlight) else {
+        // One candidate needs no balancing (nor the mesh, for loads).
+        guard let picked = candidates.count == 1 ? 0 : built.balancer.pickIndex(from: candidates, inFlight: mesh.inFlight) else {
             throw NoInstanceError(description: "no passing instance of \(target)")
         }
-        return (picked, count, staleness)
+        // Two fields read in place: reading them from `candidates[picked]` in one expression
+        // copied the whole entry (six references) on every call.
+        let (id, address) = candidates.withUnsafeBufferPointer { ($0[picked].instance.id, $0[picked].address) }
+        return ((id, address), count, staleness)
     }
 
     /// Says so when discovery serves stale entries: span attributes (returned) and a counter on
@@ -370,10 +424,15 @@ final class OutboundChannel: Sendable {
         return attributes
     }
 
-    private func noteOutcome(_ instance: RegisteredInstance, serverError: Bool, instanceCount: Int) {
-        let ejectedNow = outliers.withLock { [clock] in
-            $0?.record(instance.id, serverError: serverError, instanceCount: instanceCount, at: clock.now.offset)
-        } ?? false
+    private func noteOutcome(_ instance: (id: String, address: String), serverError: Bool, instanceCount: Int) {
+        if !serverError, outliersQuiet.load(ordering: .acquiring) { return }
+        let ejectedNow = outliers.withLock { [clock] detector -> Bool in
+            guard detector != nil else { return false }
+            if serverError { outliersQuiet.store(false, ordering: .releasing) }
+            let ejected = detector!.record(instance.id, serverError: serverError, instanceCount: instanceCount, at: clock.now.offset)
+            if !serverError, detector!.isQuiet { outliersQuiet.store(true, ordering: .releasing) }
+            return ejected
+        }
         if ejectedNow {
             mesh.telemetry.events.record(source: id, kind: .healthChange, message: "\(instance.id) ejected by outlier detection (consecutive server errors)",
                                          attributes: ["instance": instance.id])
@@ -409,18 +468,23 @@ final class OutboundChannel: Sendable {
     }
 }
 
-/// One call through a channel: what each of its attempts needs, and how many there were.
-private final class CallInProgress: Sendable {
+/// What one call's attempts share: how many there were, and attributes for the client span found
+/// on the way (discovery serving stale entries).
+private struct CallProgress: Sendable {
+    var attempts = 0
+    var attributes: [(String, SpanAttribute)] = []
+}
+
+/// A call whose attempts run in tasks of their own (under a per-attempt timeout): what each needs,
+/// in the one object its operation captures. Attempts run one after another, each taking the
+/// progress and putting it back.
+private final class TimedAttempts: Sendable {
     let channel: OutboundChannel
     let request: Request
-    /// The calling service (nil for a client outside the mesh).
     let caller: String?
     let built: OutboundChannel.Built
-    /// The client span; attempts after the first are its children.
     let span: SpanInProgress
-    private let attemptCount = Atomic<Int>(0)
-    /// Attributes for the client span found on the way (discovery serving stale entries).
-    private let attributes = Mutex<[(String, SpanAttribute)]>([])
+    private let state = Mutex(CallProgress())
 
     init(channel: OutboundChannel, request: Request, caller: String?, built: OutboundChannel.Built, span: SpanInProgress) {
         self.channel = channel
@@ -430,19 +494,12 @@ private final class CallInProgress: Sendable {
         self.span = span
     }
 
-    /// Counts an attempt; returns its number, from 1.
-    func nextAttempt() -> Int { attemptCount.add(1, ordering: .relaxed).newValue }
-    var attempts: Int { attemptCount.load(ordering: .relaxed) }
+    var progress: CallProgress { state.withLock { $0 } }
 
-    func addAttributes(_ added: [(String, SpanAttribute)]) {
-        attributes.withLock { $0 += added }
-    }
-
-    func takeAttributes() -> [(String, SpanAttribute)] {
-        attributes.withLock { attributes in
-            defer { attributes = [] }
-            return attributes
-        }
+    func next() async throws -> Response {
+        var progress = state.withLock { $0 }
+        defer { state.withLock { $0 = progress } }
+        return try await channel.attempt(request, caller: caller, built: built, span: span, progress: &progress)
     }
 }
 
