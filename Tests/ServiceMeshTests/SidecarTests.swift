@@ -206,19 +206,29 @@ struct SidecarTests {
         #expect(test.events.recent(kinds: [.healthChange]).first?.message == "discovery of svc is fresh again")
     }
 
-    @Test("outlier detection through the sidecar: a failing instance is ejected, then returns after its time")
-    func sidecarOutlierEjection() async throws {
+    /// svc on two instances, behind outlier detection that ejects after three server errors in a row.
+    private func outlierMesh() -> TestMesh {
         var policy = CallPolicy.passThrough
         policy.outlierDetection = OutlierDetectionPolicy(consecutiveErrors: 3, baseEjectionTime: .seconds(10), maxEjectionShare: 0.5)
         let test = TestMesh(policy: policy)
         test.mesh.deploy(StubService.echo("svc"), instances: 2)
+        return test
+    }
+
+    private func isEjected(_ instance: String, in test: TestMesh) -> Bool? {
+        test.mesh.observe().services.first { $0.name == "svc" }?.instances.first { $0.id == instance }?.ejected
+    }
+
+    @Test("outlier detection through the sidecar: a failing instance is ejected, then returns after its time")
+    func sidecarOutlierEjection() async throws {
+        let test = outlierMesh()
         test.mesh.transport.setFault(.errors(ratio: 1), instance: "svc-1")
         let client = test.mesh.client(as: "caller")
         var answers: [String] = []
         for _ in 0..<10 { answers.append(try await client.get("svc", "/whoami").text) }
         // Round robin alternates until svc-1's third error (call 5); from then on svc-2 only.
         #expect(answers.filter { $0 == "svc-2" }.count == 7)
-        #expect(test.mesh.observe().services.first { $0.name == "svc" }?.instances.first { $0.id == "svc-1" }?.ejected == true)
+        #expect(isEjected("svc-1", in: test) == true)
         #expect(test.events.recent(kinds: [.healthChange]).first?.message == "svc-1 ejected by outlier detection (consecutive server errors)")
 
         test.mesh.transport.setFault(.none, instance: "svc-1")
@@ -230,22 +240,19 @@ struct SidecarTests {
 
     @Test("outlier detection through the sidecar: a success between server errors ends their run")
     func sidecarOutlierRunEndsOnSuccess() async throws {
-        var policy = CallPolicy.passThrough
-        policy.outlierDetection = OutlierDetectionPolicy(consecutiveErrors: 3, baseEjectionTime: .seconds(10), maxEjectionShare: 0.5)
-        let test = TestMesh(policy: policy)
-        test.mesh.deploy(StubService.echo("svc"), instances: 2)
+        let test = outlierMesh()
         let client = test.mesh.client(as: "caller")
         // Round robin: odd calls go to svc-1. Two errors, a success, two errors: never three in a row.
         for fault in [FaultSpec.errors(ratio: 1), .none, .errors(ratio: 1)] {
             test.mesh.transport.setFault(fault, instance: "svc-1")
             for _ in 0..<(fault == .none ? 2 : 4) { _ = try await client.get("svc", "/whoami") }
         }
-        #expect(test.mesh.observe().services.first { $0.name == "svc" }?.instances.first { $0.id == "svc-1" }?.ejected == false)
+        #expect(isEjected("svc-1", in: test) == false)
         #expect(test.events.recent(kinds: [.healthChange]).isEmpty)
         // A third error in a row now ejects it.
         test.mesh.transport.setFault(.errors(ratio: 1), instance: "svc-1")
         for _ in 0..<2 { _ = try await client.get("svc", "/whoami") }
-        #expect(test.mesh.observe().services.first { $0.name == "svc" }?.instances.first { $0.id == "svc-1" }?.ejected == true)
+        #expect(isEjected("svc-1", in: test) == true)
     }
 
     @Test("weighted routing by version: a 90/10 canary")
