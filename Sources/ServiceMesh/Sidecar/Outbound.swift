@@ -334,14 +334,14 @@ final class OutboundChannel: Sendable {
 
         do {
             let response = try await transport.send(outgoing, on: connection(to: instance.address, built: built))
-            noteOutcome(instance, serverError: response.isServerError, instanceCount: instanceCount)
+            noteOutcome(instance: instance.id, serverError: response.isServerError, instanceCount: instanceCount)
             if response.isServerError {
                 attemptSpan?.setStatus(SpanStatus(code: .error, message: "\(response.status)"))
                 throw UpstreamStatusError(response: response)
             }
             return response
         } catch let error as TransportError {
-            noteOutcome(instance, serverError: true, instanceCount: instanceCount)
+            noteOutcome(instance: instance.id, serverError: true, instanceCount: instanceCount)
             attemptSpan?.setStatus(SpanStatus(code: .error, message: "\(error)"))
             throw error
         }
@@ -424,18 +424,18 @@ final class OutboundChannel: Sendable {
         return attributes
     }
 
-    private func noteOutcome(_ instance: (id: String, address: String), serverError: Bool, instanceCount: Int) {
+    private func noteOutcome(instance instanceID: String, serverError: Bool, instanceCount: Int) {
         if !serverError, outliersQuiet.load(ordering: .acquiring) { return }
         let ejectedNow = outliers.withLock { [clock] detector -> Bool in
             guard detector != nil else { return false }
             if serverError { outliersQuiet.store(false, ordering: .releasing) }
-            let ejected = detector!.record(instance.id, serverError: serverError, instanceCount: instanceCount, at: clock.now.offset)
+            let ejected = detector!.record(instanceID, serverError: serverError, instanceCount: instanceCount, at: clock.now.offset)
             if !serverError, detector!.isQuiet { outliersQuiet.store(true, ordering: .releasing) }
             return ejected
         }
         if ejectedNow {
-            mesh.telemetry.events.record(source: id, kind: .healthChange, message: "\(instance.id) ejected by outlier detection (consecutive server errors)",
-                                         attributes: ["instance": instance.id])
+            mesh.telemetry.events.record(source: id, kind: .healthChange, message: "\(instanceID) ejected by outlier detection (consecutive server errors)",
+                                         attributes: ["instance": instanceID])
         }
     }
 
