@@ -1,5 +1,5 @@
 // swift-tools-version: 6.1
-// meshtop: build and watch microservices in Swift. Module layout and dependency directions: DESIGN.md.
+// meshtop: build and watch microservices in Swift. Module layout and dependency directions: ARCHITECTURE.md.
 import PackageDescription
 
 let package = Package(
@@ -22,6 +22,7 @@ let package = Package(
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
     ],
     targets: [
         // Metrics and tracing backends, rolling windows, trace store, snapshot schema, exposition.
@@ -74,6 +75,8 @@ let package = Package(
                 "Telemetry",
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+                .product(name: "PropertyBased", package: "swift-property-based"),
             ]
         ),
         .testTarget(
@@ -111,7 +114,12 @@ let package = Package(
         ),
         .testTarget(
             name: "DemoSystemsTests",
-            dependencies: ["DemoSystems", "ServiceMesh", "Telemetry"]
+            dependencies: [
+                "DemoSystems",
+                "ServiceMesh",
+                "Telemetry",
+                .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
+            ]
         ),
         // Cells, buffer, layout, widgets, buffer diff. No ncurses, no I/O.
         .target(name: "TerminalUI"),
@@ -136,6 +144,8 @@ let package = Package(
                 "Telemetry",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             path: "Sources/meshtop"
         ),

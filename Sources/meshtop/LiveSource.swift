@@ -13,7 +13,7 @@ struct LiveSource: DashboardSource {
     /// Seconds of closed metric windows behind the rates and percentiles the dashboard shows.
     var windowSeconds: Int = LiveSource.defaultWindowSeconds
     /// Who the event log names as the origin of a command sent from the dashboard.
-    var origin: String = "dashboard"
+    var origin: ActionOrigin = .dashboard
 
     static let defaultWindowSeconds = 10
 

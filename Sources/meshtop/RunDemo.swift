@@ -1,6 +1,7 @@
 import Dashboard
 import DemoSystems
 import NcursesBackend
+import ServiceLifecycle
 import Telemetry
 #if canImport(Glibc)
 import Glibc
@@ -11,9 +12,17 @@ import Darwin
 // The two entry points `meshtop demo` calls once its options are valid.
 
 /// Runs the storefront headless for `options.duration` under open-loop traffic, plays
-/// `options.faults`, drains, checks the invariants and returns the report (see ``HeadlessDemo``).
+/// `options.faults`, settles, checks the invariants and returns the report.
+///
+/// SIGTERM or SIGINT stops the traffic early: the run settles briefly (about a second) and the
+/// report of what ran is returned, marked as interrupted.
 func runHeadlessDemo(_ options: DemoOptions) async throws -> HeadlessRunResult {
-    try await HeadlessDemo.run(options)
+    let run = try HeadlessDemo.makeRun(options, clock: ContinuousClock())
+    try await SystemGroup.run([run], shutdownSignals: [.sigterm, .sigint])
+    guard let result = HeadlessDemo.result(of: run) else {
+        throw RunFailure(message: "the run was cancelled before it settled; no report")
+    }
+    return result
 }
 
 /// Runs the storefront under live traffic on the terminal dashboard until the person quits (`q`,
@@ -32,9 +41,32 @@ func runDashboardDemo(_ options: DemoOptions) async throws {
     // The terminal first: if curses cannot start, nothing has been started either.
     let terminal = try NcursesTerminal()
     defer { terminal.restore() }
-    let live = try LiveStorefront(seed: options.seed, rps: options.rps, faults: options.faults, trafficDuration: LiveStorefront.untilStopped)
-    await DashboardApp.run(source: LiveSource(mesh: live.mesh), backend: terminal, refresh: options.refreshInterval)
-    // Give the terminal back before waiting for the system to wind down.
-    terminal.restore()
-    await live.stop()
+    let clock = ContinuousClock()
+    let plan = SystemRun<ContinuousClock>.Plan(rps: options.rps, seed: options.seed, faults: options.faults, trafficDuration: nil, ending: .stop)
+    let run = try SystemRun(system: Storefront(clock: clock, seed: options.seed), clock: clock, plan: plan)
+    let dashboard = DashboardService(source: LiveSource(mesh: run.mesh), terminal: terminal, refresh: options.refreshInterval)
+    try await SystemGroup.run([run, dashboard], shutdownSignals: [])
+}
+
+/// The dashboard as a service of the group: it owns the terminal on its own task, and when the
+/// person quits it gives the terminal back before the system winds down.
+///
+/// `@unchecked Sendable`: the terminal (not thread-safe, as ncurses is not) is made before the
+/// group starts and used only by this service's task until it returns; afterwards only the
+/// caller's `restore()` touches it, which is idempotent.
+struct DashboardService: Service, @unchecked Sendable {
+    let source: LiveSource
+    let terminal: NcursesTerminal
+    let refresh: Duration
+
+    func run() async throws {
+        await DashboardApp.run(source: source, backend: terminal, refresh: refresh)
+        terminal.restore()
+    }
+}
+
+/// A run that could not be carried out: exit status 3.
+struct RunFailure: Error, CustomStringConvertible {
+    var message: String
+    var description: String { message }
 }

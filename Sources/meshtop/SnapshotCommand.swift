@@ -1,7 +1,9 @@
 import ArgumentParser
 import Dashboard
 import DemoSystems
+import ServiceLifecycle
 import ServiceMesh
+import Synchronization
 import Telemetry
 #if canImport(FoundationEssentials)
 import FoundationEssentials
@@ -76,37 +78,70 @@ struct SnapshotCommand: AsyncParsableCommand {
 /// Runs the storefront for `options.after` and returns what `meshtop snapshot` prints (ending in a newline).
 ///
 /// The snapshot is taken while traffic still flows, as the dashboard would show it at that moment;
-/// then the system is stopped.
+/// then the system winds down as every run does (``SystemGroup``).
 func takeSnapshot(_ options: SnapshotOptions) async throws -> String {
-    let live = try LiveStorefront(seed: options.seed, rps: options.rps, faults: options.faults, trafficDuration: LiveStorefront.untilStopped)
-    do {
-        try await live.clock.sleep(until: live.startedAt.advanced(by: options.after), tolerance: nil)
-    } catch {
-        await live.stop()
-        throw error
+    let clock = ContinuousClock()
+    let plan = SystemRun<ContinuousClock>.Plan(rps: options.rps, seed: options.seed, faults: options.faults, trafficDuration: nil, ending: .stop)
+    let run = try SystemRun(system: Storefront(clock: clock, seed: options.seed), clock: clock, plan: plan)
+    let capture = SnapshotCapture(source: LiveSource(mesh: run.mesh), clock: clock, at: run.createdAt.advanced(by: options.after), options: options)
+    try await SystemGroup.run([run, capture], shutdownSignals: [.sigterm, .sigint])
+    guard let text = capture.text else {
+        throw SnapshotRunError(message: "interrupted before the snapshot was taken")
     }
-    let source = LiveSource(mesh: live.mesh)
-    live.mesh.telemetry.metricsStore.tick()
-    let snapshot = await source.snapshot()
-    var slowestTree: TraceTree?
-    if options.view == .trace, !options.json, let slowest = live.mesh.telemetry.traces.slowest(limit: 1).first {
-        slowestTree = await source.traceTree(id: slowest.traceId)
-    }
-    await live.stop()
+    return text
+}
 
-    if options.json {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        do {
-            return String(decoding: try encoder.encode(snapshot), as: UTF8.self) + "\n"
-        } catch {
-            throw SnapshotRunError(message: "cannot encode the snapshot as JSON: \(error)")
-        }
+/// Waits until the moment a snapshot is due, takes it and renders it, then returns (which winds
+/// the group down).
+final class SnapshotCapture: Service, Sendable {
+    let source: LiveSource
+    let clock: ContinuousClock
+    let due: ContinuousClock.Instant
+    let options: SnapshotOptions
+    private let taken = Mutex<String?>(nil)
+
+    init(source: LiveSource, clock: ContinuousClock, at due: ContinuousClock.Instant, options: SnapshotOptions) {
+        self.source = source
+        self.clock = clock
+        self.due = due
+        self.options = options
     }
-    let text = DashboardRenderer.renderText(
-        view: DashboardView(options.view), snapshot: snapshot, traceTree: slowestTree,
-        width: options.width, height: options.height)
-    return text + "\n"
+
+    /// What `meshtop snapshot` prints; nil until taken.
+    var text: String? { taken.withLock { $0 } }
+
+    func run() async throws {
+        do {
+            try await cancelWhenGracefulShutdown { [clock, due] in try await clock.sleep(until: due, tolerance: nil) }
+        } catch {
+            return
+        }
+        if Task.isShuttingDownGracefully { return }
+        source.mesh.telemetry.metricsStore.tick()
+        let snapshot = await source.snapshot()
+        var slowestTree: TraceTree?
+        if options.view == .trace, !options.json, let slowest = source.mesh.telemetry.traces.slowest(limit: 1).first {
+            slowestTree = await source.traceTree(id: slowest.traceId)
+        }
+        let text = try render(snapshot, slowestTree: slowestTree)
+        taken.withLock { $0 = text }
+    }
+
+    private func render(_ snapshot: SystemSnapshot, slowestTree: TraceTree?) throws -> String {
+        if options.json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            do {
+                return String(decoding: try encoder.encode(snapshot), as: UTF8.self) + "\n"
+            } catch {
+                throw SnapshotRunError(message: "cannot encode the snapshot as JSON: \(error)")
+            }
+        }
+        let text = DashboardRenderer.renderText(
+            view: DashboardView(options.view), snapshot: snapshot, traceTree: slowestTree,
+            width: options.width, height: options.height)
+        return text + "\n"
+    }
 }
 
 /// `meshtop snapshot` ran but could not produce its output: exit status 3.

@@ -47,8 +47,8 @@ import Testing
         #expect(options.rps == 2000)
         #expect(options.seed == 7)
         #expect(options.faults.changes == [
-            ScheduledFault(at: .zero, service: "payment-service", fault: .errors(ratio: 0.7, status: 503)),
-            ScheduledFault(at: .zero, service: "inventory-service", fault: .latency(milliseconds: 300)),
+            ScheduledFault(at: .zero, service: "payment-service", fault: .errors(ratio: 0.7, status: 503), origin: .cli),
+            ScheduledFault(at: .zero, service: "inventory-service", fault: .latency(milliseconds: 300), origin: .cli),
         ])
         #expect(options.json)
         #expect(options.prometheusOutputPath == "/tmp/metrics.prom")
@@ -69,7 +69,7 @@ import Testing
         // Sorted by time; at 0 s the flag comes after the file's change, so it wins.
         #expect(overridden.faults.changes == [
             ScheduledFault(at: .zero, service: "payment-service", fault: .latency(milliseconds: 50)),
-            ScheduledFault(at: .zero, service: "payment-service", fault: .none),
+            ScheduledFault(at: .zero, service: "payment-service", fault: .none, origin: .cli),
             ScheduledFault(at: .seconds(10), service: "payment-service", fault: .errors(ratio: 0.6, status: 503)),
         ])
         #expect(overridden.faults.changes(through: .zero).last?.fault == FaultSpec.none)

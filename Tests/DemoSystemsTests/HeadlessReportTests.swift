@@ -48,10 +48,14 @@ import Testing
         #expect(totals == HeadlessReport.Orders(placed: 2, confirmed: 1, cancelled: 1, pending: 0, compensations: 1, paymentsQueued: 0))
     }
 
-    @Test func jsonHasExactlyTheFieldsIssue5Lists() throws {
-        let report = HeadlessReport(snapshot: Self.snapshot, durationSeconds: 10, orders: Self.orders, violations: [Violation(invariant: .nothingPending, subject: "order o-3", message: "pending")])
+    @Test func jsonHasExactlyTheDocumentedFields() throws {
+        var report = HeadlessReport(snapshot: Self.snapshot, durationSeconds: 10, orders: Self.orders, violations: [Violation(invariant: .nothingPending, subject: "order o-3", message: "pending")])
+        report.calls = [HeadlessReport.Calls(caller: "order-service", target: "inventory-service", calls: 10, failed: 2, retries: 3, timeouts: 2, rejected: 0)]
         let object = try #require(try JSONSerialization.jsonObject(with: Data(report.jsonString().utf8)) as? [String: Any])
-        #expect(Set(object.keys) == ["system", "durationSeconds", "services", "breakers", "orders", "invariants", "traces"])
+        #expect(Set(object.keys) == ["system", "durationSeconds", "interrupted", "services", "breakers", "calls", "orders", "invariants", "traces"])
+        #expect(object["interrupted"] as? Bool == false)
+        let calls = try #require(object["calls"] as? [[String: Any]])
+        #expect(Set(calls[0].keys) == ["caller", "target", "calls", "failed", "retries", "timeouts", "rejected"])
         let services = try #require(object["services"] as? [[String: Any]])
         #expect(services.allSatisfy { Set($0.keys) == ["name", "requests", "rps", "errorRatio", "p50Ms", "p95Ms", "p99Ms", "health"] })
         #expect(services[2]["p50Ms"] is NSNull)

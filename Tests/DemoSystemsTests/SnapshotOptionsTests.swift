@@ -29,8 +29,8 @@ import Testing
         #expect(options.seed == 7)
         #expect(options.rps == 50)
         #expect(options.faults.changes == [
-            ScheduledFault(at: .zero, service: "payment-service", fault: .errors(ratio: 0.6, status: 503)),
-            ScheduledFault(at: .zero, service: "inventory-service", fault: .latency(milliseconds: 300)),
+            ScheduledFault(at: .zero, service: "payment-service", fault: .errors(ratio: 0.6, status: 503), origin: .cli),
+            ScheduledFault(at: .zero, service: "inventory-service", fault: .latency(milliseconds: 300), origin: .cli),
         ])
         #expect(!options.json)
     }

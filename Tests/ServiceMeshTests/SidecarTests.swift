@@ -102,7 +102,7 @@ struct SidecarTests {
 
         try test.mesh.perform(.setFault(service: "svc", fault: .none), origin: "test")
         #expect(try await client.get("svc", "/echo/ok").text == "ok")
-        #expect(test.events.recent(kinds: [.manualAction]).map(\.message).prefix(2) == ["fault cleared", "fault injected: hang"])
+        #expect(test.events.recent(kinds: [.manualAction]).map(\.message).prefix(2) == ["fault cleared, by test", "fault injected: hang, by test"])
         #expect(throws: UnknownTargetError.self) { try test.mesh.perform(.setFault(service: "nope", fault: .down), origin: "test") }
     }
 
@@ -166,7 +166,7 @@ struct SidecarTests {
         #expect(breaker.rejectedCount == 1)
         let manual = try #require(snapshot.events.first { $0.kind == .manualAction })
         #expect(manual.source == "caller->svc")
-        #expect(manual.message == "tripped by hand (forced open), was closed")
+        #expect(manual.message == "tripped (forced open), was closed, by dashboard")
         #expect(manual.attributes["origin"] == "dashboard")
 
         try test.mesh.perform(.resetBreaker(id: "caller->svc"), origin: "dashboard")
@@ -184,7 +184,7 @@ struct SidecarTests {
         let events = test.mesh.observe(eventLimit: 200).events
         #expect(events.count == 201)
         #expect(events.first?.message == "noise 299")
-        #expect(events.last?.message == "fault injected: down")
+        #expect(events.last?.message == "fault injected: down, by dashboard")
         #expect(events.last?.attributes["origin"] == "dashboard")
     }
 

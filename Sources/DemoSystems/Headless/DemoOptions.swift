@@ -200,7 +200,8 @@ public struct DemoOptions: Sendable, Equatable {
         return value
     }
 
-    /// Each `--fault SERVICE=KIND[:VALUE]`, applied from the start (at 0 s) in the order given.
+    /// Each `--fault SERVICE=KIND[:VALUE]`, applied from the start (at 0 s) in the order given,
+    /// recorded with origin ``ActionOrigin/cli``.
     static func parseFaults(_ texts: [String], knownServices: [String]) throws(DemoOptionsError) -> FaultTimeline {
         var changes: [ScheduledFault] = []
         var flaggedServices: Set<String> = []
@@ -214,7 +215,7 @@ public struct DemoOptions: Sendable, Equatable {
             guard flaggedServices.insert(argument.service).inserted else {
                 throw DemoOptionsError(option: "--fault", message: "\(argument.service) is given more than once; expected at most one --fault per service")
             }
-            changes.append(ScheduledFault(at: .zero, service: argument.service, fault: argument.fault))
+            changes.append(ScheduledFault(at: .zero, service: argument.service, fault: argument.fault, origin: .cli))
         }
         return FaultTimeline(changes)
     }

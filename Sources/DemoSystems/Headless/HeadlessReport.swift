@@ -10,9 +10,10 @@ import Telemetry
 ///
 /// Its JSON (``jsonString()``, camelCase, keys sorted) is a stable interface for scripts and CI:
 /// ```
-/// system, durationSeconds,
+/// system, durationSeconds, interrupted,
 /// services[] {name, requests, rps, errorRatio, p50Ms, p95Ms, p99Ms, health},
 /// breakers[] {id, state, transitions[] {from, to, atSeconds, reason}},
+/// calls[] {caller, target, calls, failed, retries, timeouts, rejected},
 /// orders {placed, confirmed, cancelled, pending, compensations, paymentsQueued},
 /// invariants {ok, violations[] {invariant, subject, message}},
 /// traces {kept, dropped}
@@ -23,8 +24,13 @@ public struct HeadlessReport: Codable, Sendable, Equatable {
     public var system: String
     /// How long traffic ran, in seconds.
     public var durationSeconds: Double
+    /// True when a shutdown signal (SIGTERM, SIGINT) cut the traffic short: the figures cover
+    /// what ran, and the run settled only briefly.
+    public var interrupted: Bool = false
     public var services: [Service]
     public var breakers: [Breaker]
+    /// What each caller saw of each target: the retries and timeouts a scenario promises show here.
+    public var calls: [Calls] = []
     public var orders: Orders
     public var invariants: Invariants
     public var traces: Traces
@@ -123,6 +129,59 @@ public struct HeadlessReport: Codable, Sendable, Equatable {
             try container.encode(p95Ms, forKey: .p95Ms)
             try container.encode(p99Ms, forKey: .p99Ms)
             try container.encode(health, forKey: .health)
+        }
+    }
+
+    /// One caller's calls to one target over the whole run, from its sidecar's metrics.
+    public struct Calls: Codable, Sendable, Equatable {
+        public var caller: String
+        public var target: String
+        /// Calls made (each counts once, however many attempts it took).
+        public var calls: Int
+        /// Calls that ended without a successful answer: a 5xx after retries, a timeout, a refusal
+        /// or rejection.
+        public var failed: Int
+        /// Attempts after the first (`retry_retries_total`).
+        public var retries: Int
+        /// Calls whose every attempt timed out.
+        public var timeouts: Int
+        /// Calls the breaker turned away without trying (`breaker_calls_total{outcome="rejected"}`).
+        public var rejected: Int
+
+        public init(caller: String, target: String, calls: Int, failed: Int, retries: Int, timeouts: Int, rejected: Int) {
+            self.caller = caller
+            self.target = target
+            self.calls = calls
+            self.failed = failed
+            self.retries = retries
+            self.timeouts = timeouts
+            self.rejected = rejected
+        }
+
+        /// Every (caller, target) pair that made a call, by caller then target, from the sidecars'
+        /// `client_requests_total{caller,target,outcome}` and the resilience metrics named by the
+        /// channel id `CALLER->TARGET`.
+        public static func all(in store: MetricsStore) -> [Calls] {
+            var pairs: [String: (caller: String, target: String)] = [:]
+            for series in store.series(matching: SeriesSelector(label: "client_requests_total")) {
+                let dimensions = series.key.dimensions
+                guard let caller = dimensions.first(where: { $0.name == "caller" })?.value,
+                      let target = dimensions.first(where: { $0.name == "target" })?.value else { continue }
+                pairs["\(caller)->\(target)"] = (caller, target)
+            }
+            return pairs.keys.sorted().map { id in
+                let (caller, target) = pairs[id]!
+                func total(_ label: String, _ matching: [String: String], where predicate: DimensionPredicate? = nil) -> Int {
+                    Int(store.total(SeriesSelector(label: label, matching: matching, where: predicate)))
+                }
+                let edge = ["caller": caller, "target": target]
+                let succeeded = total("client_requests_total", edge, where: DimensionPredicate(dimension: "outcome", hasPrefix: ["1", "2", "3", "4"]))
+                let calls = total("client_requests_total", edge)
+                return Calls(caller: caller, target: target, calls: calls, failed: calls - succeeded,
+                             retries: total("retry_retries_total", ["name": id]),
+                             timeouts: total("client_requests_total", edge.merging(["outcome": "timeout"]) { $1 }),
+                             rejected: total("breaker_calls_total", ["breaker": id, "outcome": "rejected"]))
+            }
         }
     }
 

@@ -7,7 +7,7 @@ extension HeadlessReport {
     /// ASCII only apart from what the data holds (names, reasons), so it reads anywhere. Ends with a newline.
     public func renderText() -> String {
         var lines: [String] = []
-        lines.append("\(system): headless run of \(Self.seconds(durationSeconds))")
+        lines.append("\(system): headless run of \(Self.seconds(durationSeconds))" + (interrupted ? " (interrupted by a shutdown signal)" : ""))
         lines.append("")
 
         if services.isEmpty {
@@ -50,6 +50,16 @@ extension HeadlessReport {
             }
         }
         lines.append("")
+
+        if !calls.isEmpty {
+            let header = ["CALLER -> TARGET", "CALLS", "FAILED", "RETRIES", "TIMEOUTS", "REJECTED"]
+            let rows = calls.map { edge in
+                ["\(edge.caller) -> \(edge.target)", Self.grouped(edge.calls), Self.grouped(edge.failed), Self.grouped(edge.retries),
+                 Self.grouped(edge.timeouts), Self.grouped(edge.rejected)]
+            }
+            lines += Self.table(header: header, rows: rows, leftAligned: [0])
+            lines.append("")
+        }
 
         lines.append(
             "ORDERS      placed \(Self.grouped(orders.placed)), confirmed \(Self.grouped(orders.confirmed)), "

@@ -120,11 +120,15 @@ public struct ScheduledFault: Sendable, Equatable {
     public var at: Duration
     public var service: String
     public var fault: FaultSpec
+    /// Who asked for it, as the event log records it: ``ActionOrigin/scenario`` for a scenario
+    /// file's change (the only origin a file can give), ``ActionOrigin/cli`` for `--fault`.
+    public var origin: ActionOrigin
 
-    public init(at: Duration, service: String, fault: FaultSpec) {
+    public init(at: Duration, service: String, fault: FaultSpec, origin: ActionOrigin = .scenario) {
         self.at = at
         self.service = service
         self.fault = fault
+        self.origin = origin
     }
 }
 
@@ -247,6 +251,7 @@ extension ScheduledFault: Codable {
         guard !service.trimmingSpaces.isEmpty else {
             throw DecodingError.dataCorruptedError(forKey: .service, in: container, debugDescription: "the service name is empty; expected \(Scenario.expectations["service"]!)")
         }
+        origin = .scenario
         let faultText = try container.decode(String.self, forKey: .fault)
         do {
             fault = try FaultArgument.parseFault(faultText)

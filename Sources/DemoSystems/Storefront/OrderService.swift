@@ -192,7 +192,7 @@ public final class OrderService: MeshService, Sendable {
     /// Retries queued payments, oldest first, while the breaker to payment-service lets calls
     /// through; stops at the first rejection and keeps the rest queued. A payment that fails
     /// otherwise cancels its order. Returns how many orders are still queued.
-    /// ``StorefrontRuntime`` calls it on an interval.
+    /// ``Storefront/runBackgroundWork(clock:)`` calls it on an interval.
     @discardableResult
     public func processPaymentQueue() async -> Int {
         var batch = takeQueue()

@@ -1,5 +1,4 @@
 import Resilience
-import ServiceLifecycle
 import ServiceMesh
 import Telemetry
 
@@ -38,6 +37,12 @@ public final class Storefront: Sendable {
         var noRetry = Self.defaultPolicy
         noRetry.retry = nil
         mesh.controlPlane.setPolicy(noRetry, caller: "gateway", target: "order-service")
+        // Timeouts shrink inward: the order's inventory check gets 250 ms an attempt, so three
+        // attempts and their backoff fit inside the gateway's 1 s for the whole order. With the
+        // same 1 s on both, the gateway would give up first and the retries could never happen.
+        var quickCheck = Self.defaultPolicy
+        quickCheck.timeout = Self.inventoryCheckTimeout
+        mesh.controlPlane.setPolicy(quickCheck, caller: "order-service", target: "inventory-service")
 
         let work = { (salt: UInt64) in WorkSimulator(clock: clock, seed: seed &+ salt, scale: workScale) }
         users = UserService(mesh: mesh, work: work(1))
@@ -74,6 +79,9 @@ public final class Storefront: Sendable {
             guard response.isSuccess else { throw HTTPError(response.status, response.errorMessage ?? "delivery failed") }
         }
     }
+
+    /// The per-attempt timeout of order-service's calls to inventory-service.
+    public static let inventoryCheckTimeout = Duration.milliseconds(250)
 
     /// Breaker: opens at a 50% failure rate over the last 20 calls (once it has 10), stays open 5 s;
     /// retry: 3 attempts, exponential backoff from 10 ms with full jitter, capped at 200 ms;
@@ -130,9 +138,9 @@ public final class Storefront: Sendable {
         await mesh.ingress(request(for: kind, index: index))
     }
 
-    /// Applies a scheduled fault change, logged as a manual action with its origin.
-    public func apply(_ change: ScheduledFault, origin: String = "scenario") {
-        try? mesh.perform(.setFault(service: change.service, fault: change.fault), origin: origin)
+    /// Applies a scheduled fault change, logged as a manual action with the change's origin.
+    public func apply(_ change: ScheduledFault) {
+        try? mesh.perform(.setFault(service: change.service, fault: change.fault), origin: change.origin)
     }
 
     // MARK: Settling and checking
@@ -142,7 +150,7 @@ public final class Storefront: Sendable {
     /// queued at the deadline are cancelled, so nothing stays pending.
     public func settle<C: Clock>(clock: C, timeout: Duration = .seconds(20)) async where C.Duration == Duration {
         for service in mesh.serviceNames where mesh.transport.fault(service: service) != .none {
-            try? mesh.perform(.setFault(service: service, fault: .none), origin: "demo (run over)")
+            try? mesh.perform(.setFault(service: service, fault: .none), origin: .run)
         }
         let deadline = clock.now.advanced(by: timeout)
         var replayed = false
@@ -157,7 +165,7 @@ public final class Storefront: Sendable {
         }
         if orders.queuedPayments > 0 {
             await orders.cancelQueuedOrders(reason: "the run ended while the payment was still queued")
-            while mesh.eventBus.pendingCount > 0, clock.now < deadline.advanced(by: .seconds(5)) {
+            while mesh.eventBus.pendingCount > 0, clock.now < deadline.advanced(by: min(.seconds(5), timeout / 4)) {
                 do { try await clock.sleep(for: .milliseconds(50)) } catch { break }
             }
         }
@@ -176,29 +184,15 @@ public final class Storefront: Sendable {
     }
 }
 
-/// The storefront's long-running work: the mesh's (health, heartbeats, events, metric windows)
-/// and the order service's payment queue. A swift-service-lifecycle `Service`.
-public struct StorefrontRuntime<C: Clock>: Service where C.Duration == Duration {
-    public let storefront: Storefront
-    public let clock: C
-
-    public init(storefront: Storefront, clock: C) {
-        self.storefront = storefront
-        self.clock = clock
-    }
-
-    public func run() async throws {
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await MeshRuntime(mesh: storefront.mesh, clock: clock).run() }
-            group.addTask {
-                try await cancelWhenGracefulShutdown {
-                    while !Task.isCancelled {
-                        await storefront.orders.processPaymentQueue()
-                        try await clock.sleep(for: .milliseconds(250))
-                    }
-                }
-            }
-            try await group.waitForAll()
+extension Storefront {
+    /// The storefront's own long-running work besides the mesh's: the order service's payment
+    /// queue, retried every 250 ms on `clock`. Runs until the calling task is cancelled.
+    ///
+    /// ``SystemRun`` runs it next to ``MeshRuntime/runUntilCancelled()``.
+    public func runBackgroundWork<C: Clock>(clock: C) async where C.Duration == Duration {
+        while !Task.isCancelled {
+            await orders.processPaymentQueue()
+            do { try await clock.sleep(for: .milliseconds(250)) } catch { return }
         }
     }
 }

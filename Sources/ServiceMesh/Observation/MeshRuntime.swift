@@ -25,16 +25,26 @@ public struct MeshRuntime<C: Clock>: Service where C.Duration == Duration {
 
     public func run() async throws {
         await withTaskGroup(of: Void.self) { group in
-            group.addTask { await every(healthCheckInterval) { await mesh.runHealthChecks() } }
-            group.addTask { await every(heartbeatInterval) { mesh.sendHeartbeats(); mesh.sweepRegistry() } }
-            group.addTask { await mesh.eventBus.run() }
-            group.addTask { await mesh.telemetry.traces.runAssembler() }
-            // Stops at graceful shutdown by itself; the numbers of the drain are not needed.
-            group.addTask { try? await MetricsSampler(store: mesh.telemetry.metricsStore, clock: clock).run() }
+            group.addTask { await runUntilCancelled() }
             // Until graceful shutdown (or cancellation); then drain, and stop the loops.
             try? await gracefulShutdown()
             await drain()
             group.cancelAll()
+        }
+    }
+
+    /// The loops alone (health checks, heartbeats and sweeps, event delivery, trace assembly,
+    /// metric windows), deaf to graceful shutdown: they run until the calling task is cancelled.
+    ///
+    /// For an owner that orders its own shutdown, as a run of a whole system does: stop the
+    /// traffic, let queued work finish while events are still delivered, ``drain()``, then cancel.
+    public func runUntilCancelled() async {
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await every(healthCheckInterval) { await mesh.runHealthChecks() } }
+            group.addTask { await every(heartbeatInterval) { mesh.sendHeartbeats(); mesh.sweepRegistry() } }
+            group.addTask { await mesh.eventBus.run() }
+            group.addTask { await mesh.telemetry.traces.runAssembler() }
+            group.addTask { await MetricsSampler(store: mesh.telemetry.metricsStore, clock: clock).runUntilCancelled() }
         }
     }
 

@@ -10,9 +10,12 @@ extension Mesh {
     /// Carries out a person's (or a script's) command and records it in the event log as a manual
     /// action with its origin: the audit trail.
     ///
-    /// - Parameter origin: who asked (`dashboard`, `scenario`, `cli`).
+    /// The event's message ends with who asked (`…, by cli`), so the Events view shows it; the
+    /// origin is also the event's `origin` attribute.
+    ///
+    /// - Parameter origin: who asked (``ActionOrigin/dashboard``, ``ActionOrigin/cli``, …).
     /// - Throws: ``UnknownTargetError`` naming the unknown breaker or service and the known ones.
-    public func perform(_ command: ControlCommand, origin: String) throws(UnknownTargetError) {
+    public func perform(_ command: ControlCommand, origin: ActionOrigin) throws(UnknownTargetError) {
         let message: String
         let source: String
         do {
@@ -20,15 +23,15 @@ extension Mesh {
             case .tripBreaker(let id, let seconds):
                 let transition = try resilience.trip(id: id, for: seconds.map { .nanoseconds(Int64(($0 * 1e9).rounded())) })
                 source = id
-                message = "tripped by hand (forced open\(seconds.map { " for \(Duration.nanoseconds(Int64(($0 * 1e9).rounded())).compact)" } ?? "")), was \(transition.from)"
+                message = "tripped (forced open\(seconds.map { " for \(Duration.nanoseconds(Int64(($0 * 1e9).rounded())).compact)" } ?? "")), was \(transition.from)"
             case .forceBreakerClosed(let id):
                 let transition = try resilience.forceClosed(id: id)
                 source = id
-                message = "forced closed by hand, was \(transition.from)"
+                message = "forced closed, was \(transition.from)"
             case .resetBreaker(let id):
                 let transition = try resilience.reset(id: id)
                 source = id
-                message = "reset to automatic by hand, was \(transition.from)"
+                message = "reset to automatic, was \(transition.from)"
             case .setFault(let service, let fault):
                 guard serviceNames.contains(service) else {
                     throw UnknownTargetError(description: "no service '\(service)'; known: \(serviceNames.joined(separator: ", "))")
@@ -44,6 +47,6 @@ extension Mesh {
         } catch {
             throw UnknownTargetError(description: "\(error)")
         }
-        telemetry.events.record(source: source, kind: .manualAction, message: message, attributes: ["origin": origin])
+        telemetry.events.record(source: source, kind: .manualAction, message: "\(message), by \(origin)", attributes: ["origin": origin.rawValue])
     }
 }

@@ -16,13 +16,19 @@ public struct MetricsSampler<C: Clock>: Service where C.Duration == Duration {
     }
 
     public func run() async throws {
-        try await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                let now = store.time.now()
-                let untilNextSecond = Duration.seconds(now.components.seconds + 1) - now
-                try await clock.sleep(for: untilNextSecond)
-                store.tick()
-            }
+        await cancelWhenGracefulShutdown {
+            await runUntilCancelled()
+        }
+    }
+
+    /// The same loop, deaf to graceful shutdown: for an owner that decides itself when the
+    /// sampling stops (it cancels the task).
+    public func runUntilCancelled() async {
+        while !Task.isCancelled {
+            let now = store.time.now()
+            let untilNextSecond = Duration.seconds(now.components.seconds + 1) - now
+            do { try await clock.sleep(for: untilNextSecond) } catch { return }
+            store.tick()
         }
     }
 }

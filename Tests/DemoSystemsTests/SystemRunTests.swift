@@ -1,0 +1,94 @@
+import DemoSystems
+import ServiceLifecycleTestKit
+import ServiceMesh
+import Synchronization
+import Telemetry
+import Testing
+
+/// A storefront run on a manual clock: no simulated work or network latency, time moved on by
+/// ``drive(until:)`` whenever the run waits for it. Fast and independent of the machine's speed.
+struct ManualRun {
+    let clock = ManualClock()
+    let run: SystemRun<ManualClock>
+
+    init(rps: Double, duration: Duration?, faults: [ScheduledFault] = [], seed: UInt64 = 7, ending: SystemRun<ManualClock>.Ending = .settle) throws {
+        let shop = Storefront(clock: clock, seed: seed, workScale: 0, networkLatency: .zero,
+                              time: TimeSource(clock: clock, originUnixNanoseconds: 1_700_000_000_000_000_000))
+        let plan = SystemRun<ManualClock>.Plan(rps: rps, seed: seed, faults: FaultTimeline(faults), trafficDuration: duration, ending: ending)
+        run = try SystemRun(system: shop, clock: clock, plan: plan)
+    }
+
+    /// Runs the system to its end, advancing the clock to the next sleeper's deadline each time
+    /// every task has had its turn. `during` runs alongside (to shut down gracefully, say) and
+    /// gets the clock.
+    func runToEnd(during: @escaping @Sendable (ManualClock) async -> Void = { _ in }) async throws -> HeadlessRunResult? {
+        let finished = Flag()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                try await run.run()
+                finished.set()
+            }
+            group.addTask { [clock] in
+                while !finished.isSet {
+                    for _ in 0..<4 { await Task.yield() }
+                    if let next = clock.nextDeadline { clock.advance(to: next) }
+                }
+            }
+            group.addTask { [clock] in await during(clock) }
+            try await group.waitForAll()
+        }
+        return HeadlessDemo.result(of: run)
+    }
+}
+
+/// Set once, read from other tasks.
+final class Flag: Sendable {
+    private let value = Atomic<Bool>(false)
+    func set() { value.store(true, ordering: .releasing) }
+    var isSet: Bool { value.load(ordering: .acquiring) }
+}
+
+@Suite("A system run: traffic, faults, settling, shutdown")
+struct SystemRunTests {
+    @Test("a run sends its traffic for its duration, settles, and reports invariants that hold")
+    func runsToItsEnd() async throws {
+        let test = try ManualRun(rps: 50, duration: .seconds(4))
+        let result = try #require(try await test.runToEnd())
+        #expect(result.report.interrupted == false)
+        let scheduled = try ArrivalSchedule(rps: 50, seed: 7).prefix { $0.offset < .seconds(4) }.count
+        #expect(result.traffic?.sent == scheduled)
+        #expect(result.report.invariants.ok)
+        #expect(result.report.orders.placed > 0)
+        #expect(result.report.calls.contains { $0.caller == "gateway" && $0.target == "product-service" && $0.calls > 0 })
+    }
+
+    @Test("a graceful shutdown stops the traffic early, and the run still settles and reports, marked interrupted")
+    func gracefulShutdownEndsTheRunWithAReport() async throws {
+        let test = try ManualRun(rps: 50, duration: .seconds(3600))
+        let result = try await testGracefulShutdown { trigger in
+            try await test.runToEnd { clock in
+                await clock.waitForSleeper(until: .init(offset: .seconds(2)))
+                while clock.now < .init(offset: .seconds(2)) { await Task.yield() }
+                trigger.triggerGracefulShutdown()
+            }
+        }
+        let report = try #require(result).report
+        #expect(report.interrupted)
+        let sent = try #require(result?.traffic?.sent)
+        #expect(sent > 0 && sent < 50 * 10, "the traffic stopped near 2 s, not after an hour: \(sent) sent")
+        #expect(report.invariants.ok)
+    }
+
+    @Test("a fault from --fault is in the event log with origin cli; a scenario's with origin scenario")
+    func faultOrigins() async throws {
+        let test = try ManualRun(rps: 20, duration: .seconds(2), faults: [
+            ScheduledFault(at: .zero, service: "payment-service", fault: .errors(ratio: 0.5, status: 503), origin: .cli),
+            ScheduledFault(at: .seconds(1), service: "payment-service", fault: .none),
+        ])
+        _ = try await test.runToEnd()
+        let manual = test.run.mesh.telemetry.events.recent(limit: 100, kinds: [.manualAction]).reversed()
+        let origins = manual.map { $0.attributes["origin"] ?? "" }
+        #expect(Array(origins.prefix(2)) == ["cli", "scenario"])
+        #expect(manual.first?.message == "fault injected: errors 50%, by cli")
+    }
+}
