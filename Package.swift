@@ -124,7 +124,7 @@ let package = Package(
         // Cells, buffer, layout, widgets, buffer diff. No ncurses, no I/O.
         .target(name: "TerminalUI"),
         .testTarget(name: "TerminalUITests", dependencies: ["TerminalUI"]),
-        // ncursesw through a shim header (see PLATFORM.md: no pkgConfig, NCURSES_WIDECHAR in the shim).
+        // ncursesw through a shim header (ARCHITECTURE.md, "ncurses from Swift 6": no pkgConfig, NCURSES_WIDECHAR in the shim).
         .systemLibrary(name: "CNcurses"),
         // The only importer of CNcurses: TerminalBackend over ncursesw.
         .target(name: "NcursesBackend", dependencies: ["TerminalUI", "CNcurses"]),

@@ -7,7 +7,7 @@
 # `$(swift build --show-bin-path)/meshtop`). Needs tmux; installs it with apt-get when run as root
 # and it is missing.
 #
-# 1. Issue 6's acceptance, at 120x40, LANG=C.UTF-8, TERM as tmux sets it: `meshtop demo` shows the
+# 1. The dashboard's first look, at 120x40, LANG=C.UTF-8, TERM as tmux sets it: `meshtop demo` shows the
 #    services; `2`, select order-service -> payment-service, `o`: FORCED OPEN; `4` Events shows the
 #    manual action; payment-service's request rate falls; `2`, `r`: CLOSED; `3`, `Enter` on a trace:
 #    its tree rooted at the gateway; `Esc`, `q`: exit status 0 and the terminal restored.
@@ -198,7 +198,7 @@ BREAKER='order-service (→|->) payment-service'
 
 # ---------------------------------------------------------------------------------------------
 CURRENT_TEST="acceptance, LANG=C.UTF-8"
-# TERM as tmux sets it: tmux-256color where the terminfo entry exists (PLATFORM.md), else screen.
+# TERM as tmux sets it: tmux-256color where the terminfo entry exists, else screen.
 if infocmp tmux-256color >/dev/null 2>&1; then PANE_TERM=tmux-256color; else PANE_TERM=screen; fi
 tm start-server \; set-option -g default-terminal "$PANE_TERM" \; set-option -g exit-empty off
 start_demo LANG=C.UTF-8 LC_ALL=

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# End-to-end checks of `meshtop demo --headless` (issue 5's acceptance), on the built binary.
+# End-to-end checks of `meshtop demo --headless` on the built binary: exit statuses, reports,
+# invariants, a shipped scenario's promised effect, and a prompt end with a report on SIGTERM.
 # Usage: Tests/EndToEnd/headless.sh BINARY
 set -uo pipefail
 bin=${1:?usage: headless.sh BINARY}
@@ -40,5 +41,32 @@ PY
 # 3. A bad value: a clear message naming what is accepted, exit status 2, nothing run.
 msg=$("$bin" demo --headless --fault payment-service=errors:2 2>&1); status=$?
 [ "$status" = 2 ] && echo "$msg" | grep -q "0" && pass "bad --fault exits 2: $(echo "$msg" | head -1)" || fail "bad --fault: status $status, message: $msg"
+
+# 4. A shipped scenario shows what it promises: inventory slowed past order-service's per-attempt
+#    timeout, so its calls time out and are retried (the whole scenario: 45 s).
+"$bin" demo --headless --scenario demo/slow-inventory-then-notifications-down.json --json > "$out"; status=$?
+[ "$status" = 0 ] && pass "slow-inventory scenario exits 0" || fail "slow-inventory scenario exited $status"
+python3 - "$out" <<'PY' && pass "slow-inventory scenario: order-service -> inventory-service timed out and retried" || fail "slow-inventory report: $(head -c 3000 "$out")"
+import json, sys
+r = json.load(open(sys.argv[1]))
+c = next(c for c in r["calls"] if c["caller"] == "order-service" and c["target"] == "inventory-service")
+assert c["timeouts"] > 0 and c["retries"] > 0, c
+assert r["invariants"]["ok"] is True, r["invariants"]
+PY
+
+# 5. SIGTERM ends a long run within 2 s, with the report of what ran (marked interrupted).
+"$bin" demo --headless --duration 60s --seed 7 --json > "$out" & pid=$!
+sleep 3
+start=$(date +%s%N); kill -TERM "$pid"; wait "$pid"; status=$?; end=$(date +%s%N)
+elapsed_ms=$(( (end - start) / 1000000 ))
+[ "$elapsed_ms" -le 2000 ] && pass "SIGTERM ended the run in ${elapsed_ms} ms" || fail "SIGTERM took ${elapsed_ms} ms (limit 2000)"
+python3 - "$out" "$status" <<'PY' && pass "SIGTERM: report printed, interrupted, invariants ok, exit 0" || fail "SIGTERM report (exit $status): $(head -c 2000 "$out")"
+import json, sys
+r = json.load(open(sys.argv[1]))
+assert sys.argv[2] == "0", f"exit status {sys.argv[2]}"
+assert r["interrupted"] is True, r["interrupted"]
+assert 1 < r["durationSeconds"] < 10, r["durationSeconds"]
+assert r["invariants"]["ok"] is True, r["invariants"]
+PY
 
 [ "$failures" = 0 ] && echo "PASS: headless checks" || { echo "FAIL: $failures headless check(s)"; exit 1; }
