@@ -88,10 +88,10 @@ func takeSnapshot(_ options: SnapshotOptions) async throws -> String {
     let source = LiveSource(mesh: live.mesh)
     live.mesh.telemetry.metricsStore.tick()
     let snapshot = await source.snapshot()
-    var slowestTree: TraceTree?
-    if options.view == .trace, !options.json, let slowest = live.mesh.telemetry.traces.slowest(limit: 1).first {
-        slowestTree = await source.traceTree(id: slowest.traceId)
-    }
+    // Rendered while the system runs, from the trace store as the dashboard pages it.
+    let text = options.json ? "" : DashboardRenderer.renderText(
+        view: DashboardView(options.view), snapshot: snapshot, traces: source.tracePage, traceTree: source.tree(id:),
+        width: options.width, height: options.height)
     await live.stop()
 
     if options.json {
@@ -103,9 +103,6 @@ func takeSnapshot(_ options: SnapshotOptions) async throws -> String {
             throw SnapshotRunError(message: "cannot encode the snapshot as JSON: \(error)")
         }
     }
-    let text = DashboardRenderer.renderText(
-        view: DashboardView(options.view), snapshot: snapshot, traceTree: slowestTree,
-        width: options.width, height: options.height)
     return text + "\n"
 }
 
