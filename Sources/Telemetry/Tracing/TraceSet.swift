@@ -329,6 +329,9 @@ struct TraceSet {
         index[id].flatMap { slots[Int($0)] }
     }
 
+    /// Every stored trace, from storage rather than the list orders (tests check the orders with it).
+    var everyTrace: [StoredTrace] { slots.compactMap { $0 } }
+
     mutating func add(_ span: consuming FinishedSpan) {
         if span.parentSpanID == nil { noteRootDuration(span.durationNanoseconds) }
         let previousClass: KeepClass

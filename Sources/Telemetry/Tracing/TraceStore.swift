@@ -229,6 +229,12 @@ public final class TraceStore: Sendable {
         page(TraceQuery(services: [service], limit: limit)).rows
     }
 
+    /// The summary of every stored trace, in no particular order, read from storage without the
+    /// list orders: the plain input of the reference ``TraceQuery/page(of:storedTraces:droppedTraces:)``.
+    func everySummary() -> [TraceSummary] {
+        withAssembledState { $0.everyTrace }.map(summarize)
+    }
+
     public func summary(_ id: TraceID) -> TraceSummary? {
         withAssembledState { state in state.trace(id).map(summarize) }
     }
