@@ -57,6 +57,14 @@ func registerDashboardBenchmarks(on runner: BenchmarkRunner) {
         }
         blackHole(total)
     }
+    runner.measure("dashboard.trace-page-text-10k", iterations: 2_000,
+                   note: "a text filter alone, checked against the root and services of all 10,000 stored traces, a page of \(rows)") { n in
+        var total = 0
+        for _ in 0..<n {
+            total &+= store.page(TraceQuery(order: .newest, text: "create", limit: rows)).matching
+        }
+        blackHole(total)
+    }
     var next = 10_000
     runner.measure("dashboard.trace-page-after-50-new-10k", iterations: 2_000,
                    note: "50 new traces of 2 spans assembled (a refresh of 200 req/s), then a slowest-first page: the orders merged") { n in

@@ -159,6 +159,12 @@ struct StoredTrace {
 
     /// The parentless span, else the earliest one.
     var root: FinishedSpan { spans[rootIndex] }
+
+    func matches(_ matcher: TraceQuery.Matcher) -> Bool {
+        if matcher.errorsOnly && keepClass != .error { return false }
+        return matcher.matches(id: id, rootService: spans[rootIndex].service, rootOperation: spans[rootIndex].operation,
+                               services: services, hasError: keepClass == .error)
+    }
 }
 
 /// A stored trace's place in a list order, with the keys it was sorted by.
@@ -168,6 +174,9 @@ struct OrderEntry {
     var arrival: UInt64
     var id: TraceID
     var ref: TraceRef
+    /// The trace's class when the entry was made (a change of class refreshes the entry): lets
+    /// "errors only" skip other traces without reading them.
+    var isError: Bool
 }
 
 /// Names one stored trace: its slot, and the slot's generation when the trace was put there. A
@@ -325,6 +334,12 @@ struct TraceSet {
         isLive(ref) ? slots[Int(ref.slot)] : nil
     }
 
+    /// Whether the trace `ref` names is stored and passes the query's filters. Reads the trace in
+    /// place: a copy of it (and of its root span) cost more than the check.
+    func trace(_ ref: TraceRef, matches matcher: TraceQuery.Matcher) -> Bool {
+        isLive(ref) && (slots[Int(ref.slot)]?.matches(matcher) ?? false)
+    }
+
     func trace(_ id: TraceID) -> StoredTrace? {
         index[id].flatMap { slots[Int($0)] }
     }
@@ -398,7 +413,7 @@ struct TraceSet {
             let position = Int(slot)
             guard let trace = slots[position] else { continue }
             fresh.append(OrderEntry(start: trace.firstStart, duration: trace.durationNanoseconds, arrival: trace.arrival, id: trace.id,
-                                    ref: TraceRef(slot: slot, generation: generations[position])))
+                                    ref: TraceRef(slot: slot, generation: generations[position]), isError: trace.keepClass == .error))
         }
         // Kept entries: traces still stored and unchanged (a changed one has a fresh entry).
         let isChanged = isChanged

@@ -193,11 +193,7 @@ public final class TraceStore: Sendable {
             }
             var matched: [Int32] = []
             var anchorIndex: Int?
-            for (position, entry) in order.enumerated() {
-                guard let trace = state.trace(entry.ref) else { continue }
-                let root = trace.root
-                guard matcher.matches(id: trace.id, rootService: root.service, rootOperation: root.operation,
-                                      services: trace.services, hasError: trace.keepClass == .error) else { continue }
+            for (position, entry) in order.enumerated() where (entry.isError || !matcher.errorsOnly) && state.trace(entry.ref, matches: matcher) {
                 if entry.id == anchor { anchorIndex = matched.count }
                 matched.append(Int32(position))
             }
