@@ -2,8 +2,9 @@ import Dashboard
 import Telemetry
 import TerminalUI
 
-/// Issue 6's figure: render and diff a full 200×60 frame of a big system (50 services, 50
-/// breakers, 10,000 stored traces), against filling the same buffer with text.
+/// The dashboard's frame: render and diff a full 200×60 frame of a big system (50 services, 50
+/// breakers, 10,000 traces in a trace store), against filling the same buffer with text; and the
+/// page of the Traces list the store answers.
 func registerDashboardBenchmarks(on runner: BenchmarkRunner) {
     let width = 200, height = 60
     runner.declareBaselines(["baseline.buffer-fill-200x60"])
@@ -16,19 +17,21 @@ func registerDashboardBenchmarks(on runner: BenchmarkRunner) {
         }
     }
 
-    let snapshots = [bigSnapshot(tick: 0), bigSnapshot(tick: 1)]
+    let store = bigTraceStore(traces: 10_000)
+    let snapshots = [bigSnapshot(tick: 0, store: store), bigSnapshot(tick: 1, store: store)]
     for tab in [Tab.services, .traces] {
         var states = snapshots.map { snapshot -> DashboardState in
-            var state = DashboardState(width: width, height: height, snapshot: snapshot)
+            var state = DashboardState(width: width, height: height)
             state.tab = tab
+            _ = send(&state, .snapshot(snapshot), store: store)
             return state
         }
         var previous = DashboardRenderer.render(states[0], glyphs: .unicode)
         runner.measure("dashboard.update-render-diff-\(tab)-200x60", baseline: "baseline.buffer-fill-200x60", iterations: 2_000,
-                       note: "a new snapshot through update, the whole frame rendered, diffed against the last; target ≤ 2 ms") { n in
+                       note: "a new snapshot through update (and the Traces page from the store), the whole frame rendered, diffed against the last; target ≤ 2 ms") { n in
             var changed = 0
             for i in 0..<n {
-                _ = update(&states[i & 1], .snapshot(snapshots[i & 1]))
+                changed &+= send(&states[i & 1], .snapshot(snapshots[i & 1]), store: store)
                 let frame = DashboardRenderer.render(states[i & 1], glyphs: .unicode)
                 changed &+= Buffer.diff(from: previous, to: frame).count
                 previous = frame
@@ -36,11 +39,90 @@ func registerDashboardBenchmarks(on runner: BenchmarkRunner) {
             blackHole(changed)
         }
     }
+
+    let rows = height - 4
+    runner.measure("dashboard.trace-page-slowest-10k", iterations: 20_000,
+                   note: "a page of \(rows) slowest-first rows of 10,000 stored traces (orders up to date)") { n in
+        var total = 0
+        for i in 0..<n {
+            total &+= store.page(TraceQuery(order: .slowest, offset: i & 63, limit: rows)).rows.count
+        }
+        blackHole(total)
+    }
+    runner.measure("dashboard.trace-page-filtered-10k", iterations: 2_000,
+                   note: "errors only and a text filter checked against all 10,000 stored traces, a page of \(rows)") { n in
+        var total = 0
+        for _ in 0..<n {
+            total &+= store.page(TraceQuery(order: .newest, errorsOnly: true, text: "orders", limit: rows)).matching
+        }
+        blackHole(total)
+    }
+    runner.measure("dashboard.trace-page-text-10k", iterations: 2_000,
+                   note: "a text filter alone, checked against the root and services of all 10,000 stored traces, a page of \(rows)") { n in
+        var total = 0
+        for _ in 0..<n {
+            total &+= store.page(TraceQuery(order: .newest, text: "create", limit: rows)).matching
+        }
+        blackHole(total)
+    }
+    var next = 10_000
+    runner.measure("dashboard.trace-page-after-50-new-10k", iterations: 2_000,
+                   note: "50 new traces of 2 spans assembled (a refresh of 200 req/s), then a slowest-first page: the orders merged") { n in
+        var total = 0
+        for _ in 0..<n {
+            for _ in 0..<50 {
+                addTrace(next, to: store)
+                next += 1
+            }
+            total &+= store.page(TraceQuery(order: .slowest, limit: rows)).rows.count
+        }
+        blackHole(total)
+    }
 }
 
-/// 50 services with 60 s histories, 50 breakers, 10,000 trace summaries and 200 events; `tick`
-/// shifts the numbers so consecutive frames differ as live ones do.
-private func bigSnapshot(tick: Int) -> SystemSnapshot {
+/// Applies a message as the run loop does, answering trace-page fetches from `store`; returns
+/// the rows fetched (to keep the work observable).
+private func send(_ state: inout DashboardState, _ message: Message, store: TraceStore) -> Int {
+    var fetched = 0
+    var queue = [message]
+    while !queue.isEmpty {
+        for effect in update(&state, queue.removeFirst()) {
+            if case .fetchTraces(let query) = effect {
+                let page = store.page(query)
+                fetched &+= page.rows.count
+                queue.append(.traces(page))
+            }
+        }
+    }
+    return fetched
+}
+
+/// A trace store holding `traces` traces of two spans (gateway, order-service), 5 ms apart.
+private func bigTraceStore(traces: Int) -> TraceStore {
+    let time = TimeSource(clock: ManualClock(), originUnixNanoseconds: 1_700_000_000_000_000_000)
+    let store = TraceStore(time: time, configuration: .init(maxTraces: traces))
+    for index in 0..<traces { addTrace(index, to: store) }
+    _ = store.stats
+    return store
+}
+
+/// Trace number `index`: a gateway span and its order-service child, lasting 0-499 ms, one in 13 failed.
+private func addTrace(_ index: Int, to store: TraceStore) {
+    let start = Int64(index) * 5_000_000
+    let duration = Int64((index * 37) % 500) * 1_000_000 + 1
+    let id = TraceID(high: 0x0123_4567, low: UInt64(index + 1))
+    let failed = index % 13 == 0
+    store.add(FinishedSpan(traceID: id, spanID: SpanID(2), parentSpanID: SpanID(1), service: "order-service", operation: "create_order",
+                           kind: .server, startNanoseconds: start + 1_000, endNanoseconds: start + duration - 1,
+                           status: failed ? .init(code: .error) : nil))
+    store.add(FinishedSpan(traceID: id, spanID: SpanID(1), parentSpanID: nil, service: "gateway", operation: "GET /api/orders",
+                           kind: .server, startNanoseconds: start, endNanoseconds: start + duration))
+}
+
+/// 50 services with 60 s histories, 50 breakers, the store's 20 newest trace summaries (as
+/// `Mesh.observe` lists them) and 200 events; `tick` shifts the numbers so consecutive frames
+/// differ as live ones do.
+private func bigSnapshot(tick: Int, store: TraceStore) -> SystemSnapshot {
     var services: [ServiceStatus] = []
     for i in 0..<50 {
         let shift = Double(i + tick)
@@ -58,16 +140,7 @@ private func bigSnapshot(tick: Int) -> SystemSnapshot {
         breakers.append(BreakerStatus(id: "service-\(i)->service-\((i + 1) % 50)", state: state, failureRate: Double(i % 10) / 10,
                                       callsInWindow: 100, rejectedCount: i * tick, secondsInState: Double(tick + i)))
     }
-    var traces: [TraceSummary] = []
-    traces.reserveCapacity(10_000)
-    let zeros = String(repeating: "0", count: 24)
-    for i in 0..<10_000 {
-        let started: Double = 1_700_000_000 + Double(i + tick)
-        let duration = Double((i * 37) % 500)
-        traces.append(TraceSummary(traceId: zeros + format8(i + tick), rootService: "gateway", rootOperation: "GET /api/orders",
-                                   startedAt: started, durationMs: duration, spanCount: 6, hasError: i % 13 == 0,
-                                   services: ["gateway", "order-service"]))
-    }
+    let traces = store.recent(limit: 20)
     var events: [EventRecord] = []
     for i in 0..<200 {
         let at: Double = 1_700_000_000 + Double(i)
@@ -76,9 +149,4 @@ private func bigSnapshot(tick: Int) -> SystemSnapshot {
     let totals = Totals(rps: 5_000, errorRatio: 0.01, openBreakers: 5, storedTraces: 10_000)
     return SystemSnapshot(system: "bench", takenAt: 1_700_000_000 + Double(tick), uptimeSeconds: 100 + Double(tick), windowSeconds: 10,
                           totals: totals, services: services, breakers: breakers, traces: traces, events: events)
-}
-
-private func format8(_ value: Int) -> String {
-    let hex = String(value, radix: 16)
-    return String(repeating: "0", count: max(0, 8 - hex.count)) + hex
 }

@@ -73,6 +73,8 @@ final class DashboardRuntime<Source: DashboardSource, Backend: TerminalBackend> 
                     return
                 case .fetchTrace(let id):
                     queue.append(.traceTree(await source.traceTree(id: id)))
+                case .fetchTraces(let query):
+                    queue.append(.traces(await source.traces(query)))
                 case .control(let command):
                     do {
                         try await source.perform(command)

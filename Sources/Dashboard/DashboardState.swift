@@ -56,10 +56,19 @@ public enum SortOrder: String, Sendable, Hashable {
 }
 
 /// What is drilled into from a list (`Enter`); `Esc` goes back.
-public enum Detail: Sendable, Hashable {
+public enum Detail: Sendable, Equatable {
     case service(name: String)
     case breaker(id: String)
-    case trace(id: String)
+    /// A trace and how far its tree has come: the tree and its view state exist only once loaded.
+    case trace(id: String, tree: TraceLoad)
+}
+
+/// The tree of the trace being shown: asked for, answered, or gone from the store.
+public enum TraceLoad: Sendable, Equatable {
+    case loading
+    /// The source no longer holds the trace (evicted from the trace store).
+    case notStored
+    case loaded(LoadedTrace)
 }
 
 /// One list's selection, scroll position, filter and sort. The selection is kept by id, so it
@@ -79,21 +88,16 @@ public struct ListState: Sendable, Equatable {
     public init() {}
 }
 
-/// The trace detail: the fetched tree (nil while loading or when the trace is gone), which
-/// spans are collapsed, and the selected span.
-public struct TraceDetailState: Sendable, Equatable {
-    public var traceID: String
-    public var tree: TraceTree?
-    public var isLoading: Bool
+/// A loaded trace detail: the tree, which spans are collapsed, the selected span, the scroll position.
+public struct LoadedTrace: Sendable, Equatable {
+    public var tree: TraceTree
     public var collapsed: Set<String> = []
     public var selectedSpanID: String?
     public var offset: Int = 0
 
-    public init(traceID: String, tree: TraceTree? = nil, isLoading: Bool = true) {
-        self.traceID = traceID
+    public init(tree: TraceTree) {
         self.tree = tree
-        self.isLoading = isLoading
-        self.selectedSpanID = tree?.spans.first?.spanId
+        self.selectedSpanID = tree.spans.first?.spanId
     }
 }
 
@@ -128,7 +132,15 @@ public struct DashboardState: Sendable, Equatable {
     public var lists: [Tab: ListState]
     /// `e` on the Traces list: show only traces with an error.
     public var tracesErrorsOnly: Bool = false
-    public var trace: TraceDetailState?
+    /// The rows of the Traces list on screen, a page of the source's trace store: the list never
+    /// holds more than it shows. Its `selectedIndex` and `offset` count in the whole store's order.
+    public var traceList: TracePage?
+    /// The recent failed traces through the breaker in the breaker detail.
+    public var breakerTraces: TracePage?
+    /// The queries last asked for, so a page is asked for again only when the view needs another
+    /// (or a new snapshot says the store moved on).
+    var traceListRequest: TraceQuery?
+    var breakerTracesRequest: TraceQuery?
     /// Scroll position of the service and breaker detail and of the help screen.
     public var detailOffset: Int = 0
     public var notice: Notice?
@@ -142,6 +154,19 @@ public struct DashboardState: Sendable, Equatable {
         self.lists = Dictionary(uniqueKeysWithValues: Tab.allCases.map { ($0, ListState()) })
         if snapshot != nil {
             for tab in Tab.allCases { reconcileSelection(tab) }
+        }
+    }
+
+    /// The open trace detail's loaded tree and view state, nil unless a loaded trace is shown.
+    /// Setting it changes only a loaded trace detail.
+    public var loadedTrace: LoadedTrace? {
+        get {
+            if case .trace(_, .loaded(let loaded)) = detail { return loaded }
+            return nil
+        }
+        set {
+            guard let newValue, case .trace(let id, .loaded) = detail else { return }
+            detail = .trace(id: id, tree: .loaded(newValue))
         }
     }
 
@@ -169,6 +194,28 @@ public struct DashboardState: Sendable, Equatable {
             case .events: return .events
             }
         }
+    }
+
+    /// The page of traces the Traces list needs now; nil when the list is not on screen.
+    ///
+    /// The anchor keeps the selection on its trace as rows arrive, except at the head of the
+    /// newest-first list, which follows new traces as `tail -f` does.
+    public var traceListQuery: TraceQuery? {
+        guard snapshot != nil, detail == nil, !showHelp, tab == .traces, !isTooSmall else { return nil }
+        let list = list(.traces)
+        let order: TraceQuery.Order = sortOrder(.traces) == .slowest ? .slowest : .newest
+        let followsHead = order == .newest && list.selectedIndex == 0
+        return TraceQuery(order: order, errorsOnly: tracesErrorsOnly, text: list.filter, offset: list.offset,
+                          limit: DashboardLayout.listRows(height: height), anchor: followsHead ? nil : list.selectedID)
+    }
+
+    /// How many failed traces the breaker detail lists.
+    static let breakerTraceRows = 8
+
+    /// The failed traces the breaker detail needs: newest first, with spans of both ends.
+    public var breakerTracesQuery: TraceQuery? {
+        guard snapshot != nil, !showHelp, case .breaker(let id) = detail, let ends = id.breakerEnds else { return nil }
+        return TraceQuery(order: .newest, errorsOnly: true, services: [ends.caller, ends.target], limit: Self.breakerTraceRows)
     }
 
     /// True when the terminal is below the 60×15 the layout needs.

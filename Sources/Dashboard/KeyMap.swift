@@ -72,12 +72,17 @@ public struct KeyMap: Sendable {
 
     /// The hint bar for a context: its own hinted bindings, then the global ones.
     public func hints(for context: KeyContext) -> [KeyHints.Hint] {
-        let own = bindings.filter { $0.context == context && $0.hint != nil }
-        let global = context == .help ? [] : bindings.filter { $0.context == .global && $0.hint != nil }
-        return (own + global).compactMap { binding in
+        hintBindings(for: context).compactMap { binding in
             guard let hint = binding.hint, let key = binding.keys.first else { return nil }
             return KeyHints.Hint(KeyMap.hintName(key), hint)
         }
+    }
+
+    /// The bindings the hint bar shows for a context: its own hinted bindings, then the global ones.
+    public func hintBindings(for context: KeyContext) -> [KeyBinding] {
+        let own = bindings.filter { $0.context == context && $0.hint != nil }
+        let global = context == .help ? [] : bindings.filter { $0.context == .global && $0.hint != nil }
+        return own + global
     }
 
     /// How the hint bar names a key: `enter`, `esc`, `/`, `←`.

@@ -8,6 +8,8 @@ public enum Message: Sendable, Equatable {
     case snapshot(SystemSnapshot)
     /// The tree of the trace being shown, or nil when the source no longer has it.
     case traceTree(TraceTree?)
+    /// A page of stored traces the state asked for (``Effect/fetchTraces(_:)``).
+    case traces(TracePage)
     case resize(width: Int, height: Int)
     /// One refresh period passed.
     case tick
@@ -21,5 +23,7 @@ public enum Effect: Sendable, Equatable {
     case control(ControlCommand)
     /// Fetch a trace's tree; the answer comes back as ``Message/traceTree(_:)``.
     case fetchTrace(id: String)
+    /// Fetch a page of stored traces; the answer comes back as ``Message/traces(_:)``.
+    case fetchTraces(TraceQuery)
     case quit
 }

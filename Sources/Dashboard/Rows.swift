@@ -1,7 +1,8 @@
 import Telemetry
 
 /// The rows each list shows, filtered and sorted: computed from the state, never stored, so
-/// the list and `update` always agree on what row N is.
+/// the list and `update` always agree on what row N is. (The Traces list is a page the trace
+/// store answered, ``DashboardState/traceList``: the store does its filtering and sorting.)
 enum Rows {
     static func services(_ state: DashboardState) -> [ServiceStatus] {
         guard let snapshot = state.snapshot else { return [] }
@@ -49,41 +50,6 @@ enum Rows {
         }
     }
 
-    static func traces(_ state: DashboardState) -> [TraceSummary] {
-        guard let all = state.snapshot?.traces else { return [] }
-        return traceOrder(state).map { all[$0] }
-    }
-
-    /// The Traces list as indices into `snapshot.traces`: a store can hold ten thousand traces,
-    /// so the list is filtered and sorted without copying them.
-    static func traceOrder(_ state: DashboardState) -> [Int] {
-        guard let all = state.snapshot?.traces else { return [] }
-        let filter = state.list(.traces).filter.lowercased()
-        let errorsOnly = state.tracesErrorsOnly
-        var order: [Int]
-        if filter.isEmpty && !errorsOnly {
-            order = Array(all.indices)
-        } else {
-            order = all.indices.filter { index in
-                let trace = all[index]
-                if errorsOnly && !trace.hasError { return false }
-                if filter.isEmpty { return true }
-                return trace.rootOperation.lowercased().contains(filter)
-                    || trace.rootService.lowercased().contains(filter)
-                    || trace.traceId.hasPrefix(filter)
-                    || trace.services.contains { $0.lowercased().contains(filter) }
-            }
-        }
-        if state.sortOrder(.traces) == .slowest {
-            let durations = all.map(\.durationMs)
-            durations.withUnsafeBufferPointer { d in
-                // Slowest first; equal durations keep their (newest-first) order.
-                order.sort { a, b in d[a] > d[b] || (d[a] == d[b] && a < b) }
-            }
-        }
-        return order
-    }
-
     static func events(_ state: DashboardState) -> [EventRecord] {
         guard let snapshot = state.snapshot else { return [] }
         let filter = state.list(.events).filter.lowercased()
@@ -101,8 +67,7 @@ enum Rows {
         switch tab {
         case .services: services(state).map(\.name)
         case .breakers: breakers(state).map(\.id)
-        case .traces:
-            if let all = state.snapshot?.traces { traceOrder(state).map { all[$0].traceId } } else { [] }
+        case .traces: (state.traceList?.rows ?? []).map(\.traceId)
         case .events: events(state).map { String($0.id) }
         }
     }

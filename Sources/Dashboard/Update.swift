@@ -4,21 +4,90 @@ import TerminalUI
 /// Applies one message to the state and returns what the run loop must do. Pure: no I/O, no
 /// clock; the same state and message always give the same result.
 public func update(_ state: inout DashboardState, _ message: Message, keyMap: KeyMap = .standard) -> [Effect] {
+    var effects = applying(message, to: &state, keyMap: keyMap)
+    // Pages of traces the views on screen need now: again with each new snapshot (the store moved
+    // on), else only when the view asks for another (moved, filtered, re-sorted, resized, opened).
+    var isFresh = false
+    if case .snapshot = message, !state.isPaused { isFresh = true }
+    effects += state.traceFetches(refresh: isFresh)
+    return effects
+}
+
+extension DashboardState {
+    /// The fetches of trace pages the views on screen need and have not asked for yet.
+    mutating func traceFetches(refresh: Bool) -> [Effect] {
+        var effects: [Effect] = []
+        if let query = traceListQuery {
+            if refresh || query != traceListRequest {
+                traceListRequest = query
+                effects.append(.fetchTraces(query))
+            }
+        } else {
+            traceListRequest = nil
+        }
+        if let query = breakerTracesQuery {
+            if refresh || query != breakerTracesRequest {
+                breakerTracesRequest = query
+                effects.append(.fetchTraces(query))
+            }
+        } else {
+            breakerTracesRequest = nil
+            breakerTraces = nil
+        }
+        return effects
+    }
+
+    /// Shows a page of the Traces list: the selection lands on the anchor's row when the anchor
+    /// is still listed, else on the row now at its old position.
+    mutating func applyTraceList(_ page: TracePage) {
+        traceList = page
+        var list = list(.traces)
+        if page.rows.isEmpty {
+            list.selectedID = nil
+            list.selectedIndex = 0
+            list.offset = 0
+        } else {
+            let window = page.offset..<(page.offset + page.rows.count)
+            let index = page.anchorIndex ?? min(max(0, list.selectedIndex), page.matching - 1)
+            list.selectedIndex = min(max(index, window.lowerBound), window.upperBound - 1)
+            list.selectedID = page.rows[list.selectedIndex - page.offset].traceId
+            list.offset = page.offset
+        }
+        lists[.traces] = list
+        // The state now agrees with the page: asking for the query it implies would change nothing.
+        traceListRequest = traceListQuery
+    }
+}
+
+private func applying(_ message: Message, to state: inout DashboardState, keyMap: KeyMap) -> [Effect] {
     switch message {
     case .snapshot(let snapshot):
         guard !state.isPaused else { return [] }
         state.snapshot = snapshot
         for tab in Tab.allCases { state.reconcileSelection(tab, followingHead: true) }
         return []
-    case .traceTree(let tree):
-        guard var trace = state.trace else { return [] }
-        if let tree, tree.traceId != trace.traceID { return [] }
-        trace.tree = tree
-        trace.isLoading = false
-        if trace.selectedSpanID == nil || !(tree?.spans.contains { $0.spanId == trace.selectedSpanID } ?? false) {
-            trace.selectedSpanID = tree?.spans.first?.spanId
+    case .traces(let page):
+        if page.query == state.traceListRequest {
+            state.applyTraceList(page)
+        } else if page.query == state.breakerTracesRequest {
+            state.breakerTraces = page
         }
-        state.trace = trace
+        return []
+    case .traceTree(let tree):
+        guard case .trace(let id, let load) = state.detail else { return [] }
+        guard let tree else {
+            state.detail = .trace(id: id, tree: .notStored)
+            return []
+        }
+        guard tree.traceId == id else { return [] }
+        var loaded = LoadedTrace(tree: tree)
+        if case .loaded(let previous) = load {
+            // A refreshed tree keeps what the user collapsed and selected.
+            loaded.collapsed = previous.collapsed
+            loaded.offset = previous.offset
+            if tree.spans.contains(where: { $0.spanId == previous.selectedSpanID }) { loaded.selectedSpanID = previous.selectedSpanID }
+        }
+        state.detail = .trace(id: id, tree: .loaded(loaded))
         state.reconcileTraceSelection()
         return []
     case .resize(let width, let height):
@@ -76,7 +145,40 @@ extension DashboardState {
             if let effects = editFilter(key) { return effects }
         }
         guard let binding = keyMap.binding(for: key, in: keyContext) else { return [] }
+        if let reason = disabledReason(binding.action) {
+            notice = Notice(reason, ticksLeft: 8)
+            return []
+        }
         return perform(binding.action)
+    }
+
+    /// Why `action` cannot act now, or nil when it can. A key whose action cannot act shows this
+    /// as a notice instead of doing nothing, and the hint bar dims it.
+    public func disabledReason(_ action: Action) -> String? {
+        switch action {
+        case .tripBreaker, .forceBreakerClosed, .resetBreaker:
+            return selectedBreakerID == nil ? "no breaker selected: \(emptyListReason(what: "breakers"))" : nil
+        case .cycleFault:
+            return selectedService == nil ? "no service selected: \(emptyListReason(what: "services"))" : nil
+        case .drillIn:
+            guard detail == nil, !showHelp, list(tab).selectedID == nil else { return nil }
+            return "nothing to open: \(emptyListReason(what: tab.title.lowercased()))"
+        case .nextError:
+            guard case .trace(_, let load) = detail else { return nil }
+            guard case .loaded(let trace) = load else { return "no span to go to: the trace is not loaded" }
+            return trace.tree.spans.contains(where: \.status.isError) ? nil : "no span with an error in this trace"
+        default:
+            return nil
+        }
+    }
+
+    /// Why the current list has no row: no snapshot yet, a filter that matches nothing, or nothing reported.
+    private func emptyListReason(what: String) -> String {
+        if snapshot == nil { return "waiting for the first snapshot" }
+        let filter = list(tab).filter
+        if !filter.isEmpty { return "no \(what) match the filter \"\(filter)\"" }
+        if tab == .traces && tracesErrorsOnly { return "no traces with errors" }
+        return "the list is empty"
     }
 
     /// Keys while typing a filter: text goes into the filter; returns nil for keys that keep
@@ -114,7 +216,6 @@ extension DashboardState {
         case .showTab(let newTab):
             tab = newTab
             detail = nil
-            trace = nil
             showHelp = false
             detailOffset = 0
         case .back:
@@ -123,7 +224,6 @@ extension DashboardState {
                 detailOffset = 0
             } else if detail != nil {
                 detail = nil
-                trace = nil
                 detailOffset = 0
             } else if !list(tab).filter.isEmpty {
                 lists[tab]?.filter = ""
@@ -196,6 +296,10 @@ extension DashboardState {
             moveSpan(by: delta)
             return
         }
+        if tab == .traces {
+            moveInTraces(by: delta)
+            return
+        }
         let ids = Rows.ids(tab, self)
         guard !ids.isEmpty else { return }
         var state = list(tab)
@@ -205,6 +309,19 @@ extension DashboardState {
         state.selectedID = ids[target]
         state.offset = Table.scrollOffset(selected: target, offset: state.offset, visibleRows: DashboardLayout.listRows(height: height), rowCount: ids.count)
         lists[tab] = state
+    }
+
+    /// Moves in the whole store's order; the row is named at once when the page on screen has
+    /// it, else by the page the move asks for.
+    private mutating func moveInTraces(by delta: Int) {
+        guard let page = traceList, page.matching > 0 else { return }
+        var state = list(.traces)
+        let target = min(max(0, state.selectedIndex.addingClamped(delta)), page.matching - 1)
+        state.selectedIndex = target
+        state.offset = Table.scrollOffset(selected: target, offset: state.offset, visibleRows: DashboardLayout.listRows(height: height), rowCount: page.matching)
+        let position = target - page.offset
+        state.selectedID = page.rows.indices.contains(position) ? page.rows[position].traceId : nil
+        lists[.traces] = state
     }
 
     /// Help and the service and breaker details scroll as a whole instead of moving a selection.
@@ -225,8 +342,7 @@ extension DashboardState {
         case .breakers:
             detail = .breaker(id: id)
         case .traces:
-            detail = .trace(id: id)
-            trace = TraceDetailState(traceID: id)
+            detail = .trace(id: id, tree: .loading)
             return [.fetchTrace(id: id)]
         case .events:
             break
@@ -242,6 +358,8 @@ extension DashboardState {
     /// so new rows come into view as in `tail -f`; moving down off the first row pins the
     /// selection to its item again.
     mutating func reconcileSelection(_ tab: Tab, followingHead: Bool = false) {
+        // The Traces list's selection follows its pages (``applyTraceList(_:)``).
+        guard tab != .traces else { return }
         var state = list(tab)
         let ids = Rows.ids(tab, self)
         if ids.isEmpty {
@@ -265,40 +383,44 @@ extension DashboardState {
     // MARK: Trace detail
 
     private mutating func moveSpan(by delta: Int) {
-        guard var trace, let tree = trace.tree else { return }
+        guard var trace = loadedTrace else { return }
+        let tree = trace.tree
         let visible = TraceOutline(tree: tree).visibleIndices(collapsed: trace.collapsed)
         guard !visible.isEmpty else { return }
         let current = visible.firstIndex { tree.spans[$0].spanId == trace.selectedSpanID } ?? 0
         let target = min(max(0, current.addingClamped(delta)), visible.count - 1)
         trace.selectedSpanID = tree.spans[visible[target]].spanId
-        self.trace = trace
+        loadedTrace = trace
         reconcileTraceSelection()
     }
 
     mutating func reconcileTraceSelection() {
-        guard var trace, let tree = trace.tree else { return }
+        guard var trace = loadedTrace else { return }
+        let tree = trace.tree
         let visible = TraceOutline(tree: tree).visibleIndices(collapsed: trace.collapsed)
         let index = visible.firstIndex { tree.spans[$0].spanId == trace.selectedSpanID }
         trace.offset = Table.scrollOffset(selected: index, offset: trace.offset, visibleRows: DashboardLayout.traceRows(height: height), rowCount: visible.count)
-        self.trace = trace
+        loadedTrace = trace
     }
 
     private mutating func collapseSpan() {
-        guard var trace, let tree = trace.tree, let id = trace.selectedSpanID,
-              let index = tree.spans.firstIndex(where: { $0.spanId == id }) else { return }
+        guard var trace = loadedTrace, let id = trace.selectedSpanID,
+              let index = trace.tree.spans.firstIndex(where: { $0.spanId == id }) else { return }
+        let tree = trace.tree
         let outline = TraceOutline(tree: tree)
         if outline.hasChildren[index] && !trace.collapsed.contains(id) {
             trace.collapsed.insert(id)
         } else if let parent = outline.parent[index] {
             trace.selectedSpanID = tree.spans[parent].spanId
         }
-        self.trace = trace
+        loadedTrace = trace
         reconcileTraceSelection()
     }
 
     private mutating func expandSpan() {
-        guard var trace, let tree = trace.tree, let id = trace.selectedSpanID,
-              let index = tree.spans.firstIndex(where: { $0.spanId == id }) else { return }
+        guard var trace = loadedTrace, let id = trace.selectedSpanID,
+              let index = trace.tree.spans.firstIndex(where: { $0.spanId == id }) else { return }
+        let tree = trace.tree
         let outline = TraceOutline(tree: tree)
         guard outline.hasChildren[index] else { return }
         if trace.collapsed.contains(id) {
@@ -306,14 +428,15 @@ extension DashboardState {
         } else if let child = outline.parent.firstIndex(of: index) {
             trace.selectedSpanID = tree.spans[child].spanId
         }
-        self.trace = trace
+        loadedTrace = trace
         reconcileTraceSelection()
     }
 
     /// Selects the next span with an error after the selected one (wrapping), expanding its
     /// ancestors so it shows.
     private mutating func selectNextErrorSpan() {
-        guard var trace, let tree = trace.tree, !tree.spans.isEmpty else { return }
+        guard var trace = loadedTrace, !trace.tree.spans.isEmpty else { return }
+        let tree = trace.tree
         let start = tree.spans.firstIndex { $0.spanId == trace.selectedSpanID } ?? -1
         let count = tree.spans.count
         for step in 1...count {
@@ -326,7 +449,7 @@ extension DashboardState {
                 ancestor = outline.parent[a]
             }
             trace.selectedSpanID = tree.spans[index].spanId
-            self.trace = trace
+            loadedTrace = trace
             reconcileTraceSelection()
             return
         }

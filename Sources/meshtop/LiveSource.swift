@@ -21,7 +21,21 @@ struct LiveSource: DashboardSource {
         mesh.observe(window: windowSeconds)
     }
 
+    func traces(_ query: TraceQuery) async -> TracePage {
+        tracePage(query)
+    }
+
     func traceTree(id: String) async -> TraceTree? {
+        tree(id: id)
+    }
+
+    /// ``traces(_:)`` without suspending, for `meshtop snapshot`'s one-off render.
+    func tracePage(_ query: TraceQuery) -> TracePage {
+        mesh.telemetry.traces.page(query)
+    }
+
+    /// ``traceTree(id:)`` without suspending.
+    func tree(id: String) -> TraceTree? {
         mesh.telemetry.traces.tree(hex: id)
     }
 

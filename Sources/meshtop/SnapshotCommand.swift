@@ -119,15 +119,12 @@ final class SnapshotCapture: Service, Sendable {
         if Task.isShuttingDownGracefully { return }
         source.mesh.telemetry.metricsStore.tick()
         let snapshot = await source.snapshot()
-        var slowestTree: TraceTree?
-        if options.view == .trace, !options.json, let slowest = source.mesh.telemetry.traces.slowest(limit: 1).first {
-            slowestTree = await source.traceTree(id: slowest.traceId)
-        }
-        let text = try render(snapshot, slowestTree: slowestTree)
+        let text = try render(snapshot)
         taken.withLock { $0 = text }
     }
 
-    private func render(_ snapshot: SystemSnapshot, slowestTree: TraceTree?) throws -> String {
+    /// Rendered while the system runs, from the trace store as the dashboard pages it.
+    private func render(_ snapshot: SystemSnapshot) throws -> String {
         if options.json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
@@ -138,7 +135,7 @@ final class SnapshotCapture: Service, Sendable {
             }
         }
         let text = DashboardRenderer.renderText(
-            view: DashboardView(options.view), snapshot: snapshot, traceTree: slowestTree,
+            view: DashboardView(options.view), snapshot: snapshot, traces: source.tracePage, traceTree: source.tree(id:),
             width: options.width, height: options.height)
         return text + "\n"
     }

@@ -1,4 +1,6 @@
 import Telemetry
+import Dashboard
+import TerminalUI
 
 /// A storefront snapshot like the DESIGN.md mock-ups: built by hand so golden files never change
 /// unless the views do.
@@ -92,4 +94,39 @@ enum Fixtures {
                    status: SpanStatusRecord(code: .error), attributes: ["http.response.status_code": "503"],
                    events: [SpanEventRecord(name: "retry", offsetMs: 81, attributes: ["backoff.ms": "20"])]),
     ])
+}
+
+extension Fixtures {
+    /// The fixture's trace store: its trace summaries, paged by the plain reference.
+    static func tracePage(_ query: TraceQuery) -> TracePage {
+        query.page(of: traces)
+    }
+
+    static func traceTree(_ id: String) -> TraceTree? {
+        id == tree.traceId ? tree : nil
+    }
+
+    /// A view as `meshtop snapshot` prints it, from the fixture source.
+    static func text(_ view: DashboardView, snapshot: SystemSnapshot = snapshot, width: Int = 120, height: Int = 40, glyphs: Glyphs = .unicode) -> String {
+        DashboardRenderer.renderText(view: view, snapshot: snapshot, traces: { $0.page(of: snapshot.traces) }, traceTree: traceTree,
+                                     width: width, height: height, glyphs: glyphs)
+    }
+
+    /// Applies `message` and answers the trace-page fetches it asks for (and those the answers
+    /// ask for) as a source would, with the state's snapshot's traces standing for the store;
+    /// returns the other effects.
+    static func send(_ state: inout DashboardState, _ message: Message) -> [Effect] {
+        var others: [Effect] = []
+        var queue = [message]
+        while !queue.isEmpty {
+            for effect in update(&state, queue.removeFirst()) {
+                if case .fetchTraces(let query) = effect {
+                    queue.append(.traces(query.page(of: state.snapshot?.traces ?? [])))
+                } else {
+                    others.append(effect)
+                }
+            }
+        }
+        return others
+    }
 }

@@ -24,21 +24,21 @@ struct GoldenTests {
 
     @Test(arguments: [DashboardView.services, .breakers, .traces, .events, .trace])
     func views(view: DashboardView) throws {
-        let text = DashboardRenderer.renderText(view: view, snapshot: Fixtures.snapshot, traceTree: view == .trace ? Fixtures.tree : nil, width: 120, height: 24)
+        let text = Fixtures.text(view, width: 120, height: 24)
         try check(view.rawValue, text)
     }
 
     @Test func servicesInASCIIAt80Columns() throws {
-        try check("services-ascii-80", DashboardRenderer.renderText(view: .services, snapshot: Fixtures.snapshot, width: 80, height: 15, glyphs: .ascii))
+        try check("services-ascii-80", Fixtures.text(.services, width: 80, height: 15, glyphs: .ascii))
     }
 
     @Test func traceDetailInASCIIAt60Columns() throws {
-        try check("trace-ascii-60", DashboardRenderer.renderText(view: .trace, snapshot: Fixtures.snapshot, traceTree: Fixtures.tree, width: 60, height: 20, glyphs: .ascii))
+        try check("trace-ascii-60", Fixtures.text(.trace, width: 60, height: 20, glyphs: .ascii))
     }
 
     @Test func traceViewWithNoTraceStoredSaysSo() {
         let empty = SystemSnapshot(system: "storefront", takenAt: 0, uptimeSeconds: 0, windowSeconds: 10)
-        let text = DashboardRenderer.renderText(view: .trace, snapshot: empty, width: 60, height: 15)
+        let text = Fixtures.text(.trace, snapshot: empty, width: 60, height: 15)
         #expect(text.contains("no trace stored yet"))
         #expect(!text.contains("no longer stored"))
     }
@@ -52,8 +52,8 @@ struct GoldenTests {
 
     @Test func breakerDetail() throws {
         var state = DashboardState(width: 100, height: 30, snapshot: Fixtures.snapshot)
-        _ = update(&state, .key(.char("2")))
-        _ = update(&state, .key(.enter))
+        _ = Fixtures.send(&state, .key(.char("2")))
+        _ = Fixtures.send(&state, .key(.enter))
         try check("breaker-detail", DashboardRenderer.render(state, glyphs: .unicode).plainText())
     }
 
@@ -64,7 +64,7 @@ struct GoldenTests {
     }
 
     @Test func tooSmall() throws {
-        let text = DashboardRenderer.renderText(view: .services, snapshot: Fixtures.snapshot, width: 59, height: 15)
+        let text = Fixtures.text(.services, width: 59, height: 15)
         try check("too-small", text)
         #expect(text.contains("terminal too small (need 60×15)"))
     }

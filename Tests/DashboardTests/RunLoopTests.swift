@@ -56,6 +56,10 @@ final class FakeSource: DashboardSource {
         state.withLock { $0.snapshotsTaken += 1; return $0.snapshot }
     }
 
+    func traces(_ query: TraceQuery) async -> TracePage {
+        query.page(of: Fixtures.traces)
+    }
+
     func traceTree(id: String) async -> TraceTree? {
         id == Fixtures.tree.traceId ? Fixtures.tree : nil
     }

@@ -9,12 +9,13 @@ struct UpdateTests {
         DashboardState(width: width, height: height, snapshot: Fixtures.snapshot)
     }
 
+    /// Presses the keys, answering the trace-page fetches as a source would; the other effects.
     func press(_ state: inout DashboardState, _ keys: Key...) -> [Effect] {
-        keys.flatMap { update(&state, .key($0)) }
+        keys.flatMap { Fixtures.send(&state, .key($0)) }
     }
 
     func type(_ state: inout DashboardState, _ text: String) {
-        for character in text { _ = update(&state, .key(.char(character))) }
+        for character in text { _ = Fixtures.send(&state, .key(.char(character))) }
     }
 
     @Test func numberKeysSwitchViews() {
@@ -49,7 +50,7 @@ struct UpdateTests {
         _ = press(&s, .down) // order-service
         var reordered = Fixtures.snapshot
         reordered.services.reverse()
-        _ = update(&s, .snapshot(reordered))
+        _ = Fixtures.send(&s, .snapshot(reordered))
         #expect(s.list(.services).selectedID == "order-service")
         #expect(s.list(.services).selectedIndex == 2)
     }
@@ -59,17 +60,19 @@ struct UpdateTests {
         _ = press(&s, .down) // order-service, index 1
         var smaller = Fixtures.snapshot
         smaller.services.removeAll { $0.name == "order-service" }
-        _ = update(&s, .snapshot(smaller))
+        _ = Fixtures.send(&s, .snapshot(smaller))
         #expect(s.list(.services).selectedID == "payment-service")
     }
 
     @Test func atTheHeadOfANewestFirstListNewRowsComeIntoView() {
         var s = state()
         #expect(s.list(.events).selectedID == "4")
+        _ = press(&s, .char("3")) // the Traces list pages the store only while it is on screen
+        #expect(s.list(.traces).selectedID == "4bf92f3577b34da6a3ce929d0e0e4736")
         var newer = Fixtures.snapshot
         newer.events.insert(EventRecord(id: 5, at: Fixtures.takenAt, uptimeSeconds: 192, source: "dashboard", kind: .manualAction, message: "tripped by hand"), at: 0)
         newer.traces.insert(TraceSummary(traceId: "11111111111111111111111111111111", rootService: "gateway", rootOperation: "GET /api/products", startedAt: Fixtures.takenAt, durationMs: 3, spanCount: 2, hasError: false, services: ["gateway"]), at: 0)
-        _ = update(&s, .snapshot(newer))
+        _ = Fixtures.send(&s, .snapshot(newer))
         #expect(s.list(.events).selectedID == "5")
         #expect(s.list(.events).selectedIndex == 0)
         #expect(s.list(.traces).selectedID == "11111111111111111111111111111111")
@@ -80,7 +83,7 @@ struct UpdateTests {
         _ = press(&s, .char("4"), .down) // event 3
         var newer = Fixtures.snapshot
         newer.events.insert(EventRecord(id: 5, at: Fixtures.takenAt, uptimeSeconds: 192, source: "dashboard", kind: .manualAction, message: "tripped by hand"), at: 0)
-        _ = update(&s, .snapshot(newer))
+        _ = Fixtures.send(&s, .snapshot(newer))
         #expect(s.list(.events).selectedID == "3")
         #expect(s.list(.events).selectedIndex == 2)
     }
@@ -92,7 +95,7 @@ struct UpdateTests {
         #expect(s.list(.traces).selectedID == "4bf92f3577b34da6a3ce929d0e0e4736")
         var slower = Fixtures.snapshot
         slower.traces.insert(TraceSummary(traceId: "22222222222222222222222222222222", rootService: "gateway", rootOperation: "POST /api/orders", startedAt: Fixtures.takenAt, durationMs: 900, spanCount: 7, hasError: false, services: ["gateway"]), at: 0)
-        _ = update(&s, .snapshot(slower))
+        _ = Fixtures.send(&s, .snapshot(slower))
         #expect(s.list(.traces).selectedID == "4bf92f3577b34da6a3ce929d0e0e4736")
         #expect(s.list(.traces).selectedIndex == 1)
     }
@@ -145,10 +148,10 @@ struct UpdateTests {
         #expect(s.isPaused)
         var newer = Fixtures.snapshot
         newer.uptimeSeconds = 999
-        _ = update(&s, .snapshot(newer))
+        _ = Fixtures.send(&s, .snapshot(newer))
         #expect(s.snapshot?.uptimeSeconds == 192)
         _ = press(&s, .char("p"))
-        _ = update(&s, .snapshot(newer))
+        _ = Fixtures.send(&s, .snapshot(newer))
         #expect(s.snapshot?.uptimeSeconds == 999)
     }
 
@@ -193,14 +196,13 @@ struct UpdateTests {
         var s = state()
         _ = press(&s, .char("3"))
         #expect(press(&s, .enter) == [.fetchTrace(id: Fixtures.tree.traceId)])
-        #expect(s.detail == .trace(id: Fixtures.tree.traceId))
-        #expect(s.trace?.isLoading == true)
+        #expect(s.detail == .trace(id: Fixtures.tree.traceId, tree: .loading))
         _ = update(&s, .traceTree(Fixtures.tree))
-        #expect(s.trace?.tree == Fixtures.tree)
-        #expect(s.trace?.selectedSpanID == "a000000000000001")
+        #expect(s.detail == .trace(id: Fixtures.tree.traceId, tree: .loaded(LoadedTrace(tree: Fixtures.tree))))
+        #expect(s.loadedTrace?.selectedSpanID == "a000000000000001")
         _ = press(&s, .escape)
         #expect(s.detail == nil)
-        #expect(s.trace == nil)
+        #expect(s.loadedTrace == nil)
         #expect(s.tab == .traces)
     }
 
@@ -210,10 +212,9 @@ struct UpdateTests {
         var other = Fixtures.tree
         other.traceId = "ffff"
         _ = update(&s, .traceTree(other))
-        #expect(s.trace?.tree == nil)
-        #expect(s.trace?.isLoading == true)
+        #expect(s.detail == .trace(id: "0af7651916cd43dd8448eb211c80319c", tree: .loading))
         _ = update(&s, .traceTree(nil))
-        #expect(s.trace?.isLoading == false)
+        #expect(s.detail == .trace(id: "0af7651916cd43dd8448eb211c80319c", tree: .notStored))
         let text = DashboardRenderer.render(s, glyphs: .unicode).plainText()
         #expect(text.contains("is no longer stored"))
     }
@@ -229,27 +230,27 @@ struct UpdateTests {
         var s = traceState()
         _ = press(&s, .down) // create_order
         _ = press(&s, .left)
-        #expect(s.trace?.collapsed == ["a000000000000002"])
+        #expect(s.loadedTrace?.collapsed == ["a000000000000002"])
         _ = press(&s, .down) // nothing below the collapsed subtree
-        #expect(s.trace?.selectedSpanID == "a000000000000002")
+        #expect(s.loadedTrace?.selectedSpanID == "a000000000000002")
         _ = press(&s, .left) // already collapsed: go to the parent
-        #expect(s.trace?.selectedSpanID == "a000000000000001")
+        #expect(s.loadedTrace?.selectedSpanID == "a000000000000001")
         _ = press(&s, .down, .right) // expand create_order
-        #expect(s.trace?.collapsed == [])
+        #expect(s.loadedTrace?.collapsed == [])
         _ = press(&s, .right) // already expanded: first child
-        #expect(s.trace?.selectedSpanID == "a000000000000003")
+        #expect(s.loadedTrace?.selectedSpanID == "a000000000000003")
     }
 
     @Test func nextErrorWrapsAndExpandsCollapsedAncestors() {
         var s = traceState()
         _ = press(&s, .down, .left) // collapse create_order
         _ = press(&s, .char("e"))
-        #expect(s.trace?.selectedSpanID == "a000000000000004")
-        #expect(s.trace?.collapsed.isEmpty == true)
+        #expect(s.loadedTrace?.selectedSpanID == "a000000000000004")
+        #expect(s.loadedTrace?.collapsed.isEmpty == true)
         _ = press(&s, .char("e"), .char("e"))
-        #expect(s.trace?.selectedSpanID == "a000000000000006")
+        #expect(s.loadedTrace?.selectedSpanID == "a000000000000006")
         _ = press(&s, .char("e"))
-        #expect(s.trace?.selectedSpanID == "a000000000000001") // wrapped to the erroring root
+        #expect(s.loadedTrace?.selectedSpanID == "a000000000000001") // wrapped to the erroring root
     }
 
     @Test func errorsOnlyTogglesOnTheTracesList() {
@@ -281,10 +282,10 @@ struct UpdateTests {
 
     @Test func resizeBelowTheMinimumShowsTheMessageAndBackRestores() {
         var s = state()
-        _ = update(&s, .resize(width: 59, height: 30))
+        _ = Fixtures.send(&s, .resize(width: 59, height: 30))
         #expect(s.isTooSmall)
         #expect(DashboardRenderer.render(s, glyphs: .unicode).plainText().contains("terminal too small (need 60×15)"))
-        _ = update(&s, .resize(width: 60, height: 15))
+        _ = Fixtures.send(&s, .resize(width: 60, height: 15))
         #expect(!s.isTooSmall)
         #expect(DashboardRenderer.render(s, glyphs: .unicode).plainText().contains("payment-service"))
     }
@@ -301,5 +302,80 @@ struct UpdateTests {
         #expect(!text.contains("svc-0 "))
         _ = press(&s, .pageUp)
         #expect(s.list(.services).selectedIndex == 49 - DashboardLayout.listRows(height: 15))
+    }
+}
+
+@Suite("keys that cannot act say why")
+struct DisabledKeyTests {
+    /// Presses the keys, answering the trace-page fetches as a source would; the other effects.
+    func press(_ state: inout DashboardState, _ keys: Key...) -> [Effect] {
+        keys.flatMap { Fixtures.send(&state, .key($0)) }
+    }
+
+    /// A list filtered down to nothing: `/`, the text, `enter`.
+    func filter(_ state: inout DashboardState, _ text: String) {
+        _ = press(&state, .char("/"))
+        for character in text { _ = Fixtures.send(&state, .key(.char(character))) }
+        _ = press(&state, .enter)
+    }
+
+    @Test(arguments: ["o", "c", "r"])
+    func breakerKeysWithNoBreakerSelected(key: Character) {
+        var s = DashboardState(width: 120, height: 40, snapshot: Fixtures.snapshot)
+        _ = press(&s, .char("2"))
+        filter(&s, "nothing-like-this")
+        #expect(press(&s, .char(key)).isEmpty)
+        #expect(s.notice?.text == "no breaker selected: no breakers match the filter \"nothing-like-this\"")
+        #expect(s.disabledReason(.tripBreaker) != nil)
+    }
+
+    @Test func faultKeyWithNoServiceSelected() {
+        var s = DashboardState(width: 120, height: 40, snapshot: Fixtures.snapshot)
+        filter(&s, "zzz")
+        #expect(press(&s, .char("f")).isEmpty)
+        #expect(s.notice?.text == "no service selected: no services match the filter \"zzz\"")
+    }
+
+    @Test func faultKeyBeforeTheFirstSnapshot() {
+        var s = DashboardState(width: 120, height: 40)
+        #expect(press(&s, .char("f")).isEmpty)
+        #expect(s.notice?.text == "no service selected: waiting for the first snapshot")
+    }
+
+    @Test func enterOnAnEmptyList() {
+        var s = DashboardState(width: 120, height: 40, snapshot: SystemSnapshot(system: "empty", takenAt: 0, uptimeSeconds: 0, windowSeconds: 10))
+        #expect(press(&s, .enter).isEmpty)
+        #expect(s.detail == nil)
+        #expect(s.notice?.text == "nothing to open: the list is empty")
+    }
+
+    @Test func nextErrorInATraceWithNoErrorSpan() {
+        var s = DashboardState(width: 120, height: 40, snapshot: Fixtures.snapshot)
+        var healthy = Fixtures.tree
+        for index in healthy.spans.indices { healthy.spans[index].status = SpanStatusRecord(code: .ok) }
+        s.detail = .trace(id: healthy.traceId, tree: .loading)
+        #expect(press(&s, .char("e")).isEmpty)
+        #expect(s.notice?.text == "no span to go to: the trace is not loaded")
+        _ = update(&s, .traceTree(healthy))
+        let before = s.loadedTrace?.selectedSpanID
+        #expect(press(&s, .char("e")).isEmpty)
+        #expect(s.notice?.text == "no span with an error in this trace")
+        #expect(s.loadedTrace?.selectedSpanID == before)
+    }
+
+    @Test func theHintBarDimsKeysThatCannotAct() {
+        var s = DashboardState(width: 120, height: 40, snapshot: Fixtures.snapshot)
+        _ = press(&s, .char("2"))
+        let enabled = DashboardRenderer.render(s, glyphs: .unicode)
+        filter(&s, "zzz")
+        let disabled = DashboardRenderer.render(s, glyphs: .unicode)
+        let row = s.height - 1
+        let hintLine = enabled.plainText().split(separator: "\n", omittingEmptySubsequences: false)[row]
+        let x = hintLine.firstRange(of: "<o>").map { hintLine.distance(from: hintLine.startIndex, to: $0.lowerBound) }
+        #expect(x != nil)
+        if let x {
+            #expect(!enabled[x, row].style.modifiers.contains(.dim))
+            #expect(disabled[x, row].style.modifiers.contains(.dim))
+        }
     }
 }

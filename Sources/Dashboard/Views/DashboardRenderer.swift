@@ -42,17 +42,32 @@ public enum DashboardRenderer {
     }
 
     /// One view of a snapshot as plain text (trailing spaces trimmed), with no terminal: what
-    /// `meshtop snapshot --view …` prints. For `.trace`, pass the tree to show (for example
-    /// the slowest trace's, from `DashboardSource.traceTree(id:)`).
+    /// `meshtop snapshot --view …` prints. The state goes through ``update(_:_:keyMap:)`` as in
+    /// the dashboard, and its fetches are answered by `traces` and `traceTree` (a source's, such
+    /// as the trace store's `page(_:)` and `tree(hex:)`). `.trace` opens the slowest trace, as
+    /// `s` (slowest) and `Enter` on the Traces list would.
     public static func renderText(
         view: DashboardView,
         snapshot: SystemSnapshot,
-        traceTree: TraceTree? = nil,
+        traces: (TraceQuery) -> TracePage,
+        traceTree: (String) -> TraceTree? = { _ in nil },
         width: Int = 120,
         height: Int = 40,
         glyphs: Glyphs = .unicode
     ) -> String {
-        var state = DashboardState(width: width, height: height, snapshot: snapshot)
+        var state = DashboardState(width: width, height: height)
+        func send(_ message: Message) {
+            var queue = [message]
+            while !queue.isEmpty {
+                for effect in update(&state, queue.removeFirst()) {
+                    switch effect {
+                    case .fetchTraces(let query): queue.append(.traces(traces(query)))
+                    case .fetchTrace(let id): queue.append(.traceTree(traceTree(id)))
+                    case .control, .quit: break
+                    }
+                }
+            }
+        }
         switch view {
         case .services: state.tab = .services
         case .breakers: state.tab = .breakers
@@ -60,10 +75,15 @@ public enum DashboardRenderer {
         case .events: state.tab = .events
         case .trace:
             state.tab = .traces
-            let id = traceTree?.traceId ?? snapshot.traces.max { $0.durationMs < $1.durationMs }?.traceId ?? ""
-            state.detail = .trace(id: id)
-            state.trace = TraceDetailState(traceID: id)
-            _ = update(&state, .traceTree(traceTree))
+            state.lists[.traces]?.sortIndex = Tab.traces.sortOrders.firstIndex(of: .slowest) ?? 0
+        }
+        send(.snapshot(snapshot))
+        if view == .trace {
+            if state.list(.traces).selectedID != nil {
+                send(.key(.enter))
+            } else {
+                state.detail = .trace(id: "", tree: .notStored)
+            }
         }
         return render(view: view, state: state, width: width, height: height, glyphs: glyphs)
     }
@@ -110,6 +130,10 @@ public enum DashboardRenderer {
                 if !right.spans.isEmpty { right.append("  ") }
                 right.append("errors only", .warn)
             }
+            if state.tab == .traces, let page = state.traceList {
+                if !right.spans.isEmpty { right.append("  ") }
+                right.append(TracesView.counts(page, filtered: !list.filter.isEmpty || state.tracesErrorsOnly), .muted)
+            }
         }
         let tabsWidth = titles.reduce(0) { $0 + DisplayWidth.of($1) + 3 } + 2
         let available = area.width - tabsWidth - 1
@@ -132,11 +156,19 @@ public enum DashboardRenderer {
             buffer.render(KeyHints([.init("enter", "keep"), .init("esc", "clear")]), in: Rect(x: x + 2, y: area.y, width: area.maxX - x - 2, height: 1))
             return
         }
-        var hints = keyMap.hints(for: state.keyContext)
-        if !glyphs.isUnicode {
-            hints = hints.map { KeyHints.Hint($0.key.asciiArrows, $0.label) }
+        // As `KeyHints` draws them, with the keys that cannot act now dimmed.
+        var x = area.x
+        for (index, binding) in keyMap.hintBindings(for: state.keyContext).enumerated() {
+            guard let label = binding.hint, let first = binding.keys.first else { continue }
+            let name = KeyMap.hintName(first)
+            let key = "<\(glyphs.isUnicode ? name : name.asciiArrows)>"
+            let width = (index > 0 ? 2 : 0) + DisplayWidth.of(key) + 1 + DisplayWidth.of(label)
+            if x + width > area.maxX { break }
+            let enabled = state.disabledReason(binding.action) == nil
+            if index > 0 { x = buffer.write("  ", x: x, y: area.y, style: .muted, clip: area) }
+            x = buffer.write(key, x: x, y: area.y, style: enabled ? Style(.accent, .bold) : Style(.muted, .dim), clip: area)
+            x = buffer.write(" " + label, x: x, y: area.y, style: enabled ? .muted : Style(.muted, .dim), clip: area)
         }
-        buffer.render(KeyHints(hints), in: area)
     }
 }
 

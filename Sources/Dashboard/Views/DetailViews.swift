@@ -162,11 +162,9 @@ enum BreakerDetailView {
         lines.append("")
 
         lines.append(Document.heading("RECENT FAILED TRACES THROUGH IT"))
-        let ends = breaker.id.breakerEnds
-        let failed = snapshot.traces.lazy.filter { trace in
-            guard trace.hasError, let ends else { return false }
-            return trace.services.contains(ends.caller) && trace.services.contains(ends.target)
-        }.prefix(8)
+        // A page of the whole trace store (not the snapshot's few newest), asked for by `update`.
+        let page = state.breakerTraces.flatMap { $0.query == state.breakerTracesQuery ? $0 : nil }
+        let failed = page?.rows ?? []
         for trace in failed {
             lines.append(Line([
                 Span("  " + String(trace.traceId.prefix(8)) + "  ", .muted),
@@ -176,7 +174,13 @@ enum BreakerDetailView {
                 Span(Format.age(snapshot.takenAt - trace.startedAt) + " ago", .muted),
             ]))
         }
-        if failed.isEmpty { lines.append(Line("  none stored", .muted)) }
+        if page == nil {
+            lines.append(Line("  loading", .muted))
+        } else if failed.isEmpty {
+            lines.append(Line("  none stored", .muted))
+        } else if let page, page.matching > failed.count {
+            lines.append(Line("  and \(Format.count(page.matching - failed.count)) older", .muted))
+        }
         Document.render(lines, offset: state.detailOffset, area: area, into: &buffer)
     }
 

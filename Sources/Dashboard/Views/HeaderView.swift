@@ -1,7 +1,8 @@
 import Telemetry
 import TerminalUI
 
-/// The top line: system, uptime, req/s, error %, p99, open breakers, dropped traces, live/paused.
+/// The top line: system, req/s, the edge's error %, degraded and down services, open breakers,
+/// p99, uptime, dropped traces, live/paused.
 enum HeaderView {
     static func render(_ state: DashboardState, glyphs: Glyphs, area: Rect, into buffer: inout Buffer) {
         let gap = "   "
@@ -10,12 +11,24 @@ enum HeaderView {
         var segments: [[Span]] = []
         if let snapshot = state.snapshot {
             segments.append([Span(" \(glyphs.dot) ", .muted), Span(snapshot.system, .bold)])
-            segments.append([Span(gap + "up ", .muted), Span(Format.clock(snapshot.uptimeSeconds))])
             segments.append([Span(gap + Format.rate(snapshot.totals.rps)), Span(" req/s", .muted)])
-            segments.append([Span(gap + "err ", .muted), Span(Format.percent(snapshot.totals.errorRatio), Looks.errorRatioStyle(snapshot.totals.errorRatio))])
-            segments.append([Span(gap + "p99 ", .muted), Span(snapshot.totals.latency.map { Format.ms($0.p99Ms) } ?? "-")])
+            // The edge's own ratio: what callers of the system saw. A failing service behind a
+            // fallback does not show here, so the services' health follows it.
+            segments.append([Span(gap + "edge err ", .muted), Span(Format.percent(snapshot.totals.errorRatio), Looks.errorRatioStyle(snapshot.totals.errorRatio))])
+            let degraded = snapshot.services.count { $0.health.state == .degraded }
+            let down = snapshot.services.count { $0.health.state == .down }
+            if degraded + down > 0 {
+                var health: [Span] = [Span(gap)]
+                if degraded > 0 { health.append(Span("\(degraded) degraded", Style(.warn, .bold))) }
+                if down > 0 { health.append(Span((degraded > 0 ? "  " : "") + "\(down) down", Style(.error, .bold))) }
+                segments.append(health)
+            } else if !snapshot.services.isEmpty {
+                segments.append([Span(gap + "services ", .muted), Span("all up", .ok)])
+            }
             let open = snapshot.totals.openBreakers
             segments.append([Span(gap + "breakers ", .muted), Span("\(open) open", open > 0 ? Style(.error, .bold) : .plain)])
+            segments.append([Span(gap + "p99 ", .muted), Span(snapshot.totals.latency.map { Format.ms($0.p99Ms) } ?? "-")])
+            segments.append([Span(gap + "up ", .muted), Span(Format.clock(snapshot.uptimeSeconds))])
             if snapshot.dropped.traces > 0 {
                 segments.append([Span(gap + "dropped \(Format.count(snapshot.dropped.traces)) traces", .warn)])
             }

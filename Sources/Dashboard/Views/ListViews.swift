@@ -103,11 +103,11 @@ enum BreakersView {
     }
 }
 
-/// `3` Traces: age, id, root service and operation, duration, spans, error mark.
+/// `3` Traces: age, id, root service and operation, duration, spans, error mark. The rows are the
+/// page the trace store answered (``DashboardState/traceList``): only the visible ones.
 enum TracesView {
     static func render(_ state: DashboardState, glyphs: Glyphs, area: Rect, into buffer: inout Buffer) {
-        let all = state.snapshot?.traces ?? []
-        let traces = Rows.traceOrder(state)
+        let page = state.traceList
         let sort = state.sortOrder(.traces)
         let now = state.snapshot?.takenAt ?? 0
         let columns = [
@@ -119,11 +119,7 @@ enum TracesView {
             TableColumn("SPANS", .length(5), .right),
             TableColumn("", .length(8)),
         ]
-        // Only the rows on screen are formatted: a store can hold ten thousand traces.
-        let list = state.list(.traces)
-        let visible = Table(columns: columns, rows: []).visibleRows(height: area.height)
-        let first = Table.scrollOffset(selected: traces.isEmpty ? nil : list.selectedIndex, offset: list.offset, visibleRows: visible, rowCount: traces.count)
-        let shown = traces.isEmpty ? [] : traces[first..<min(traces.count, first + visible)].map { all[$0] }
+        let shown = page?.rows ?? []
         let rows: [[Line]] = shown.map { trace in
             [
                 Line(Format.age(now - trace.startedAt), .muted),
@@ -135,10 +131,21 @@ enum TracesView {
                 trace.hasError ? Line("\(glyphs.errorMark) error", .error) : Line(""),
             ]
         }
+        let list = state.list(.traces)
         var windowed = state
-        windowed.lists[.traces]?.selectedIndex = list.selectedIndex - first
+        windowed.lists[.traces]?.selectedIndex = list.selectedIndex - (page?.offset ?? 0)
         windowed.lists[.traces]?.offset = 0
-        ListTable.render(windowed, tab: .traces, columns: columns, rows: rows, empty: state.tracesErrorsOnly ? "no traces with errors" : "no traces stored yet", area: area, into: &buffer)
+        let empty = page == nil ? "loading traces" : state.tracesErrorsOnly ? "no traces with errors" : "no traces stored yet"
+        ListTable.render(windowed, tab: .traces, columns: columns, rows: rows, empty: empty, area: area, into: &buffer)
+    }
+
+    /// For the tab line: `1,204 match · 10,000 stored · 52,311 dropped`.
+    static func counts(_ page: TracePage, filtered: Bool) -> String {
+        var parts: [String] = []
+        if filtered { parts.append("\(Format.count(page.matching)) match") }
+        parts.append("\(Format.count(page.storedTraces)) stored")
+        if page.droppedTraces > 0 { parts.append("\(Format.count(page.droppedTraces)) dropped") }
+        return parts.joined(separator: " · ")
     }
 }
 

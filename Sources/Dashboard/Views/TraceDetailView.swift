@@ -5,14 +5,21 @@ import TerminalUI
 /// selected span's status, attributes and events in a pane below.
 enum TraceDetailView {
     static func render(_ state: DashboardState, glyphs: Glyphs, area: Rect, into buffer: inout Buffer) {
-        guard let detail = state.trace else { return }
+        guard case .trace(let id, let load) = state.detail else { return }
         let parts = DashboardLayout.traceAreas(body: area)
-        guard let tree = detail.tree else {
-            let text = detail.traceID.isEmpty ? "no trace stored yet"
-                : detail.isLoading ? "loading trace \(detail.traceID)" : "trace \(detail.traceID) is no longer stored (evicted from the trace store)"
-            buffer.write(text, x: area.x, y: area.y, style: detail.isLoading ? .muted : .warn, clip: area)
+        let detail: LoadedTrace
+        switch load {
+        case .loaded(let loaded):
+            detail = loaded
+        case .loading where !id.isEmpty:
+            buffer.write("loading trace \(id)", x: area.x, y: area.y, style: .muted, clip: area)
+            return
+        case .loading, .notStored:
+            let text = id.isEmpty ? "no trace stored yet" : "trace \(id) is no longer stored (evicted from the trace store)"
+            buffer.write(text, x: area.x, y: area.y, style: id.isEmpty ? .muted : .warn, clip: area)
             return
         }
+        let tree = detail.tree
         renderTitle(tree, glyphs: glyphs, area: parts.title, into: &buffer)
 
         let outline = TraceOutline(tree: tree)

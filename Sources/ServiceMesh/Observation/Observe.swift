@@ -3,12 +3,13 @@ import Telemetry
 
 extension Mesh {
     /// Everything the dashboard shows, now: services with their instances, rates and percentiles
-    /// over the last `window` seconds, breakers, routes, recent traces and events, sagas.
+    /// over the last `window` seconds, breakers, routes, the newest `traceLimit` traces (the
+    /// dashboard pages the trace store itself), events, sagas.
     ///
     /// Figures come from the metric windows (closed seconds only, so call ``MetricsStore/tick()``
     /// or run ``MeshRuntime``), the registry, the sidecars and the stores. Cost grows with the
     /// number of series, not with traffic.
-    public func observe(window: Int = 10, traceLimit: Int = 200, eventLimit: Int = 200) -> SystemSnapshot {
+    public func observe(window: Int = 10, traceLimit: Int = 20, eventLimit: Int = 200) -> SystemSnapshot {
         let store = telemetry.metricsStore
         let now = self.now()
         let (services, runtimes, channels) = state.withLock { state in

@@ -17,7 +17,8 @@ public struct SystemSnapshot: Codable, Sendable, Equatable {
     public var services: [ServiceStatus]
     public var breakers: [BreakerStatus]
     public var routes: [RouteStatus]
-    /// Summaries of stored traces, newest first; the full tree is fetched by id.
+    /// Summaries of the newest few stored traces, newest first, for a glance at the JSON; the
+    /// Traces list pages the whole store (``TraceQuery``) and the full tree is fetched by id.
     public var traces: [TraceSummary]
     /// Recent notable events, newest first.
     public var events: [EventRecord]

@@ -134,3 +134,71 @@ public struct SpanEventRecord: Codable, Sendable, Equatable {
         self.attributes = attributes
     }
 }
+
+/// Which stored traces to list, in what order, and which window of them: what the Traces list
+/// asks the store for, so it never holds more than the rows on screen.
+public struct TraceQuery: Codable, Sendable, Equatable {
+    public enum Order: String, Codable, Sendable, CaseIterable {
+        /// Latest start first.
+        case newest
+        /// Longest first; equal durations newest first.
+        case slowest
+    }
+
+    public var order: Order
+    /// Only traces with a span whose status is error.
+    public var errorsOnly: Bool
+    /// A trace matches when its root operation, root service or one of its services contains
+    /// this text (ASCII letters in either case), or its id starts with it. Empty matches all.
+    public var text: String
+    /// Only traces with a span of every one of these services (a breaker `a->b`: `["a", "b"]`).
+    public var services: [String]
+    /// The first row wanted, counted from 0 in the order.
+    public var offset: Int
+    /// At most this many rows.
+    public var limit: Int
+    /// A trace id (32 hex digits) to keep in the window: when it matches, the window moves as
+    /// little as possible from `offset` to include it, and the page says where it is. This is
+    /// how a selection stays on its trace while new traces push it down the list.
+    public var anchor: String?
+
+    public init(order: Order = .newest, errorsOnly: Bool = false, text: String = "", services: [String] = [],
+                offset: Int = 0, limit: Int, anchor: String? = nil) {
+        self.order = order
+        self.errorsOnly = errorsOnly
+        self.text = text
+        self.services = services
+        self.offset = offset
+        self.limit = limit
+        self.anchor = anchor
+    }
+}
+
+/// One window of the traces a ``TraceQuery`` matches, with the counts around it.
+public struct TracePage: Codable, Sendable, Equatable {
+    /// The query this page answers.
+    public var query: TraceQuery
+    /// Where ``rows`` start in the whole ordered list: the query's offset, moved to show the
+    /// anchor and kept from leaving empty rows at the end when there are rows to fill them.
+    public var offset: Int
+    /// The matching traces from ``offset``, at most `query.limit`.
+    public var rows: [TraceSummary]
+    /// How many stored traces match the query in all.
+    public var matching: Int
+    /// Where the anchor is in the ordered list; nil when no stored trace with that id matches.
+    public var anchorIndex: Int?
+    /// Traces the store holds, and traces it has dropped since start.
+    public var storedTraces: Int
+    public var droppedTraces: Int
+
+    public init(query: TraceQuery, offset: Int = 0, rows: [TraceSummary] = [], matching: Int = 0, anchorIndex: Int? = nil,
+                storedTraces: Int = 0, droppedTraces: Int = 0) {
+        self.query = query
+        self.offset = offset
+        self.rows = rows
+        self.matching = matching
+        self.anchorIndex = anchorIndex
+        self.storedTraces = storedTraces
+        self.droppedTraces = droppedTraces
+    }
+}

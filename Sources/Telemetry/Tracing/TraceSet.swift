@@ -115,6 +115,13 @@ struct StoredTrace {
     var firstStart: Int64
     var lastEnd: Int64
     var keepClass: KeepClass
+    /// How many traces the set had started before this one: breaks ties in list orders.
+    var arrival: UInt64 = 0
+    /// Where ``root`` is in `spans`, kept as spans arrive so lists need not search for it.
+    private var rootIndex = 0
+    private var rootIsParentless: Bool
+    /// Every service with a span here, in the order they first appeared.
+    private(set) var services: [String]
 
     /// A trace of one span.
     init(_ span: consuming FinishedSpan, slowThreshold: Int64) {
@@ -122,6 +129,8 @@ struct StoredTrace {
         firstStart = span.startNanoseconds
         lastEnd = span.endNanoseconds
         keepClass = span.isError ? .error : span.durationNanoseconds >= slowThreshold ? .slow : .normal
+        rootIsParentless = span.parentSpanID == nil
+        services = [span.service]
         spans = [span]
     }
 
@@ -136,14 +145,38 @@ struct StoredTrace {
         } else if keepClass == .normal, durationNanoseconds >= slowThreshold {
             keepClass = .slow
         }
+        // The root is the earliest parentless span, else the earliest span (the first of equals).
+        let parentless = span.parentSpanID == nil
+        let earlier = span.startNanoseconds < spans[rootIndex].startNanoseconds
+        if parentless ? (!rootIsParentless || earlier) : (!rootIsParentless && earlier) {
+            rootIndex = spans.count
+            rootIsParentless = parentless
+        }
+        if !services.contains(span.service) { services.append(span.service) }
         spans.append(span)
         return keepClass
     }
 
     /// The parentless span, else the earliest one.
-    var root: FinishedSpan {
-        spans.filter { $0.parentSpanID == nil }.min { $0.start < $1.start } ?? spans.min { $0.start < $1.start }!
+    var root: FinishedSpan { spans[rootIndex] }
+
+    func matches(_ matcher: TraceQuery.Matcher) -> Bool {
+        if matcher.errorsOnly && keepClass != .error { return false }
+        return matcher.matches(id: id, rootService: spans[rootIndex].service, rootOperation: spans[rootIndex].operation,
+                               services: services, hasError: keepClass == .error)
     }
+}
+
+/// A stored trace's place in a list order, with the keys it was sorted by.
+struct OrderEntry {
+    var start: Int64
+    var duration: Int64
+    var arrival: UInt64
+    var id: TraceID
+    var ref: TraceRef
+    /// The trace's class when the entry was made (a change of class refreshes the entry): lets
+    /// "errors only" skip other traces without reading them.
+    var isError: Bool
 }
 
 /// Names one stored trace: its slot, and the slot's generation when the trace was put there. A
@@ -176,12 +209,6 @@ struct FIFO<Element> {
         return items[head]
     }
 
-    func newestFirst() -> ReversedCollection<ArraySlice<Element>> { items[head...].reversed() }
-
-    mutating func removeAll(where shouldRemove: (Element) -> Bool) {
-        items = items[head...].filter { !shouldRemove($0) }
-        head = 0
-    }
 }
 
 /// Trace id → slot: open addressing with linear probing and backward-shift deletion, sized at
@@ -271,8 +298,16 @@ struct TraceSet {
     /// through another queue; pops skip them.
     private var queues: [FIFO<TraceRef>] = Array(repeating: FIFO(), count: KeepClass.allCases.count)
     private var classCounts = Array(repeating: 0, count: KeepClass.allCases.count)
-    /// Every trace by arrival of its first span (the order of ``TraceStore/recent(limit:where:)``).
-    private(set) var arrivals = FIFO<TraceRef>()
+    /// Every trace newest first, and slowest first: brought up to date by ``refreshOrders()``
+    /// (when a query needs them) from the traces added or changed since, which `changedSlots` lists.
+    private(set) var newestFirst: [OrderEntry] = []
+    private(set) var slowestFirst: [OrderEntry] = []
+    /// Slots whose trace was added or grew since the orders were refreshed; `isChanged` marks them
+    /// so a slot is listed once. A slot freed meanwhile is skipped; one reused stays listed.
+    private var changedSlots: [Int32] = []
+    /// Traces started so far.
+    private var arrivals: UInt64 = 0
+    private var isChanged: [Bool] = []
     private(set) var droppedTraces = 0
     private(set) var droppedSpans = 0
     var malformedTraceHeaders = 0
@@ -299,11 +334,18 @@ struct TraceSet {
         isLive(ref) ? slots[Int(ref.slot)] : nil
     }
 
+    /// Whether the trace `ref` names is stored and passes the query's filters. Reads the trace in
+    /// place: a copy of it (and of its root span) cost more than the check.
+    func trace(_ ref: TraceRef, matches matcher: TraceQuery.Matcher) -> Bool {
+        isLive(ref) && (slots[Int(ref.slot)]?.matches(matcher) ?? false)
+    }
+
     func trace(_ id: TraceID) -> StoredTrace? {
         index[id].flatMap { slots[Int($0)] }
     }
 
-    var liveTraces: [StoredTrace] { slots.compactMap { $0 } }
+    /// Every stored trace, from storage rather than the list orders (tests check the orders with it).
+    var everyTrace: [StoredTrace] { slots.compactMap { $0 } }
 
     mutating func add(_ span: consuming FinishedSpan) {
         if span.parentSpanID == nil { noteRootDuration(span.durationNanoseconds) }
@@ -319,13 +361,18 @@ struct TraceSet {
             newClass = slots[slot]!.add(span, slowThreshold: slowThreshold)
             ref = TraceRef(slot: Int32(slot), generation: generations[slot])
         } else {
-            let trace = StoredTrace(span, slowThreshold: slowThreshold)
+            var trace = StoredTrace(span, slowThreshold: slowThreshold)
+            trace.arrival = arrivals
+            arrivals &+= 1
             previousClass = .normal
             newClass = trace.keepClass
             ref = store(trace)
             classCounts[KeepClass.normal.rawValue] += 1
             queues[KeepClass.normal.rawValue].push(ref)
-            arrivals.push(ref)
+        }
+        if !isChanged[Int(ref.slot)] {
+            isChanged[Int(ref.slot)] = true
+            changedSlots.append(ref.slot)
         }
         spanCount += 1
         if newClass != previousClass {
@@ -335,13 +382,6 @@ struct TraceSet {
         }
         while traceCount > configuration.maxTraces || spanCount > configuration.maxSpans {
             guard evictOne() else { break }
-        }
-        // Eviction mostly takes the oldest traces, which sit at the front of `arrivals`.
-        while let oldest = arrivals.first, !isLive(oldest) { _ = arrivals.popFirst() }
-        // Kept errors and outliers can leave evicted traces behind them; compact when those pile up.
-        if arrivals.count > 2 * traceCount + 1024 {
-            let generations = generations
-            arrivals.removeAll { generations[Int($0.slot)] != $0.generation }
         }
     }
 
@@ -354,9 +394,57 @@ struct TraceSet {
             slot = slots.count
             slots.append(trace)
             generations.append(0)
+            isChanged.append(false)
         }
         index.insert(slots[slot]!.id, slot: Int32(slot))
         return TraceRef(slot: Int32(slot), generation: generations[slot])
+    }
+
+    // MARK: Orders
+
+    /// Brings ``newestFirst`` and ``slowestFirst`` up to date: drops the entries of evicted and
+    /// changed traces, sorts fresh entries for the changed ones and merges them in. Linear in the
+    /// traces stored, plus a sort of the changed ones; nothing when nothing changed.
+    mutating func refreshOrders() {
+        guard !changedSlots.isEmpty else { return }
+        var fresh: [OrderEntry] = []
+        fresh.reserveCapacity(changedSlots.count)
+        for slot in changedSlots {
+            let position = Int(slot)
+            guard let trace = slots[position] else { continue }
+            fresh.append(OrderEntry(start: trace.firstStart, duration: trace.durationNanoseconds, arrival: trace.arrival, id: trace.id,
+                                    ref: TraceRef(slot: slot, generation: generations[position]), isError: trace.keepClass == .error))
+        }
+        // Kept entries: traces still stored and unchanged (a changed one has a fresh entry).
+        let isChanged = isChanged
+        let generations = generations
+        let keep = { (entry: OrderEntry) in
+            generations[Int(entry.ref.slot)] == entry.ref.generation && !isChanged[Int(entry.ref.slot)]
+        }
+        newestFirst = Self.merge(newestFirst, keeping: keep, fresh, order: .newest)
+        slowestFirst = Self.merge(slowestFirst, keeping: keep, fresh, order: .slowest)
+        for slot in changedSlots { self.isChanged[Int(slot)] = false }
+        changedSlots.removeAll(keepingCapacity: true)
+    }
+
+    /// `sorted` less the entries `keeping` rejects, merged with `fresh` (sorted here), in `order`.
+    private static func merge(_ sorted: [OrderEntry], keeping: (OrderEntry) -> Bool, _ fresh: [OrderEntry], order: TraceQuery.Order) -> [OrderEntry] {
+        let before = { (a: OrderEntry, b: OrderEntry) in
+            TraceQuery.precedes(order: order, start: a.start, duration: a.duration, arrival: a.arrival, start: b.start, duration: b.duration, arrival: b.arrival)
+        }
+        let fresh = fresh.sorted(by: before)
+        var merged: [OrderEntry] = []
+        merged.reserveCapacity(sorted.count + fresh.count)
+        var next = 0
+        for entry in sorted where keeping(entry) {
+            while next < fresh.count && before(fresh[next], entry) {
+                merged.append(fresh[next])
+                next += 1
+            }
+            merged.append(entry)
+        }
+        merged.append(contentsOf: fresh[next...])
+        return merged
     }
 
     private mutating func noteRootDuration(_ nanoseconds: Int64) {

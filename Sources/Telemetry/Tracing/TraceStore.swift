@@ -171,34 +171,64 @@ public final class TraceStore: Sendable {
 
     // MARK: Queries
 
-    /// The newest traces first (by when their first span arrived).
-    public func recent(limit: Int, where include: (TraceSummary) -> Bool = { _ in true }) -> [TraceSummary] {
-        withAssembledState { state in
-            var result: [TraceSummary] = []
-            for arrival in state.arrivals.newestFirst() where result.count < limit {
-                guard let trace = state.trace(arrival) else { continue }
-                let summary = summarize(trace)
-                if include(summary) { result.append(summary) }
+    /// One window of the stored traces a query matches, in its order, with the counts around it.
+    ///
+    /// Cost: the list orders are kept sorted and brought up to date only with the traces that
+    /// arrived or grew since the last query (a merge, linear in the traces stored); then a query
+    /// with no filter takes its rows straight from the order, and a filtered one checks each
+    /// stored trace once, without building its summary. Only the rows returned are summarised.
+    public func page(_ query: TraceQuery) -> TracePage {
+        let matcher = TraceQuery.Matcher(query)
+        let anchor = query.anchor.flatMap { TraceID(hex: $0) }
+        let (traces, first, matching, anchorIndex, stats) = withAssembledState { state in
+            state.refreshOrders()
+            let order = query.order == .newest ? state.newestFirst : state.slowestFirst
+            let stats = (state.traceCount, state.droppedTraces)
+            let limit = max(0, query.limit)
+            if matcher.matchesAll {
+                let anchorIndex = anchor.flatMap { id in order.firstIndex { $0.id == id } }
+                let first = TraceQuery.windowStart(offset: query.offset, limit: limit, matching: order.count, anchorIndex: anchorIndex)
+                let rows = order[first..<min(order.count, first + limit)].compactMap { state.trace($0.ref) }
+                return (rows, first, order.count, anchorIndex, stats)
             }
-            return result
+            var matched: [Int32] = []
+            var anchorIndex: Int?
+            for (position, entry) in order.enumerated() where (entry.isError || !matcher.errorsOnly) && state.trace(entry.ref, matches: matcher) {
+                if entry.id == anchor { anchorIndex = matched.count }
+                matched.append(Int32(position))
+            }
+            let first = TraceQuery.windowStart(offset: query.offset, limit: limit, matching: matched.count, anchorIndex: anchorIndex)
+            let rows = matched[first..<min(matched.count, first + limit)].compactMap { state.trace(order[Int($0)].ref) }
+            return (rows, first, matched.count, anchorIndex, stats)
         }
+        return TracePage(query: query, offset: first, rows: traces.map(summarize), matching: matching, anchorIndex: anchorIndex,
+                         storedTraces: stats.0, droppedTraces: stats.1)
+    }
+
+    /// The newest traces first (latest start first).
+    public func recent(limit: Int) -> [TraceSummary] {
+        page(TraceQuery(order: .newest, limit: limit)).rows
     }
 
     /// The slowest traces first.
     public func slowest(limit: Int) -> [TraceSummary] {
-        withAssembledState { state in
-            state.liveTraces.sorted { $0.durationNanoseconds > $1.durationNanoseconds }.prefix(limit).map(summarize)
-        }
+        page(TraceQuery(order: .slowest, limit: limit)).rows
     }
 
     /// The newest traces with an error span.
     public func withErrors(limit: Int) -> [TraceSummary] {
-        recent(limit: limit) { $0.hasError }
+        page(TraceQuery(errorsOnly: true, limit: limit)).rows
     }
 
     /// The newest traces with a span of `service`.
     public func involving(service: String, limit: Int) -> [TraceSummary] {
-        recent(limit: limit) { $0.services.contains(service) }
+        page(TraceQuery(services: [service], limit: limit)).rows
+    }
+
+    /// The summary of every stored trace, in no particular order, read from storage without the
+    /// list orders: the plain input of the reference ``TraceQuery/page(of:storedTraces:droppedTraces:)``.
+    func everySummary() -> [TraceSummary] {
+        withAssembledState { $0.everyTrace }.map(summarize)
     }
 
     public func summary(_ id: TraceID) -> TraceSummary? {
@@ -226,7 +256,7 @@ public final class TraceStore: Sendable {
             durationMs: Double(trace.durationNanoseconds) / 1e6,
             spanCount: trace.spans.count,
             hasError: trace.keepClass == .error,
-            services: Array(Set(trace.spans.map(\.service))).sorted()
+            services: trace.services.sorted()
         )
     }
 }
