@@ -336,8 +336,12 @@ struct TraceSet {
 
     /// Whether the trace `ref` names is stored and passes the query's filters. Reads the trace in
     /// place: a copy of it (and of its root span) cost more than the check.
-    func trace(_ ref: TraceRef, matches matcher: TraceQuery.Matcher) -> Bool {
-        isLive(ref) && (slots[Int(ref.slot)]?.matches(matcher) ?? false)
+    mutating func trace(_ ref: TraceRef, matches matcher: TraceQuery.Matcher) -> Bool {
+        // Through `inout`, the optional is unwrapped where it lies (reading `slots[i]?` copied it).
+        func check(_ trace: inout StoredTrace?) -> Bool {
+            trace != nil && trace!.matches(matcher)
+        }
+        return isLive(ref) && check(&slots[Int(ref.slot)])
     }
 
     func trace(_ id: TraceID) -> StoredTrace? {
