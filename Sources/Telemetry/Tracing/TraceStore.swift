@@ -256,7 +256,7 @@ public final class TraceStore: Sendable {
             durationMs: Double(trace.durationNanoseconds) / 1e6,
             spanCount: trace.spans.count,
             hasError: trace.keepClass == .error,
-            services: trace.services.sorted()
+            services: Array(Set(trace.spans.lazy.map(\.service))).sorted()
         )
     }
 }
