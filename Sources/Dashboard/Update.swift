@@ -159,7 +159,9 @@ extension DashboardState {
         case .tripBreaker, .forceBreakerClosed, .resetBreaker:
             return selectedBreakerID == nil ? "no breaker selected: \(emptyListReason(what: "breakers"))" : nil
         case .cycleFault:
-            return selectedService == nil ? "no service selected: \(emptyListReason(what: "services"))" : nil
+            guard selectedService == nil else { return nil }
+            if case .service(let name) = detail { return "service \(name) is no longer reported" }
+            return "no service selected: \(emptyListReason(what: "services"))"
         case .drillIn:
             guard detail == nil, !showHelp, list(tab).selectedID == nil else { return nil }
             return "nothing to open: \(emptyListReason(what: tab.title.lowercased()))"

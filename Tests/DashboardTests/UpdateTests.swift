@@ -336,6 +336,16 @@ struct DisabledKeyTests {
         #expect(s.notice?.text == "no service selected: no services match the filter \"zzz\"")
     }
 
+    @Test func faultKeyInTheDetailOfAServiceNoLongerReported() {
+        var s = DashboardState(width: 120, height: 40, snapshot: Fixtures.snapshot)
+        _ = press(&s, .enter)
+        var without = Fixtures.snapshot
+        without.services.removeFirst()
+        _ = Fixtures.send(&s, .snapshot(without))
+        #expect(press(&s, .char("f")).isEmpty)
+        #expect(s.notice?.text == "service gateway is no longer reported")
+    }
+
     @Test func faultKeyBeforeTheFirstSnapshot() {
         var s = DashboardState(width: 120, height: 40)
         #expect(press(&s, .char("f")).isEmpty)

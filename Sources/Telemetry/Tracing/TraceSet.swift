@@ -117,11 +117,10 @@ struct StoredTrace {
     var keepClass: KeepClass
     /// How many traces the set had started before this one: breaks ties in list orders.
     var arrival: UInt64 = 0
-    /// Where ``root`` is in `spans`, kept as spans arrive so lists need not search for it.
+    /// Where ``root`` is in `spans`, kept as spans arrive so lists need not search for it. (The
+    /// services are not kept: a list per trace was one more allocation on every trace assembled.)
     private var rootIndex = 0
     private var rootIsParentless: Bool
-    /// Every service with a span here, in the order they first appeared.
-    private(set) var services: [String]
 
     /// A trace of one span.
     init(_ span: consuming FinishedSpan, slowThreshold: Int64) {
@@ -130,7 +129,6 @@ struct StoredTrace {
         lastEnd = span.endNanoseconds
         keepClass = span.isError ? .error : span.durationNanoseconds >= slowThreshold ? .slow : .normal
         rootIsParentless = span.parentSpanID == nil
-        services = [span.service]
         spans = [span]
     }
 
@@ -152,7 +150,6 @@ struct StoredTrace {
             rootIndex = spans.count
             rootIsParentless = parentless
         }
-        if !services.contains(span.service) { services.append(span.service) }
         spans.append(span)
         return keepClass
     }
@@ -163,7 +160,7 @@ struct StoredTrace {
     func matches(_ matcher: TraceQuery.Matcher) -> Bool {
         if matcher.errorsOnly && keepClass != .error { return false }
         return matcher.matches(id: id, rootService: spans[rootIndex].service, rootOperation: spans[rootIndex].operation,
-                               services: services, hasError: keepClass == .error)
+                               services: spans.lazy.map(\.service), hasError: keepClass == .error)
     }
 }
 
@@ -336,8 +333,12 @@ struct TraceSet {
 
     /// Whether the trace `ref` names is stored and passes the query's filters. Reads the trace in
     /// place: a copy of it (and of its root span) cost more than the check.
-    func trace(_ ref: TraceRef, matches matcher: TraceQuery.Matcher) -> Bool {
-        isLive(ref) && (slots[Int(ref.slot)]?.matches(matcher) ?? false)
+    mutating func trace(_ ref: TraceRef, matches matcher: TraceQuery.Matcher) -> Bool {
+        // Through `inout`, the optional is unwrapped where it lies (reading `slots[i]?` copied it).
+        func check(_ trace: inout StoredTrace?) -> Bool {
+            trace != nil && trace!.matches(matcher)
+        }
+        return isLive(ref) && check(&slots[Int(ref.slot)])
     }
 
     func trace(_ id: TraceID) -> StoredTrace? {

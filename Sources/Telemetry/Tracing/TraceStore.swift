@@ -248,6 +248,10 @@ public final class TraceStore: Sendable {
 
     private func summarize(_ trace: StoredTrace) -> TraceSummary {
         let root = trace.root
+        // A trace has a handful of services: a list checked in place beats a set.
+        var services: [String] = []
+        for span in trace.spans where !services.contains(span.service) { services.append(span.service) }
+        services.sort()
         return TraceSummary(
             traceId: trace.id.description,
             rootService: root.service,
@@ -256,7 +260,7 @@ public final class TraceStore: Sendable {
             durationMs: Double(trace.durationNanoseconds) / 1e6,
             spanCount: trace.spans.count,
             hasError: trace.keepClass == .error,
-            services: trace.services.sorted()
+            services: services
         )
     }
 }
