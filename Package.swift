@@ -6,6 +6,7 @@ let package = Package(
     name: "meshtop",
     platforms: [.macOS(.v15)],
     products: [
+        .library(name: "Randomness", targets: ["Randomness"]),
         .library(name: "Telemetry", targets: ["Telemetry"]),
         .library(name: "Resilience", targets: ["Resilience"]),
         .library(name: "ServiceMesh", targets: ["ServiceMesh"]),
@@ -24,10 +25,14 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
     ],
     targets: [
+        // The one seeded generator (xoshiro256**) and splitmix64, with a stream per component. No dependencies.
+        .target(name: "Randomness"),
+        .testTarget(name: "RandomnessTests", dependencies: ["Randomness"]),
         // Metrics and tracing backends, rolling windows, trace store, snapshot schema, exposition.
         .target(
             name: "Telemetry",
             dependencies: [
+                "Randomness",
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
@@ -38,6 +43,7 @@ let package = Package(
         .target(
             name: "Resilience",
             dependencies: [
+                "Randomness",
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
@@ -47,6 +53,7 @@ let package = Package(
         .target(
             name: "ServiceMesh",
             dependencies: [
+                "Randomness",
                 "Resilience",
                 "Telemetry",
                 .product(name: "CoreMetrics", package: "swift-metrics"),
@@ -57,6 +64,7 @@ let package = Package(
         .executableTarget(
             name: "MeshtopBench",
             dependencies: [
+                "Randomness",
                 "Telemetry",
                 "Resilience",
                 "ServiceMesh",
@@ -79,6 +87,7 @@ let package = Package(
         .testTarget(
             name: "ResilienceTests",
             dependencies: [
+                "Randomness",
                 "Resilience",
                 // Test doubles only: ManualClock and the in-process backends to observe what is reported.
                 "Telemetry",
@@ -103,6 +112,7 @@ let package = Package(
         .target(
             name: "DemoSystems",
             dependencies: [
+                "Randomness",
                 "ServiceMesh",
                 "Resilience",
                 "Telemetry",
@@ -111,7 +121,7 @@ let package = Package(
         ),
         .testTarget(
             name: "DemoSystemsTests",
-            dependencies: ["DemoSystems", "ServiceMesh", "Telemetry"]
+            dependencies: ["DemoSystems", "Randomness", "ServiceMesh", "Telemetry"]
         ),
         // Cells, buffer, layout, widgets, buffer diff. No ncurses, no I/O.
         .target(name: "TerminalUI"),

@@ -1,3 +1,4 @@
+import Randomness
 import Resilience
 import ServiceLifecycle
 import ServiceMesh
