@@ -36,6 +36,40 @@ struct Boom: Error {}
         #expect(breaker.status().rejectedCount == 1)
     }
 
+    @Test func executeTypedRejectsAsAValueAndPassesTheOperationsErrorThrough() async {
+        let breaker = breaker()
+        do throws(CircuitBreakerCallError<Boom>) {
+            _ = try await breaker.executeTyped { () throws(Boom) in throw Boom() }
+            Issue.record("the operation's error should have been thrown")
+        } catch {
+            if case .rejected = error { Issue.record("a closed breaker should not reject") }
+        }
+        _ = try? await breaker.execute { throw Boom() }
+        clock.advance(by: .seconds(1))
+        var ran = false
+        do throws(CircuitBreakerCallError<Never>) {
+            ran = try await breaker.executeTyped { true }
+            Issue.record("should have been rejected")
+        } catch {
+            guard case .rejected(let rejection) = error else { return }
+            #expect(rejection == CircuitBreakerOpenError(breakerID: "order-service->payment-service", state: .open, retryAfter: .seconds(4)))
+        }
+        #expect(!ran)
+        #expect(breaker.status().rejectedCount == 1)
+    }
+
+    @Test func tryAcquirePermissionAnswersWithAValue() async throws {
+        let breaker = breaker(.init(trip: .consecutiveFailures(1), openDuration: .seconds(5)))
+        #expect(breaker.tryAcquirePermission() == .permitted)
+        breaker.record(.failure)
+        #expect(breaker.tryAcquirePermission() == .rejected(CircuitBreakerOpenError(breakerID: "order-service->payment-service", state: .open,
+                                                                                    retryAfter: .seconds(5))))
+        clock.advance(by: .seconds(5))
+        #expect(breaker.tryAcquirePermission() == .trial)
+        #expect(breaker.status().rejectedCount == 1)
+        #expect(try metrics.expectCounter("breaker_calls_total", [("breaker", "order-service->payment-service"), ("outcome", "rejected")]).totalValue == 1)
+    }
+
     @Test func cancellationIsNeverAFailure() async {
         let breaker = breaker()
         for _ in 0..<5 { _ = try? await breaker.execute { throw CancellationError() } }

@@ -19,6 +19,15 @@ public struct CircuitBreakerOpenError: Error, Sendable, Equatable, CustomStringC
     }
 }
 
+/// How a call through ``CircuitBreaker/executeTyped(_:)`` failed: rejected without running, or
+/// run and failed with the operation's own error.
+public enum CircuitBreakerCallError<Failure: Error>: Error {
+    /// The breaker did not let the call through; the operation did not run.
+    case rejected(CircuitBreakerOpenError)
+    /// The operation ran and threw `Failure`.
+    case failed(Failure)
+}
+
 /// A circuit breaker: ``CircuitBreakerStateMachine`` behind a lock, on an injected clock, reporting
 /// through swift-metrics and an `AsyncStream` of transitions.
 ///
@@ -28,7 +37,8 @@ public struct CircuitBreakerOpenError: Error, Sendable, Equatable, CustomStringC
 /// ```
 ///
 /// - Cancellation is never a failure. Other errors count as failures unless `isFailure` says not.
-/// - Rejected calls throw ``CircuitBreakerOpenError`` without running the operation.
+/// - Rejected calls throw ``CircuitBreakerOpenError`` without running the operation
+///   (``executeTyped(_:)`` and ``tryAcquirePermission()`` reject without allocating).
 /// - Metrics, created once: `breaker_calls_total{breaker,outcome}` (success, failure, slow,
 ///   rejected, ignored), `breaker_transitions_total{breaker,to}`, and `breaker_state{breaker,state}`
 ///   (1 for the current state, 0 for the others).
@@ -112,24 +122,69 @@ public final class CircuitBreaker: Sendable {
     /// Runs `operation` if the breaker permits, records how it ended, and returns its result.
     ///
     /// - Throws: ``CircuitBreakerOpenError`` when rejected; otherwise whatever `operation` throws.
+    ///   Untyped, so a rejection is boxed as `any Error` (one allocation); where rejections are
+    ///   frequent and the caller handles them itself, ``executeTyped(_:)`` rejects without one.
     @inlinable @inline(__always)
     public func execute<T>(_ operation: () async throws -> T) async throws -> T {
-        let permission = try acquire()
-        let started = hasSlowCallRule ? now() : .zero
-        do {
-            let result = try await operation()
-            record(.success, started: started, trial: permission == .trial)
-            return result
+        do throws(CircuitBreakerCallError<any Error>) {
+            return try await executeTyped(operation)
         } catch {
-            let outcome: CircuitBreakerStateMachine.Outcome = (isCancellation(error) || Task.isCancelled || !isFailure(error)) ? .ignored : .failure
-            record(outcome, started: started, trial: permission == .trial)
-            throw error
+            switch error {
+            case .rejected(let rejection): throw rejection
+            case .failed(let failure): throw failure
+            }
         }
     }
 
-    /// Asks for permission to call, for callers that run the call themselves; follow with ``record(_:started:trial:)``.
+    /// ``execute(_:)`` with typed throws: a rejection is ``CircuitBreakerCallError/rejected(_:)``,
+    /// the operation's own error ``CircuitBreakerCallError/failed(_:)``. Nothing is boxed, so a
+    /// rejection allocates nothing.
+    ///
+    /// ```swift
+    /// do {
+    ///     let receipt = try await breaker.executeTyped { try await payments.charge(order) }
+    /// } catch {
+    ///     switch error {
+    ///     case .rejected(let rejection): // fall back, or answer 503 with rejection.retryAfter
+    ///     case .failed(let failure): // the call ran and failed
+    ///     }
+    /// }
+    /// ```
+    @inlinable @inline(__always)
+    public func executeTyped<T, Failure: Error>(_ operation: () async throws(Failure) -> T) async throws(CircuitBreakerCallError<Failure>) -> T {
+        let trial: Bool
+        switch tryAcquirePermission() {
+        case .permitted: trial = false
+        case .trial: trial = true
+        case .rejected(let rejection): throw .rejected(rejection)
+        }
+        let started = hasSlowCallRule ? now() : .zero
+        do throws(Failure) {
+            let result = try await operation()
+            record(.success, started: started, trial: trial)
+            return result
+        } catch {
+            let outcome: CircuitBreakerStateMachine.Outcome = (isCancellation(error) || Task.isCancelled || !isFailure(error)) ? .ignored : .failure
+            record(outcome, started: started, trial: trial)
+            throw .failed(error)
+        }
+    }
+
+    /// What ``tryAcquirePermission()`` decided.
+    public enum Admission: Sendable, Equatable {
+        /// Go ahead; follow with ``CircuitBreaker/record(_:started:trial:)``.
+        case permitted
+        /// Go ahead as a half-open trial call; record the outcome with `trial: true`.
+        case trial
+        /// Do not call.
+        case rejected(CircuitBreakerOpenError)
+    }
+
+    /// Asks for permission to call, for callers that run the call themselves; follow a permitted
+    /// call with ``record(_:started:trial:)``. A rejection is a value: nothing is thrown or
+    /// allocated, and it is counted in `breaker_calls_total{outcome="rejected"}`.
     @inlinable
-    public func acquire() throws(CircuitBreakerOpenError) -> CircuitBreakerStateMachine.Permission {
+    public func tryAcquirePermission() -> Admission {
         if freePass.load(ordering: .acquiring) { return .permitted }
         let (permission, transition, state) = machine.withLock { machine in
             let (permission, transition) = machine.core.acquire(at: self.now())
@@ -140,11 +195,23 @@ public final class CircuitBreaker: Sendable {
             return (permission, transition, machine.core.state)
         }
         publishIfNeeded(transition)
-        if case .rejected(let retryAfter) = permission {
+        switch permission {
+        case .permitted: return .permitted
+        case .trial: return .trial
+        case .rejected(let retryAfter):
             metrics.rejected.increment()
-            throw CircuitBreakerOpenError(breakerID: id, state: state, retryAfter: retryAfter)
+            return .rejected(CircuitBreakerOpenError(breakerID: id, state: state, retryAfter: retryAfter))
         }
-        return permission
+    }
+
+    /// ``tryAcquirePermission()`` that throws the rejection (typed, so it is not boxed either).
+    @inlinable
+    public func acquire() throws(CircuitBreakerOpenError) -> CircuitBreakerStateMachine.Permission {
+        switch tryAcquirePermission() {
+        case .permitted: return .permitted
+        case .trial: return .trial
+        case .rejected(let rejection): throw rejection
+        }
     }
 
     @usableFromInline
