@@ -59,6 +59,13 @@ public final class CircuitBreaker: Sendable {
     /// under the lock at every transition. A call that reads it just before the breaker opens goes
     /// through, as one that took the lock a moment earlier would.
     @usableFromInline let freePass = Atomic<Bool>(true)
+    /// While the breaker rejects every call until a known time, that time, so a rejection needs
+    /// neither the lock nor (tripped by hand without an end) the clock. Written under the lock at
+    /// every transition, as `freePass` is; see ``RejectionWindow``.
+    @usableFromInline let rejecting = Atomic<Int64>(RejectionWindow.none)
+    /// Rejections decided through `rejecting`, without the lock; the state machine counts the
+    /// others, and ``status()`` reports the sum.
+    @usableFromInline let quickRejections = Atomic<Int>(0)
     @usableFromInline let isFailure: @Sendable (any Error) -> Bool
     @usableFromInline let hasSlowCallRule: Bool
     private let continuation: AsyncStream<CircuitBreakerTransition>.Continuation
@@ -186,11 +193,17 @@ public final class CircuitBreaker: Sendable {
     @inlinable
     public func tryAcquirePermission() -> Admission {
         if freePass.load(ordering: .acquiring) { return .permitted }
+        let window = rejecting.load(ordering: .acquiring)
+        if window != RejectionWindow.none, let rejection = RejectionWindow.rejection(window, now: elapsed, breakerID: id) {
+            quickRejections.wrappingAdd(1, ordering: .relaxed)
+            metrics.rejected.increment()
+            return .rejected(rejection)
+        }
         let (permission, transition, state) = machine.withLock { machine in
             let (permission, transition) = machine.core.acquire(at: self.now())
             if let transition {
                 machine.note(transition)
-                freePass.store(machine.core.state.letsCallsThroughFreely, ordering: .releasing)
+                updateFastPaths(machine.core)
             }
             return (permission, transition, machine.core.state)
         }
@@ -214,6 +227,13 @@ public final class CircuitBreaker: Sendable {
         }
     }
 
+    /// Called under the lock after every transition.
+    @usableFromInline
+    func updateFastPaths(_ core: CircuitBreakerStateMachine) {
+        freePass.store(core.state.letsCallsThroughFreely, ordering: .releasing)
+        rejecting.store(RejectionWindow.of(core), ordering: .releasing)
+    }
+
     @usableFromInline
     func publishIfNeeded(_ transition: CircuitBreakerTransition?) {
         if let transition { publish(transition) }
@@ -228,7 +248,7 @@ public final class CircuitBreaker: Sendable {
             let transition = machine.core.record(outcome, duration: duration, trial: trial, at: self.now())
             if let transition {
                 machine.note(transition)
-                freePass.store(machine.core.state.letsCallsThroughFreely, ordering: .releasing)
+                updateFastPaths(machine.core)
             }
             return transition
         }
@@ -266,7 +286,7 @@ public final class CircuitBreaker: Sendable {
         let transition = machine.withLock { machine in
             let transition = change(&machine.core, self.now())
             machine.note(transition)
-            freePass.store(machine.core.state.letsCallsThroughFreely, ordering: .releasing)
+            updateFastPaths(machine.core)
             return transition
         }
         publish(transition)
@@ -298,7 +318,7 @@ public final class CircuitBreaker: Sendable {
             machine.core.advanceWindow(to: now)
             let core = machine.core
             return Status(id: id, state: core.state, failureRate: core.failureRate, slowCallRate: core.slowCallRate,
-                          callsInWindow: core.callsInWindow, rejectedCount: core.rejectedCount,
+                          callsInWindow: core.callsInWindow, rejectedCount: core.rejectedCount + quickRejections.load(ordering: .relaxed),
                           timeInState: now - core.stateSince, timeUntilPermitted: core.timeUntilPermitted(at: now),
                           policy: policy.summary, transitions: machine.history)
         }
@@ -352,5 +372,44 @@ struct BreakerMetrics: Sendable {
 
     func show(_ current: CircuitBreakerState) {
         for (state, meter) in states { meter.set(state == current ? 1 : 0) }
+    }
+}
+
+/// When an open or tripped breaker rejects every call, in one word for an atomic: `none` when it
+/// does not (closed, half-open, ...); `forever` when tripped by hand without an end; a time `t ≥ 0`
+/// (nanoseconds since the breaker was made) for open until `t`; `-t - 1` for tripped by hand until `t`.
+/// A call before `t` is rejected without the lock; at or after it, the state machine decides (and
+/// moves to half-open or back to closed), as before.
+@usableFromInline
+enum RejectionWindow {
+    @inlinable static var none: Int64 { .min }
+    @inlinable static var forever: Int64 { .max }
+
+    @usableFromInline
+    static func of(_ core: CircuitBreakerStateMachine) -> Int64 {
+        switch core.state {
+        case .open:
+            return core.openUntil.map(nanoseconds) ?? none
+        case .forcedOpen:
+            return core.openUntil.map { -nanoseconds($0) - 1 } ?? forever
+        case .closed, .halfOpen, .forcedClosed, .disabled, .metricsOnly:
+            return none
+        }
+    }
+
+    /// The rejection for a call now, or nil when the window has ended (the lock's path decides).
+    @inlinable @inline(__always)
+    static func rejection(_ window: Int64, now: () -> Duration, breakerID: String) -> CircuitBreakerOpenError? {
+        if window == forever { return CircuitBreakerOpenError(breakerID: breakerID, state: .forcedOpen, retryAfter: nil) }
+        let (until, state): (Int64, CircuitBreakerState) = window >= 0 ? (window, .open) : (-(window + 1), .forcedOpen)
+        let left = until - nanoseconds(now())
+        guard left > 0 else { return nil }
+        return CircuitBreakerOpenError(breakerID: breakerID, state: state, retryAfter: .nanoseconds(left))
+    }
+
+    @inlinable
+    static func nanoseconds(_ duration: Duration) -> Int64 {
+        let (seconds, attoseconds) = duration.components
+        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
     }
 }
