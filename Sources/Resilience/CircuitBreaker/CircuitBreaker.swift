@@ -402,12 +402,13 @@ enum RejectionWindow {
     static func rejection(_ window: Int64, now: () -> Duration, breakerID: String) -> CircuitBreakerOpenError? {
         if window == forever { return CircuitBreakerOpenError(breakerID: breakerID, state: .forcedOpen, retryAfter: nil) }
         let (until, state): (Int64, CircuitBreakerState) = window >= 0 ? (window, .open) : (-(window + 1), .forcedOpen)
-        let left = until - nanoseconds(now())
-        guard left > 0 else { return nil }
-        return CircuitBreakerOpenError(breakerID: breakerID, state: state, retryAfter: .nanoseconds(left))
+        // Compared as Durations: turning `now` into nanoseconds would divide a 128-bit number.
+        let left = Duration.nanoseconds(until) - now()
+        guard left > .zero else { return nil }
+        return CircuitBreakerOpenError(breakerID: breakerID, state: state, retryAfter: left)
     }
 
-    @inlinable
+    @usableFromInline
     static func nanoseconds(_ duration: Duration) -> Int64 {
         let (seconds, attoseconds) = duration.components
         return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
