@@ -6,6 +6,7 @@ let package = Package(
     name: "meshtop",
     platforms: [.macOS(.v15)],
     products: [
+        .library(name: "Randomness", targets: ["Randomness"]),
         .library(name: "Telemetry", targets: ["Telemetry"]),
         .library(name: "Resilience", targets: ["Resilience"]),
         .library(name: "ServiceMesh", targets: ["ServiceMesh"]),
@@ -25,10 +26,14 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
     ],
     targets: [
+        // The one seeded generator (xoshiro256**) and splitmix64, with a stream per component. No dependencies.
+        .target(name: "Randomness"),
+        .testTarget(name: "RandomnessTests", dependencies: ["Randomness"]),
         // Metrics and tracing backends, rolling windows, trace store, snapshot schema, exposition.
         .target(
             name: "Telemetry",
             dependencies: [
+                "Randomness",
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
@@ -39,6 +44,7 @@ let package = Package(
         .target(
             name: "Resilience",
             dependencies: [
+                "Randomness",
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
@@ -48,6 +54,7 @@ let package = Package(
         .target(
             name: "ServiceMesh",
             dependencies: [
+                "Randomness",
                 "Resilience",
                 "Telemetry",
                 .product(name: "CoreMetrics", package: "swift-metrics"),
@@ -58,6 +65,7 @@ let package = Package(
         .executableTarget(
             name: "MeshtopBench",
             dependencies: [
+                "Randomness",
                 "Telemetry",
                 "Resilience",
                 "ServiceMesh",
@@ -82,6 +90,7 @@ let package = Package(
         .testTarget(
             name: "ResilienceTests",
             dependencies: [
+                "Randomness",
                 "Resilience",
                 // Test doubles only: ManualClock and the in-process backends to observe what is reported.
                 "Telemetry",
@@ -106,6 +115,7 @@ let package = Package(
         .target(
             name: "DemoSystems",
             dependencies: [
+                "Randomness",
                 "ServiceMesh",
                 "Resilience",
                 "Telemetry",
@@ -116,6 +126,7 @@ let package = Package(
             name: "DemoSystemsTests",
             dependencies: [
                 "DemoSystems",
+                "Randomness",
                 "ServiceMesh",
                 "Telemetry",
                 .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),

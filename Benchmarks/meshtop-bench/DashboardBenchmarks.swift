@@ -9,6 +9,10 @@ func registerDashboardBenchmarks(on runner: BenchmarkRunner) {
     let width = 200, height = 60
     runner.declareBaselines(["baseline.buffer-fill-200x60"])
     let line = String(repeating: "x", count: width)
+    var probe = Buffer(width: width, height: height)
+    _ = probe.write(line, x: 0, y: height - 1)
+    runner.require("baseline.buffer-fill-200x60", probe.width == width && probe.height == height && line.count == width,
+                   "the buffer must be 200×60 and each written row 200 cells")
     runner.measure("baseline.buffer-fill-200x60", iterations: 20_000, note: "a new buffer with every row written once") { n in
         for _ in 0..<n {
             var buffer = Buffer(width: width, height: height)
@@ -19,6 +23,12 @@ func registerDashboardBenchmarks(on runner: BenchmarkRunner) {
 
     let store = bigTraceStore(traces: 10_000)
     let snapshots = [bigSnapshot(tick: 0, store: store), bigSnapshot(tick: 1, store: store)]
+    for tab in ["services", "traces"] {
+        runner.require("dashboard.update-render-diff-\(tab)-200x60",
+                       snapshots.allSatisfy { $0.services.count == 50 && $0.breakers.count == 50 && $0.events.count == 200 }
+                           && store.stats.storedTraces == 10_000 && snapshots[0] != snapshots[1],
+                       "the snapshots must hold 50 services, 50 breakers and 200 events, the store 10,000 traces, and the snapshots must differ")
+    }
     for tab in [Tab.services, .traces] {
         var states = snapshots.map { snapshot -> DashboardState in
             var state = DashboardState(width: width, height: height)

@@ -78,6 +78,15 @@ final class BenchmarkRunner {
         record(name: name, nsPerOp: best, baseline: baseline, allocationsPerOp: Double(allocations) / Double(n), note: note)
     }
 
+    /// Stops the run with a message naming `figure` unless `condition` holds: every figure checks
+    /// at set-up that its inputs are what its name and note claim, because a figure measured over
+    /// the wrong inputs is worse than none. Checked only when `figure` runs (or is a baseline).
+    func require(_ figure: String, _ condition: @autoclosure () -> Bool, _ problem: @autoclosure () -> String) {
+        guard shouldRun(figure) || isBaselineNeeded(figure), !condition() else { return }
+        FileHandle.standardError.write(Data("meshtop-bench: \(figure): set-up check failed: \(problem())\n".utf8))
+        exit(3)
+    }
+
     /// Records a figure measured by other means (a throughput run, a memory reading).
     func record(name: String, nsPerOp: Double, baseline: String? = nil, allocationsPerOp: Double = 0, note: String? = nil) {
         let base = baseline.flatMap { b in results.first { $0.name == b } }

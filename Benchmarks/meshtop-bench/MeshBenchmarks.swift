@@ -3,7 +3,7 @@ import Resilience
 import ServiceMesh
 import Telemetry
 
-/// Issue 4's figures: one hop through the mesh against calling the handler directly, and the
+/// The mesh figures: one hop through the mesh against calling the handler directly, and the
 /// throughput of gateway → service → service with every instrument on.
 func registerMeshBenchmarks(on runner: BenchmarkRunner) async {
     struct Echo: MeshService {
@@ -38,6 +38,12 @@ func registerMeshBenchmarks(on runner: BenchmarkRunner) async {
     guard case .found(let route, let parameters, let handler) = router.match(.get, "/echo/x") else { return }
     let context = RequestContext(parameters: parameters, caller: "caller", instance: InstanceID(service: "echo", id: "echo-1"), route: route, client: client)
     let request = Request(path: "/echo/x")
+    let direct = try? await handler(request, context)
+    runner.require("mesh.direct-handler-call", direct?.status == 200, "the handler must answer 200; got \(String(describing: direct?.status))")
+    let hop = try? await client.get("echo", "/echo/x")
+    runner.require("mesh.one-hop", hop?.status == 200, "a call through the mesh must answer 200; got \(String(describing: hop?.status))")
+    runner.require("mesh.one-hop", policy.timeout == nil && policy.breaker != nil && policy.retry != nil && policy.outlierDetection != nil,
+                   "the policy must have a breaker, retry and outlier detection, and no per-attempt timeout")
     try? await runner.measureAsync("mesh.direct-handler-call", iterations: 2_000_000, note: "the handler called as a function (router match done once)") { n in
         var sum = 0
         for _ in 0..<n { sum &+= try await handler(request, context).status }
@@ -54,6 +60,9 @@ func registerMeshBenchmarks(on runner: BenchmarkRunner) async {
     timed.timeout = .seconds(1)
     mesh.controlPlane.setPolicy(timed, caller: "timed", target: "echo")
     let timedClient = mesh.client(as: "timed")
+    let timedHop = try? await timedClient.get("echo", "/echo/x")
+    runner.require("mesh.one-hop-with-timeout", timedHop?.status == 200 && mesh.controlPlane.policy(caller: "timed", target: "echo").timeout == .seconds(1),
+                   "a call with a 1 s per-attempt timeout must answer 200; got \(String(describing: timedHop?.status))")
     try? await runner.measureAsync("mesh.one-hop-with-timeout", baseline: "mesh.direct-handler-call", iterations: 100_000,
                                    note: "as mesh.one-hop plus a per-attempt timeout; report only") { n in
         var sum = 0
@@ -64,13 +73,16 @@ func registerMeshBenchmarks(on runner: BenchmarkRunner) async {
     // Throughput: 64 clients in parallel through the gateway to front, which calls back.
     let system = Mesh(name: "bench-system", clock: ContinuousClock(), telemetry: MeshTelemetry(time: .continuous(), seed: 2),
                       controlPlane: ControlPlane(defaultPolicy: CallPolicy(timeout: .seconds(1))))
-    system.deploy(Gateway(routes: [Gateway.Route(prefix: "front", service: "front", publicMethods: [.get])], rateLimit: nil,
+    // The gateway forwards /api/echo/x to front as /echo/x, the route Echo serves.
+    system.deploy(Gateway(routes: [Gateway.Route(prefix: "echo", service: "front", publicMethods: [.get])], rateLimit: nil,
                           clock: ContinuousClock(), metrics: system.telemetry.metrics), instances: 2)
     system.deploy(Echo(name: "front", next: "back"), instances: 2)
     system.deploy(Echo(name: "back", next: nil), instances: 2)
     let systemAssembler = Task.detached { await system.telemetry.traces.runAssembler() }
     defer { systemAssembler.cancel() }
     guard runner.shouldRun("mesh.gateway-service-service-throughput") else { return }
+    let probe = await system.ingress(Request(path: "/api/echo/x"))
+    runner.require("mesh.gateway-service-service-throughput", probe.status == 200, "gateway → front → back must answer 200; got \(probe.status)")
     let total = 200_000 / runner.scale
     let clients = 64
     let start = ContinuousClock.now
@@ -78,7 +90,7 @@ func registerMeshBenchmarks(on runner: BenchmarkRunner) async {
         for c in 0..<clients {
             group.addTask {
                 for _ in stride(from: c, to: total, by: clients) {
-                    _ = await system.ingress(Request(path: "/api/front/echo/x"))
+                    _ = await system.ingress(Request(path: "/api/echo/x"))
                 }
             }
         }

@@ -1,7 +1,7 @@
 import Telemetry
 import Tracing
 
-/// Issue 2's tracing figure: a span started and ended with context propagation (`withSpan`, which
+/// The tracing figures: a span started and ended with context propagation (`withSpan`, which
 /// binds the span's context as the task-local current context), against `NoOpTracer` doing the same.
 ///
 /// The store assembles finished spans on a background task (`TraceStore.runAssembler()`, as
@@ -10,6 +10,7 @@ import Tracing
 func registerTracingBenchmarks(on runner: BenchmarkRunner) async {
     runner.declareBaselines(["tracing.noop-span"])
     let noop = NoOpTracer()
+    runner.require("tracing.noop-span", !noop.startSpan("probe").isRecording, "NoOpTracer's span must not record")
     runner.measure("tracing.noop-span", iterations: 2_000_000) { n in
         for _ in 0..<n { noop.withSpan("op") { span in blackHole(span) } }
     }
@@ -17,6 +18,11 @@ func registerTracingBenchmarks(on runner: BenchmarkRunner) async {
     // The least any tracer that propagates through ServiceContext costs: read the parent's ids,
     // write its own into a copy of the context, bind it; no clock, nothing recorded.
     let floor = ContextOnlyTracer()
+    let floorParent = floor.startSpan("parent")
+    let floorChild = floor.startSpan("child", context: floorParent.context)
+    runner.require("tracing.floor.context-propagation",
+                   floorChild.context[SpanIDsKey.self].map { $0.traceLow == floorParent.context[SpanIDsKey.self]?.traceLow } ?? false,
+                   "a child span must carry its parent's trace id in its context")
     runner.measure("tracing.floor.context-propagation", baseline: "tracing.noop-span", iterations: 1_000_000,
                    note: "a tracer that only reads the parent's ids from ServiceContext and writes its own: the floor under any real span") { n in
         for _ in 0..<n { floor.withSpan("op") { span in blackHole(span) } }
@@ -27,6 +33,14 @@ func registerTracingBenchmarks(on runner: BenchmarkRunner) async {
     let store = TraceStore(time: time, configuration: .init(maxTraces: 10_000))
     let assembler = Task.detached { await store.runAssembler() }
     let tracer = TelemetryTracer(service: "bench", store: store, time: time)
+    let probeParent = tracer.startSpan("parent")
+    let probeChild = ServiceContext.$current.withValue(probeParent.context) { tracer.startSpan("child") }
+    runner.require("tracing.span-start-end", probeParent.isRecording && store.configuration.maxTraces == 10_000,
+                   "spans must record into a 10,000-trace store")
+    runner.require("tracing.child-span-start-end", probeChild.traceID == probeParent.traceID && probeChild.parentSpanID == probeParent.spanID,
+                   "a span started under a current parent must be its child")
+    probeChild.end()
+    probeParent.end()
     runner.measure("tracing.span-start-end", baseline: "tracing.noop-span", iterations: 1_000_000,
                    note: "withSpan through TelemetryTracer into a TraceStore assembling on a background task; target ≤ 250 ns, ≤ 2.5× NoOpTracer") { n in
         for _ in 0..<n { tracer.withSpan("op") { span in blackHole(span) } }
@@ -55,6 +69,14 @@ func registerTracingBenchmarks(on runner: BenchmarkRunner) async {
     let assemblyStore = TraceStore(time: time)
     let finished = FinishedSpan(traceID: ids.traceID(), spanID: ids.spanID(), parentSpanID: nil, service: "bench",
                                 operation: "op", kind: .internal, start: .zero, end: .milliseconds(1))
+    // Filled first, so every measured span evicts the oldest trace.
+    for _ in 0..<20_000 {
+        var span = finished
+        span.traceID = ids.traceID()
+        assemblyStore.add(span)
+    }
+    runner.require("tracing.part.assembly", assemblyStore.stats.storedTraces == 10_000 && ids.traceID() != ids.traceID(),
+                   "the store must be full at 10,000 traces (got \(assemblyStore.stats.storedTraces)) and every added span must begin a new trace")
     runner.measure("tracing.part.assembly", iterations: 1_000_000, note: "one-span traces added to and assembled into a full 10,000-trace store, on the caller") { n in
         for _ in 0..<n {
             var span = finished

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # CPU of the `meshtop demo` process with the dashboard open in a 200×60 tmux pane, at the
-# default refresh (250 ms), over 20 s after a 5 s warm-up. The figure for issue 6's
+# default refresh (250 ms), over 20 s after a 5 s warm-up. The figure for the goal
 # "idle dashboard CPU ≤ 3% of a core" is the one with --rps 1 (the system nearly idle).
 #
 # Usage: Benchmarks/scripts/dashboard-cpu.sh [RPS]   (builds the release binary first)

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Issue 5's load figures on this machine, release build, all instrumentation on:
+# The storefront's load figures on this machine, release build, all instrumentation on:
 #   - does the open-loop generator hold a rate? (achieved rate from the headless report)
 #   - resident memory over a long run (VmRSS sampled every 5 s).
 #

@@ -36,6 +36,70 @@ struct Boom: Error {}
         #expect(breaker.status().rejectedCount == 1)
     }
 
+    @Test func executeTypedRejectsAsAValueAndPassesTheOperationsErrorThrough() async {
+        let breaker = breaker()
+        do throws(CircuitBreakerCallError<Boom>) {
+            _ = try await breaker.executeTyped { () throws(Boom) in throw Boom() }
+            Issue.record("the operation's error should have been thrown")
+        } catch {
+            if case .rejected = error { Issue.record("a closed breaker should not reject") }
+        }
+        _ = try? await breaker.execute { throw Boom() }
+        clock.advance(by: .seconds(1))
+        var ran = false
+        do throws(CircuitBreakerCallError<Never>) {
+            ran = try await breaker.executeTyped { true }
+            Issue.record("should have been rejected")
+        } catch {
+            guard case .rejected(let rejection) = error else { return }
+            #expect(rejection == CircuitBreakerOpenError(breakerID: "order-service->payment-service", state: .open, retryAfter: .seconds(4)))
+        }
+        #expect(!ran)
+        #expect(breaker.status().rejectedCount == 1)
+    }
+
+    @Test func tryAcquirePermissionAnswersWithAValue() async throws {
+        let breaker = breaker(.init(trip: .consecutiveFailures(1), openDuration: .seconds(5)))
+        #expect(breaker.tryAcquirePermission() == .permitted)
+        breaker.record(.failure)
+        #expect(breaker.tryAcquirePermission() == .rejected(CircuitBreakerOpenError(breakerID: "order-service->payment-service", state: .open,
+                                                                                    retryAfter: .seconds(5))))
+        clock.advance(by: .seconds(5))
+        #expect(breaker.tryAcquirePermission() == .trial)
+        #expect(breaker.status().rejectedCount == 1)
+        #expect(try metrics.expectCounter("breaker_calls_total", [("breaker", "order-service->payment-service"), ("outcome", "rejected")]).totalValue == 1)
+    }
+
+    /// Rejections while open or tripped skip the lock; they must decide exactly as the state
+    /// machine does, up to the end of the wait, and be counted.
+    @Test func rejectionsWithoutTheLockEndExactlyWhenTheWaitDoes() {
+        let breaker = breaker(.init(trip: .consecutiveFailures(1), openDuration: .seconds(5)))
+        func rejection(_ state: CircuitBreakerState, _ retryAfter: Duration?) -> CircuitBreaker.Admission {
+            .rejected(CircuitBreakerOpenError(breakerID: "order-service->payment-service", state: state, retryAfter: retryAfter))
+        }
+        breaker.record(.failure)
+        #expect(breaker.tryAcquirePermission() == rejection(.open, .seconds(5)))
+        clock.advance(by: .seconds(5) - .nanoseconds(1))
+        #expect(breaker.tryAcquirePermission() == rejection(.open, .nanoseconds(1)))
+        clock.advance(by: .nanoseconds(1))
+        #expect(breaker.tryAcquirePermission() == .trial, "the wait is over at its last nanosecond")
+        breaker.record(.success, trial: true)
+        #expect(breaker.status().state == .closed)
+
+        breaker.trip(for: .seconds(2))
+        #expect(breaker.tryAcquirePermission() == rejection(.forcedOpen, .seconds(2)))
+        clock.advance(by: .seconds(2))
+        #expect(breaker.tryAcquirePermission() == .permitted)
+        #expect(breaker.status().state == .closed, "a timed trip ends back in automatic")
+
+        breaker.trip()
+        clock.advance(by: .seconds(3_600))
+        #expect(breaker.tryAcquirePermission() == rejection(.forcedOpen, nil))
+        breaker.reset()
+        #expect(breaker.tryAcquirePermission() == .permitted)
+        #expect(breaker.status().rejectedCount == 4)
+    }
+
     @Test func cancellationIsNeverAFailure() async {
         let breaker = breaker()
         for _ in 0..<5 { _ = try? await breaker.execute { throw CancellationError() } }

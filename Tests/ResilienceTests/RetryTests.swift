@@ -1,4 +1,5 @@
 import MetricsTestKit
+import Randomness
 import Synchronization
 import Testing
 import Tracing
@@ -32,7 +33,7 @@ final class FlakyOperation: Sendable {
     @Test(arguments: RetryPolicy.Jitter.allCases)
     func delaysStayWithinTheirJitterBounds(jitter: RetryPolicy.Jitter) {
         let policy = RetryPolicy(maxAttempts: 10, backoff: .exponential(base: .milliseconds(100)), jitter: jitter, cap: .seconds(2))
-        var random = SeededGenerator(seed: 7)
+        var random = SeededRandom(seed: 7)
         var previous: Duration?
         for retry in 1...8 {
             let exponential = min(Duration.milliseconds(100) * (1 << (retry - 1)), .seconds(2))
@@ -51,12 +52,12 @@ final class FlakyOperation: Sendable {
 
     @Test func theSameSeedGivesTheSameDelays() {
         let policy = RetryPolicy(jitter: .full)
-        var a = SeededGenerator(seed: 1), b = SeededGenerator(seed: 1)
+        var a = SeededRandom(seed: 1), b = SeededRandom(seed: 1)
         #expect((1...5).map { policy.delay(retry: $0, previous: nil, using: &a) } == (1...5).map { policy.delay(retry: $0, previous: nil, using: &b) })
     }
 
     @Test func linearAndConstantBackoff() {
-        var random = SeededGenerator(seed: 1)
+        var random = SeededRandom(seed: 1)
         let linear = RetryPolicy(backoff: .linear(base: .milliseconds(100), step: .milliseconds(50)), jitter: .none, cap: .milliseconds(220))
         #expect((1...4).map { linear.delay(retry: $0, previous: nil, using: &random) } == [.milliseconds(100), .milliseconds(150), .milliseconds(200), .milliseconds(220)])
         let constant = RetryPolicy(backoff: .constant(.milliseconds(30)), jitter: .none)

@@ -1,3 +1,4 @@
+import Randomness
 import Resilience
 import ServiceMesh
 import Telemetry

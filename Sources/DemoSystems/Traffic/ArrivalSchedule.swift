@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Randomness
 
 /// When each request of an open-loop run is sent: request n's send time, measured from the start
 /// of the run, fixed in advance by the rate and the seed — never by how fast earlier requests were

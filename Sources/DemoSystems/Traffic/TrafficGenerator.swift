@@ -1,3 +1,5 @@
+import Randomness
+
 /// Sends open-loop traffic: each request at its scheduled time, in its own child task, whether or
 /// not earlier requests have been answered.
 ///

@@ -1,3 +1,5 @@
+import Randomness
+
 /// What a generated request asks the storefront to do.
 ///
 /// The last three are deliberately bad requests: the system must turn them away cleanly

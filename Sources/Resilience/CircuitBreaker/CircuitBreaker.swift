@@ -19,6 +19,15 @@ public struct CircuitBreakerOpenError: Error, Sendable, Equatable, CustomStringC
     }
 }
 
+/// How a call through ``CircuitBreaker/executeTyped(_:)`` failed: rejected without running, or
+/// run and failed with the operation's own error.
+public enum CircuitBreakerCallError<Failure: Error>: Error {
+    /// The breaker did not let the call through; the operation did not run.
+    case rejected(CircuitBreakerOpenError)
+    /// The operation ran and threw `Failure`.
+    case failed(Failure)
+}
+
 /// A circuit breaker: ``CircuitBreakerStateMachine`` behind a lock, on an injected clock, reporting
 /// through swift-metrics and an `AsyncStream` of transitions.
 ///
@@ -28,7 +37,8 @@ public struct CircuitBreakerOpenError: Error, Sendable, Equatable, CustomStringC
 /// ```
 ///
 /// - Cancellation is never a failure. Other errors count as failures unless `isFailure` says not.
-/// - Rejected calls throw ``CircuitBreakerOpenError`` without running the operation.
+/// - Rejected calls throw ``CircuitBreakerOpenError`` without running the operation
+///   (``executeTyped(_:)`` and ``tryAcquirePermission()`` reject without allocating).
 /// - Metrics, created once: `breaker_calls_total{breaker,outcome}` (success, failure, slow,
 ///   rejected, ignored), `breaker_transitions_total{breaker,to}`, and `breaker_state{breaker,state}`
 ///   (1 for the current state, 0 for the others).
@@ -49,6 +59,13 @@ public final class CircuitBreaker: Sendable {
     /// under the lock at every transition. A call that reads it just before the breaker opens goes
     /// through, as one that took the lock a moment earlier would.
     @usableFromInline let freePass = Atomic<Bool>(true)
+    /// While the breaker rejects every call until a known time, that time, so a rejection needs
+    /// neither the lock nor (tripped by hand without an end) the clock. Written under the lock at
+    /// every transition, as `freePass` is; see ``RejectionWindow``.
+    @usableFromInline let rejecting = Atomic<Int64>(RejectionWindow.none)
+    /// Rejections decided through `rejecting`, without the lock; the state machine counts the
+    /// others, and ``status()`` reports the sum.
+    @usableFromInline let quickRejections = Atomic<Int>(0)
     @usableFromInline let isFailure: @Sendable (any Error) -> Bool
     @usableFromInline let hasSlowCallRule: Bool
     private let continuation: AsyncStream<CircuitBreakerTransition>.Continuation
@@ -112,39 +129,109 @@ public final class CircuitBreaker: Sendable {
     /// Runs `operation` if the breaker permits, records how it ended, and returns its result.
     ///
     /// - Throws: ``CircuitBreakerOpenError`` when rejected; otherwise whatever `operation` throws.
+    ///   Untyped, so a rejection is boxed as `any Error` (one allocation); where rejections are
+    ///   frequent and the caller handles them itself, ``executeTyped(_:)`` rejects without one.
     @inlinable @inline(__always)
     public func execute<T>(_ operation: () async throws -> T) async throws -> T {
-        let permission = try acquire()
-        let started = hasSlowCallRule ? now() : .zero
-        do {
-            let result = try await operation()
-            record(.success, started: started, trial: permission == .trial)
-            return result
+        do throws(CircuitBreakerCallError<any Error>) {
+            return try await executeTyped(operation)
         } catch {
-            let outcome: CircuitBreakerStateMachine.Outcome = (isCancellation(error) || Task.isCancelled || !isFailure(error)) ? .ignored : .failure
-            record(outcome, started: started, trial: permission == .trial)
-            throw error
+            switch error {
+            case .rejected(let rejection): throw rejection
+            case .failed(let failure): throw failure
+            }
         }
     }
 
-    /// Asks for permission to call, for callers that run the call themselves; follow with ``record(_:started:trial:)``.
+    /// ``execute(_:)`` with typed throws: a rejection is ``CircuitBreakerCallError/rejected(_:)``,
+    /// the operation's own error ``CircuitBreakerCallError/failed(_:)``. Nothing is boxed, so a
+    /// rejection allocates nothing.
+    ///
+    /// ```swift
+    /// do {
+    ///     let receipt = try await breaker.executeTyped { try await payments.charge(order) }
+    /// } catch {
+    ///     switch error {
+    ///     case .rejected(let rejection): // fall back, or answer 503 with rejection.retryAfter
+    ///     case .failed(let failure): // the call ran and failed
+    ///     }
+    /// }
+    /// ```
+    @inlinable @inline(__always)
+    public func executeTyped<T, Failure: Error>(_ operation: () async throws(Failure) -> T) async throws(CircuitBreakerCallError<Failure>) -> T {
+        let trial: Bool
+        switch tryAcquirePermission() {
+        case .permitted: trial = false
+        case .trial: trial = true
+        case .rejected(let rejection): throw .rejected(rejection)
+        }
+        let started = hasSlowCallRule ? now() : .zero
+        do throws(Failure) {
+            let result = try await operation()
+            record(.success, started: started, trial: trial)
+            return result
+        } catch {
+            let outcome: CircuitBreakerStateMachine.Outcome = (isCancellation(error) || Task.isCancelled || !isFailure(error)) ? .ignored : .failure
+            record(outcome, started: started, trial: trial)
+            throw .failed(error)
+        }
+    }
+
+    /// What ``tryAcquirePermission()`` decided.
+    public enum Admission: Sendable, Equatable {
+        /// Go ahead; follow with ``CircuitBreaker/record(_:started:trial:)``.
+        case permitted
+        /// Go ahead as a half-open trial call; record the outcome with `trial: true`.
+        case trial
+        /// Do not call.
+        case rejected(CircuitBreakerOpenError)
+    }
+
+    /// Asks for permission to call, for callers that run the call themselves; follow a permitted
+    /// call with ``record(_:started:trial:)``. A rejection is a value: nothing is thrown or
+    /// allocated, and it is counted in `breaker_calls_total{outcome="rejected"}`.
     @inlinable
-    public func acquire() throws(CircuitBreakerOpenError) -> CircuitBreakerStateMachine.Permission {
+    public func tryAcquirePermission() -> Admission {
         if freePass.load(ordering: .acquiring) { return .permitted }
+        let window = rejecting.load(ordering: .acquiring)
+        if window != RejectionWindow.none, let rejection = RejectionWindow.rejection(window, now: elapsed, breakerID: id) {
+            quickRejections.wrappingAdd(1, ordering: .relaxed)
+            metrics.rejected.increment()
+            return .rejected(rejection)
+        }
         let (permission, transition, state) = machine.withLock { machine in
             let (permission, transition) = machine.core.acquire(at: self.now())
             if let transition {
                 machine.note(transition)
-                freePass.store(machine.core.state.letsCallsThroughFreely, ordering: .releasing)
+                updateFastPaths(machine.core)
             }
             return (permission, transition, machine.core.state)
         }
         publishIfNeeded(transition)
-        if case .rejected(let retryAfter) = permission {
+        switch permission {
+        case .permitted: return .permitted
+        case .trial: return .trial
+        case .rejected(let retryAfter):
             metrics.rejected.increment()
-            throw CircuitBreakerOpenError(breakerID: id, state: state, retryAfter: retryAfter)
+            return .rejected(CircuitBreakerOpenError(breakerID: id, state: state, retryAfter: retryAfter))
         }
-        return permission
+    }
+
+    /// ``tryAcquirePermission()`` that throws the rejection (typed, so it is not boxed either).
+    @inlinable
+    public func acquire() throws(CircuitBreakerOpenError) -> CircuitBreakerStateMachine.Permission {
+        switch tryAcquirePermission() {
+        case .permitted: return .permitted
+        case .trial: return .trial
+        case .rejected(let rejection): throw rejection
+        }
+    }
+
+    /// Called under the lock after every transition.
+    @usableFromInline
+    func updateFastPaths(_ core: CircuitBreakerStateMachine) {
+        freePass.store(core.state.letsCallsThroughFreely, ordering: .releasing)
+        rejecting.store(RejectionWindow.of(core), ordering: .releasing)
     }
 
     @usableFromInline
@@ -161,7 +248,7 @@ public final class CircuitBreaker: Sendable {
             let transition = machine.core.record(outcome, duration: duration, trial: trial, at: self.now())
             if let transition {
                 machine.note(transition)
-                freePass.store(machine.core.state.letsCallsThroughFreely, ordering: .releasing)
+                updateFastPaths(machine.core)
             }
             return transition
         }
@@ -199,7 +286,7 @@ public final class CircuitBreaker: Sendable {
         let transition = machine.withLock { machine in
             let transition = change(&machine.core, self.now())
             machine.note(transition)
-            freePass.store(machine.core.state.letsCallsThroughFreely, ordering: .releasing)
+            updateFastPaths(machine.core)
             return transition
         }
         publish(transition)
@@ -231,7 +318,7 @@ public final class CircuitBreaker: Sendable {
             machine.core.advanceWindow(to: now)
             let core = machine.core
             return Status(id: id, state: core.state, failureRate: core.failureRate, slowCallRate: core.slowCallRate,
-                          callsInWindow: core.callsInWindow, rejectedCount: core.rejectedCount,
+                          callsInWindow: core.callsInWindow, rejectedCount: core.rejectedCount + quickRejections.load(ordering: .relaxed),
                           timeInState: now - core.stateSince, timeUntilPermitted: core.timeUntilPermitted(at: now),
                           policy: policy.summary, transitions: machine.history)
         }
@@ -285,5 +372,45 @@ struct BreakerMetrics: Sendable {
 
     func show(_ current: CircuitBreakerState) {
         for (state, meter) in states { meter.set(state == current ? 1 : 0) }
+    }
+}
+
+/// When an open or tripped breaker rejects every call, in one word for an atomic: `none` when it
+/// does not (closed, half-open, ...); `forever` when tripped by hand without an end; a time `t ≥ 0`
+/// (nanoseconds since the breaker was made) for open until `t`; `-t - 1` for tripped by hand until `t`.
+/// A call before `t` is rejected without the lock; at or after it, the state machine decides (and
+/// moves to half-open or back to closed), as before.
+@usableFromInline
+enum RejectionWindow {
+    @inlinable static var none: Int64 { .min }
+    @inlinable static var forever: Int64 { .max }
+
+    @usableFromInline
+    static func of(_ core: CircuitBreakerStateMachine) -> Int64 {
+        switch core.state {
+        case .open:
+            return core.openUntil.map(nanoseconds) ?? none
+        case .forcedOpen:
+            return core.openUntil.map { -nanoseconds($0) - 1 } ?? forever
+        case .closed, .halfOpen, .forcedClosed, .disabled, .metricsOnly:
+            return none
+        }
+    }
+
+    /// The rejection for a call now, or nil when the window has ended (the lock's path decides).
+    @inlinable @inline(__always)
+    static func rejection(_ window: Int64, now: () -> Duration, breakerID: String) -> CircuitBreakerOpenError? {
+        if window == forever { return CircuitBreakerOpenError(breakerID: breakerID, state: .forcedOpen, retryAfter: nil) }
+        let (until, state): (Int64, CircuitBreakerState) = window >= 0 ? (window, .open) : (-(window + 1), .forcedOpen)
+        // Compared as Durations: turning `now` into nanoseconds would divide a 128-bit number.
+        let left = Duration.nanoseconds(until) - now()
+        guard left > .zero else { return nil }
+        return CircuitBreakerOpenError(breakerID: breakerID, state: state, retryAfter: left)
+    }
+
+    @usableFromInline
+    static func nanoseconds(_ duration: Duration) -> Int64 {
+        let (seconds, attoseconds) = duration.components
+        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
     }
 }

@@ -1,4 +1,5 @@
 import CoreMetrics
+import Randomness
 import Synchronization
 import Tracing
 
@@ -11,7 +12,8 @@ import Tracing
 ///   and metrics: `retry_attempts_total{name}`, `retry_retries_total{name}`,
 ///   `retry_budget_exhausted_total{name}`, `retry_gave_up_total{name}`.
 ///
-/// Randomness comes from a seeded generator, so delays repeat in tests and simulations.
+/// Jitter comes from a ``SeededRandom`` of `seed` (derive it from the run's root seed with
+/// `SeededRandom.derivedSeed(_:component:)`), so delays repeat in tests and simulations.
 /// Thread safety: all methods may be called from any task.
 public final class Retry: Sendable {
     public let name: String
@@ -19,7 +21,7 @@ public final class Retry: Sendable {
     public let budget: RetryBudget?
     @usableFromInline let elapsed: @Sendable () -> Duration
     @usableFromInline let sleep: @Sendable (Duration) async throws -> Void
-    @usableFromInline let random: Mutex<SeededGenerator>
+    @usableFromInline let random: Mutex<SeededRandom>
     @usableFromInline let attempts, retries, budgetExhausted, gaveUp: Counter
 
     public init<C: Clock>(name: String, policy: RetryPolicy = RetryPolicy(), budget: RetryBudget? = nil, clock: C,
@@ -30,7 +32,7 @@ public final class Retry: Sendable {
         let origin = clock.now
         self.elapsed = { origin.duration(to: clock.now) }
         self.sleep = { delay in try await clock.sleep(for: delay) }
-        self.random = Mutex(SeededGenerator(seed: seed))
+        self.random = Mutex(SeededRandom(seed: seed))
         attempts = Counter(label: "retry_attempts_total", dimensions: [("name", name)], factory: metrics)
         retries = Counter(label: "retry_retries_total", dimensions: [("name", name)], factory: metrics)
         budgetExhausted = Counter(label: "retry_budget_exhausted_total", dimensions: [("name", name)], factory: metrics)
@@ -80,30 +82,6 @@ public final class Retry: Sendable {
                 attempt += 1
             }
         }
-    }
-}
-
-/// splitmix64: small, fast, and the same sequence for the same seed. Every random choice in
-/// meshtop (retry jitter, injected error ratios, load balancing, traffic) draws from one of these,
-/// so a run repeats under the same seed.
-public struct SeededGenerator: RandomNumberGenerator, Sendable {
-    @usableFromInline var state: UInt64
-
-    public init(seed: UInt64) { state = seed }
-
-    @inlinable
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    /// A uniform value in 0..<1.
-    @inlinable
-    public mutating func nextUnit() -> Double {
-        Double(next() >> 11) * 0x1.0p-53
     }
 }
 

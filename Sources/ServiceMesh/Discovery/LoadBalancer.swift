@@ -1,3 +1,4 @@
+import Randomness
 import Resilience
 import Synchronization
 
@@ -18,11 +19,11 @@ public enum LoadBalancing: String, Sendable, Equatable, CaseIterable, Codable {
 /// Thread safety: `pick` may be called from any task.
 public final class LoadBalancer: Sendable {
     public let strategy: LoadBalancing
-    private let state: Mutex<(next: Int, random: SeededGenerator)>
+    private let state: Mutex<(next: Int, random: SeededRandom)>
 
     public init(strategy: LoadBalancing, seed: UInt64 = 0x10AD) {
         self.strategy = strategy
-        state = Mutex((0, SeededGenerator(seed: seed)))
+        state = Mutex((0, SeededRandom(seed: seed)))
     }
 
     /// One of `candidates`, or nil when there are none.
@@ -44,11 +45,11 @@ public final class LoadBalancer: Sendable {
             }
             return index % candidates.count
         case .random:
-            return state.withLock { Int.random(in: 0..<candidates.count, using: &$0.random) }
+            return state.withLock { $0.random.nextIndex(below: candidates.count) }
         case .leastInFlightOfTwo:
             let (first, second) = state.withLock { state in
-                let first = Int.random(in: 0..<candidates.count, using: &state.random)
-                var second = Int.random(in: 0..<(candidates.count - 1), using: &state.random)
+                let first = state.random.nextIndex(below: candidates.count)
+                var second = state.random.nextIndex(below: candidates.count - 1)
                 if second >= first { second += 1 }
                 return (first, second)
             }

@@ -1,4 +1,5 @@
 import CoreMetrics
+import Randomness
 import Resilience
 import Synchronization
 import Telemetry
@@ -93,7 +94,7 @@ final class OutboundChannel: Sendable {
     /// errors and none was ever ejected (or there is no detector). A call that succeeds then
     /// skips the detector's lock and its look-up by instance id, as nearly every call does.
     private let outliersQuiet = Atomic<Bool>(true)
-    private let random: Mutex<SeededGenerator>
+    private let random: Mutex<SeededRandom>
     /// `client_requests_total` by outcome: a status's counter found by the number (a channel sees
     /// a handful, so a scan beats hashing its text), an error kind's by name.
     private let calls: Mutex<(byStatus: [(Int, Counter)], byError: [String: Counter])>
@@ -155,7 +156,7 @@ final class OutboundChannel: Sendable {
         transport = mesh.transport
         tracer = mesh.telemetry.tracer(for: caller)
         let seed = mesh.configuration.seed &+ UInt64(truncatingIfNeeded: "\(caller)->\(target)".hashValueStable)
-        random = Mutex(SeededGenerator(seed: seed))
+        random = Mutex(SeededRandom(seed: seed))
         calls = Mutex(([], [:]))
         duration = CoreMetrics.Timer(label: "client_request_duration_seconds", dimensions: [("caller", caller), ("target", target)], factory: mesh.telemetry.metrics)
         staleCalls = Counter(label: "discovery_stale_total", dimensions: [("caller", caller), ("target", target)], factory: mesh.telemetry.metrics)
@@ -386,7 +387,7 @@ final class OutboundChannel: Sendable {
             let weights = split.filter { present.contains($0.key) && $0.value > 0 }.sorted { $0.key < $1.key }
             let total = weights.reduce(0) { $0 + $1.value }
             if total > 0 {
-                var draw = random.withLock { $0.nextUnit() } * total
+                var draw = random.withLock { $0.nextUnitInterval() } * total
                 var chosen = weights[weights.count - 1].key
                 for (version, weight) in weights {
                     if draw < weight { chosen = version; break }

@@ -1,3 +1,4 @@
+import Randomness
 import Resilience
 import Synchronization
 import Telemetry
@@ -87,7 +88,7 @@ public final class InProcessTransport: Transport {
         var serviceFaults: [String: FaultSpec] = [:]
         var instanceFaults: [String: FaultSpec] = [:]
         var latency: Duration
-        var random: SeededGenerator
+        var random: SeededRandom
     }
 
     private let state: Mutex<State>
@@ -101,7 +102,7 @@ public final class InProcessTransport: Transport {
     ///   - clock: what latency and hangs sleep on.
     ///   - seed: for the choice of which requests an `errors` fault fails.
     public init<C: Clock>(latency: Duration = .zero, clock: C, seed: UInt64 = 0xFA17) where C.Duration == Duration {
-        state = Mutex(State(latency: latency, random: SeededGenerator(seed: seed)))
+        state = Mutex(State(latency: latency, random: SeededRandom(seed: seed)))
         plain = Atomic(latency == .zero)
         sleep = { try await clock.sleep(for: $0) }
     }
@@ -168,7 +169,7 @@ public final class InProcessTransport: Transport {
             let binding = state.bindings[address]
             let fault = binding.map { state.instanceFaults[$0.instance.id] ?? state.serviceFaults[$0.instance.service] ?? .none } ?? .none
             var draw = 0.0
-            if case .errors = fault { draw = state.random.nextUnit() }
+            if case .errors = fault { draw = state.random.nextUnitInterval() }
             return (binding, state.latency, fault, draw)
         }
         if latency > .zero { try await sleep(latency) }

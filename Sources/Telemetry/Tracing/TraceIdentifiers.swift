@@ -1,3 +1,4 @@
+import Randomness
 import Synchronization
 
 /// A W3C trace id: 16 bytes, written as 32 lowercase hex digits. All zeros is invalid.
@@ -42,8 +43,8 @@ public struct SpanID: Hashable, Sendable, CustomStringConvertible {
     }
 }
 
-/// Makes trace and span ids: a splitmix64 sequence over an atomic counter, so it is lock-free,
-/// costs a few nanoseconds, and with a fixed seed repeats exactly (deterministic runs and tests).
+/// Makes trace and span ids: a splitmix64 sequence (`SplitMix64`) over an atomic counter, so it is
+/// lock-free, costs a few nanoseconds, and with a fixed seed repeats exactly (deterministic runs and tests).
 ///
 /// Not cryptographically random: ids identify, they do not protect. The default seed comes from
 /// the system's random source once.
@@ -58,7 +59,7 @@ public final class IDGenerator: Sendable {
     /// A non-zero 64-bit id.
     public func next() -> UInt64 {
         while true {
-            let value = mix(state.wrappingAdd(0x9E37_79B9_7F4A_7C15, ordering: .relaxed).newValue)
+            let value = SplitMix64.mix(state.wrappingAdd(SplitMix64.increment, ordering: .relaxed).newValue)
             if value != 0 { return value }
         }
     }
@@ -66,20 +67,13 @@ public final class IDGenerator: Sendable {
     /// Two draws for one atomic step: a new trace is begun on every request from outside.
     public func traceID() -> TraceID {
         while true {
-            let base = state.wrappingAdd(2 &* 0x9E37_79B9_7F4A_7C15, ordering: .relaxed).newValue
-            let id = TraceID(high: mix(base &- 0x9E37_79B9_7F4A_7C15), low: mix(base))
+            let base = state.wrappingAdd(2 &* SplitMix64.increment, ordering: .relaxed).newValue
+            let id = TraceID(high: SplitMix64.mix(base &- SplitMix64.increment), low: SplitMix64.mix(base))
             if id.isValid { return id }
         }
     }
 
     public func spanID() -> SpanID { SpanID(next()) }
-
-    private func mix(_ input: UInt64) -> UInt64 {
-        var z = input
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
 }
 
 /// `digits` lowercase hex digits of `value` (its low `4 × digits` bits), written at `offset`.
