@@ -4,67 +4,6 @@ import Synchronization
 import Telemetry
 import Tracing
 
-/// Calls to other services, through the caller's sidecar. Handlers get one in ``RequestContext``.
-public struct MeshClient: Sendable {
-    let mesh: Mesh
-    /// The calling service, or nil for a client outside the mesh.
-    public let caller: String?
-    /// The channels this client has used (a deployed service's clients share its own).
-    let channels: CallerChannels
-
-    init(mesh: Mesh, caller: String?, channels: CallerChannels? = nil) {
-        self.mesh = mesh
-        self.caller = caller
-        self.channels = channels ?? CallerChannels(caller: caller ?? "client")
-    }
-
-    /// Sends `request` to a passing instance of `service` through the caller's policies.
-    ///
-    /// - Returns: the target's response, whatever its status (a 5xx after retries too).
-    /// - Throws: ``MeshCallError`` when no response came: breaker open, limit reached, timeout,
-    ///   nothing reachable, or cancelled.
-    public func call(_ service: String, _ request: Request) async throws(MeshCallError) -> Response {
-        try await channels.channel(to: service, in: mesh).call(request, caller: caller)
-    }
-
-    /// A GET through ``call(_:_:)``; inlinable, so the caller's own frame builds the request and
-    /// a call costs one async frame fewer.
-    @inlinable
-    public func get(_ service: String, _ path: String, headers: Headers = Headers()) async throws(MeshCallError) -> Response {
-        try await call(service, Request(method: .get, path: path, headers: headers))
-    }
-
-    public func post<Body: Encodable>(_ service: String, _ path: String, json body: Body, headers: Headers = Headers()) async throws(MeshCallError) -> Response {
-        let request: Request
-        do {
-            request = try Request(method: .post, path: path, headers: headers, json: body)
-        } catch {
-            throw MeshCallError(caller: caller, target: service, kind: .unavailable, message: "could not encode the request: \(error)")
-        }
-        return try await call(service, request)
-    }
-}
-
-/// The outbound channels one caller has used, found by the target's name without the mesh's
-/// lock or hashing: a caller talks to a handful of services, and comparing short names is cheap.
-final class CallerChannels: Sendable {
-    let caller: String
-    private let known = Mutex<[(target: String, channel: OutboundChannel)]>([])
-
-    init(caller: String) {
-        self.caller = caller
-    }
-
-    func channel(to target: String, in mesh: Mesh) -> OutboundChannel {
-        if let channel = known.withLock({ known in known.first { $0.target == target }?.channel }) { return channel }
-        let channel = mesh.channel(caller: caller, target: target)
-        known.withLock { known in
-            if !known.contains(where: { $0.target == target }) { known.append((target, channel)) }
-        }
-        return channel
-    }
-}
-
 /// The outbound half of a sidecar for one (caller service, target service) pair, shared by the
 /// caller's instances: the resilience pipeline built from the control plane's policy, discovery,
 /// version routing, load balancing, outlier detection, the client span and the metrics.
@@ -168,20 +107,20 @@ final class OutboundChannel: Sendable {
         _ = refresh(revision: revision)
     }
 
-    /// The pipeline for the current policies, rebuilding what changed.
+    /// The pipeline for the current policies, rebuilding what changed (see ``PolicyDiff``).
     private func refresh(revision: Int) -> Built {
         built.withLock { built in
             guard built.revision != revision else { return built }
-            let policy = mesh.controlPlane.policy(caller: caller, target: target)
-            let old = built.policy
+            let policy = controlPlane.policy(caller: caller, target: target)
+            let diff = PolicyDiff(from: built.revision < 0 ? nil : built.policy, to: policy)
             var pipeline = built.pipeline
             var breakerOrigin = built.breakerOrigin
             let metrics = mesh.telemetry.metrics
             let id = self.id
-            if built.revision < 0 || policy.breaker != old.breaker {
+            if diff.breaker {
                 if let breakerPolicy = policy.breaker {
                     let events = mesh.telemetry.events
-                    let breaker = CircuitBreaker(id: id, policy: breakerPolicy, clock: mesh.clock, metrics: metrics) { _ in
+                    let breaker = CircuitBreaker(id: id, policy: breakerPolicy, clock: clock, metrics: metrics) { _ in
                         true
                     } onTransition: { transition in
                         let from = BreakerState(transition.from).label, to = BreakerState(transition.to).label
@@ -196,25 +135,24 @@ final class OutboundChannel: Sendable {
                     mesh.resilience.removeBreaker(id: id)
                 }
             }
-            if built.revision < 0 || policy.rateLimit != old.rateLimit {
-                pipeline.rateLimiter = policy.rateLimit.map { RateLimiter(name: id, rate: $0.perSecond, burst: $0.burst, clock: mesh.clock, metrics: metrics) }
+            if diff.rateLimiter {
+                pipeline.rateLimiter = policy.rateLimit.map { RateLimiter(name: id, rate: $0.perSecond, burst: $0.burst, clock: clock, metrics: metrics) }
                 if let limiter = pipeline.rateLimiter { mesh.resilience.replace(limiter) }
             }
-            if built.revision < 0 || policy.bulkhead != old.bulkhead {
+            if diff.bulkhead {
                 pipeline.bulkhead = policy.bulkhead.map { Bulkhead(name: id, maxConcurrent: $0.maxConcurrent, maxQueued: $0.maxQueued, metrics: metrics) }
             }
-            pipeline.retry = policy.retry.map { Retry(name: id, policy: $0, clock: mesh.clock, seed: mesh.configuration.seed, metrics: metrics) }
+            pipeline.retry = policy.retry.map { Retry(name: id, policy: $0, clock: clock, seed: mesh.configuration.seed, metrics: metrics) }
             pipeline.attemptTimeout = policy.timeout
-            let balancer = policy.loadBalancing == old.loadBalancing && built.revision >= 0
-                ? built.balancer : LoadBalancer(strategy: policy.loadBalancing, seed: mesh.configuration.seed)
-            if policy.outlierDetection != old.outlierDetection || built.revision < 0 {
+            let balancer = diff.balancer ? LoadBalancer(strategy: policy.loadBalancing, seed: mesh.configuration.seed) : built.balancer
+            if diff.outlierDetection {
                 outliers.withLock { detector in
                     detector = policy.outlierDetection.map(OutlierDetector.init)
                     outliersQuiet.store(true, ordering: .releasing)
                 }
             }
             built = Built(revision: revision, policy: policy, pipeline: pipeline, balancer: balancer,
-                          split: mesh.controlPlane.trafficSplit(service: target), breakerOrigin: breakerOrigin,
+                          split: controlPlane.trafficSplit(service: target), breakerOrigin: breakerOrigin,
                           connections: built.connections)
             return built
         }
@@ -250,7 +188,7 @@ final class OutboundChannel: Sendable {
         } catch let error as UpstreamStatusError {
             result = .success(error.response)
         } catch {
-            result = .failure(translate(error, caller: service))
+            result = .failure(MeshCallError(translating: error, caller: service, target: target))
         }
         let found = progress.attributes
         let attemptCount = progress.attempts
@@ -368,32 +306,15 @@ final class OutboundChannel: Sendable {
             throw NoInstanceError(description: "\(error)")
         }
         let staleness = noteStaleness(resolution)
-        var candidates = resolution.instances
-        let count = candidates.count
-        guard !candidates.isEmpty else { throw NoInstanceError(description: "no passing instance of \(target)") }
-        // Outlier ejection, unless it would leave nothing (Envoy's panic threshold, at 0%).
+        let offered = resolution.instances
+        guard !offered.isEmpty else { throw NoInstanceError(description: "no passing instance of \(target)") }
         let ejected = outliersQuiet.load(ordering: .acquiring) ? [] : outliers.withLock { [clock] detector -> [String] in
             guard let detector, detector.mayHaveEjections else { return [] }
             return detector.ejected(at: clock.now.offset)
         }
-        if !ejected.isEmpty {
-            let remaining = candidates.filter { !ejected.contains($0.id) }
-            if !remaining.isEmpty { candidates = remaining }
-        }
-        // Weighted routing by version (a canary), among the versions that have passing instances.
+        var candidates = InstancePicker.passing(offered, ejected: ejected)
         if let split = built.split {
-            let present = Set(candidates.map(\.version))
-            let weights = split.filter { present.contains($0.key) && $0.value > 0 }.sorted { $0.key < $1.key }
-            let total = weights.reduce(0) { $0 + $1.value }
-            if total > 0 {
-                var draw = random.withLock { $0.nextUnit() } * total
-                var chosen = weights[weights.count - 1].key
-                for (version, weight) in weights {
-                    if draw < weight { chosen = version; break }
-                    draw -= weight
-                }
-                candidates = candidates.filter { $0.version == chosen }
-            }
+            candidates = random.withLock { InstancePicker.routed(candidates, split: split, using: &$0) }
         }
         // One candidate needs no balancing (nor the mesh, for loads).
         guard let picked = candidates.count == 1 ? 0 : built.balancer.pickIndex(from: candidates, inFlight: mesh.inFlight) else {
@@ -402,7 +323,7 @@ final class OutboundChannel: Sendable {
         // Two fields read in place: reading them from `candidates[picked]` in one expression
         // copied the whole entry (six references) on every call.
         let (id, address) = candidates.withUnsafeBufferPointer { ($0[picked].instance.id, $0[picked].address) }
-        return ((id, address), count, staleness)
+        return ((id, address), offered.count, staleness)
     }
 
     /// Says so when discovery serves stale entries: span attributes (returned) and a counter on
@@ -448,23 +369,6 @@ final class OutboundChannel: Sendable {
     func ejected() -> [String] {
         let now = mesh.now()
         return outliers.withLock { $0?.ejected(at: now) } ?? []
-    }
-
-    private func translate(_ error: any Error, caller: String?) -> MeshCallError {
-        switch error {
-        case let error as CircuitBreakerOpenError:
-            MeshCallError(caller: caller, target: target, kind: .breakerOpen, message: error.description, retryAfter: error.retryAfter)
-        case let error as RateLimitedError:
-            MeshCallError(caller: caller, target: target, kind: .rateLimited, message: error.description, retryAfter: error.retryAfter)
-        case let error as BulkheadFullError:
-            MeshCallError(caller: caller, target: target, kind: .bulkheadFull, message: error.description)
-        case let error as TimeoutError:
-            MeshCallError(caller: caller, target: target, kind: .timeout, message: error.description)
-        case is CancellationError:
-            MeshCallError(caller: caller, target: target, kind: .cancelled, message: "the call was cancelled")
-        default:
-            MeshCallError(caller: caller, target: target, kind: .unavailable, message: "\(error)")
-        }
     }
 }
 
