@@ -37,6 +37,12 @@ final class OutboundChannel: Sendable {
     /// a handful, so a scan beats hashing its text), an error kind's by name.
     private let calls: Mutex<(byStatus: [(Int, Counter)], byError: [String: Counter])>
     private let duration: CoreMetrics.Timer
+    /// Attempts by how they ended, as this caller saw them (see ``AttemptOutcome``).
+    private let attemptOutcomes: AttemptCounters
+    /// Instances of the target whose last connection from this caller was refused.
+    private let refusing = Mutex(RefusingInstances())
+    /// True while no instance is known to refuse: an answered attempt then skips the lock.
+    private let noneRefusing = Atomic<Bool>(true)
     private let staleCalls: Counter
     private let servingStale = Atomic<Bool>(false)
     /// Client span names, `METHOD target`: few names, as OpenTelemetry advises (the path goes in
@@ -97,6 +103,7 @@ final class OutboundChannel: Sendable {
         random = Mutex(SeededGenerator(seed: seed))
         calls = Mutex(([], [:]))
         duration = CoreMetrics.Timer(label: "client_request_duration_seconds", dimensions: [("caller", caller), ("target", target)], factory: mesh.telemetry.metrics)
+        attemptOutcomes = AttemptCounters(caller: caller, target: target, factory: mesh.telemetry.metrics)
         staleCalls = Counter(label: "discovery_stale_total", dimensions: [("caller", caller), ("target", target)], factory: mesh.telemetry.metrics)
         spanNames = [HTTPMethod.get, .post, .put, .patch, .delete].map { ($0, "\($0) \(target)") }
         let revision = mesh.controlPlane.revision
@@ -190,6 +197,7 @@ final class OutboundChannel: Sendable {
         } catch {
             result = .failure(MeshCallError(translating: error, caller: service, target: target))
         }
+        if progress.abandoned > 0 { countAbandoned(progress.abandoned) }
         let found = progress.attributes
         let attemptCount = progress.attempts
         let outcome: Counter
@@ -248,6 +256,13 @@ final class OutboundChannel: Sendable {
     /// One attempt: pick an instance, send, note the outcome for outlier detection.
     fileprivate func attempt(_ request: Request, caller service: String?, built: Built, span: SpanInProgress,
                              progress: inout CallProgress) async throws -> Response {
+        if progress.abandoned > 0 {
+            // The previous attempt was abandoned and yet the call goes on: its timeout ended it
+            // (a cancelled caller retries no more). Counted now, not when the call ends, so the
+            // count keeps pace with the target's own (it records the abandoned request at once).
+            attemptOutcomes.timedOut.increment(by: progress.abandoned)
+            progress.abandoned = 0
+        }
         progress.attempts += 1
         let number = progress.attempts
         // A retry gets its own span so the waterfall shows each attempt and the backoff before it.
@@ -272,6 +287,13 @@ final class OutboundChannel: Sendable {
 
         do {
             let response = try await transport.send(outgoing, on: connection(to: instance.address, built: built))
+            if Task.isCancelled {
+                // The caller stopped waiting (its timeout, or its own caller): the answer came too late.
+                progress.abandoned += 1
+            } else {
+                attemptOutcomes.answered.increment()
+                if !noneRefusing.load(ordering: .relaxed) { noteAnswered(instance: instance.id) }
+            }
             noteOutcome(instance: instance.id, serverError: response.isServerError, instanceCount: instanceCount)
             if response.isServerError {
                 attemptSpan?.setStatus(SpanStatus(code: .error, message: "\(response.status)"))
@@ -279,8 +301,14 @@ final class OutboundChannel: Sendable {
             }
             return response
         } catch let error as TransportError {
+            attemptOutcomes.refused.increment()
+            noteRefused(instance: instance.id)
             noteOutcome(instance: instance.id, serverError: true, instanceCount: instanceCount)
             attemptSpan?.setStatus(SpanStatus(code: .error, message: "\(error)"))
+            throw error
+        } catch let error as CancellationError {
+            // Cancelled on the way (the network's latency): abandoned like a late answer.
+            progress.abandoned += 1
             throw error
         }
     }
@@ -360,6 +388,36 @@ final class OutboundChannel: Sendable {
         }
     }
 
+    /// Counts a call's last abandoned attempts (earlier ones are counted as the next begins): each
+    /// a timeout, except the last when the caller's own task was cancelled (then that one was its
+    /// caller giving up, not the target failing).
+    private func countAbandoned(_ count: Int) {
+        let byCaller = Task.isCancelled ? 1 : 0
+        if count > byCaller { attemptOutcomes.timedOut.increment(by: count - byCaller) }
+        if byCaller > 0 { attemptOutcomes.cancelled.increment() }
+    }
+
+    private func noteRefused(instance instanceID: String) {
+        let now = clock.now.offset
+        refusing.withLock { refusing in
+            refusing.refused(instanceID, at: now)
+            noneRefusing.store(false, ordering: .relaxed)
+        }
+    }
+
+    private func noteAnswered(instance instanceID: String) {
+        refusing.withLock { refusing in
+            refusing.answered(instanceID)
+            if refusing.isEmpty { noneRefusing.store(true, ordering: .relaxed) }
+        }
+    }
+
+    /// Instances of the target whose last connection from this caller was refused at or after
+    /// `start` (on the mesh's clock), sorted.
+    func refusingInstances(since start: Duration) -> [String] {
+        refusing.withLock { $0.refusing(since: start) }
+    }
+
     /// The breaker in use and when it was made, if the policy has one.
     var breaker: (CircuitBreaker, origin: Duration)? {
         built.withLock { built in built.pipeline.breaker.map { ($0, built.breakerOrigin) } }
@@ -372,10 +430,12 @@ final class OutboundChannel: Sendable {
     }
 }
 
-/// What one call's attempts share: how many there were, and attributes for the client span found
+/// What one call's attempts share: how many there were, how many were abandoned, and attributes for the client span found
 /// on the way (discovery serving stale entries).
 private struct CallProgress: Sendable {
     var attempts = 0
+    /// Attempts whose caller stopped waiting before the answer: timed out, or cancelled.
+    var abandoned = 0
     var attributes: [(String, SpanAttribute)] = []
 }
 
