@@ -59,7 +59,7 @@ extension Mesh {
                 name: name, health: health, instances: instances, rps: rps, errorRatio: errorRatio,
                 latency: store.latency(SeriesSelector(label: "request_duration_seconds", matching: ["service": name]), window: window),
                 rpsHistory: store.history(all, seconds: 60), errorHistory: errorHistory,
-                requestsTotal: Int(store.total(all)), fault: fault.summary,
+                requestsTotal: Int(store.total(all)), fault: fault,
                 dependencies: dependencies[name].map { $0.sorted() } ?? [], checks: checks))
         }
 

@@ -24,8 +24,9 @@ public struct ServiceStatus: Codable, Sendable, Equatable, Identifiable {
     public var errorHistory: [Double]
     /// Requests handled since start.
     public var requestsTotal: Int
-    /// The fault injected into the service right now, in words (`errors 50%`), or nil.
-    public var fault: String?
+    /// The fault injected into the service right now, `.none` when there is none (its
+    /// ``FaultSpec/summary`` says it in words).
+    public var fault: FaultSpec
     /// Services this one calls, by name.
     public var dependencies: [String]
     /// The service's own health checks (a failing dependency is shown there but does not make it down).
@@ -43,7 +44,7 @@ public struct ServiceStatus: Codable, Sendable, Equatable, Identifiable {
         rpsHistory: [Double] = [],
         errorHistory: [Double] = [],
         requestsTotal: Int = 0,
-        fault: String? = nil,
+        fault: FaultSpec = .none,
         dependencies: [String] = [],
         checks: [HealthCheckStatus] = []
     ) {
