@@ -33,9 +33,8 @@ final class OutboundChannel: Sendable {
     /// skips the detector's lock and its look-up by instance id, as nearly every call does.
     private let outliersQuiet = Atomic<Bool>(true)
     private let random: Mutex<SeededGenerator>
-    /// `client_requests_total` by outcome: a status's counter found by the number (a channel sees
-    /// a handful, so a scan beats hashing its text), an error kind's by name.
-    private let calls: Mutex<(byStatus: [(Int, Counter)], byError: [String: Counter])>
+    /// `client_requests_total`: each call by its outcome.
+    private let calls: ClientCallCounters
     private let duration: CoreMetrics.Timer
     /// Attempts by how they ended, as this caller saw them (see ``AttemptOutcome``).
     private let attemptOutcomes: AttemptCounters
@@ -101,7 +100,7 @@ final class OutboundChannel: Sendable {
         tracer = mesh.telemetry.tracer(for: caller)
         let seed = mesh.configuration.seed &+ UInt64(truncatingIfNeeded: "\(caller)->\(target)".hashValueStable)
         random = Mutex(SeededGenerator(seed: seed))
-        calls = Mutex(([], [:]))
+        calls = ClientCallCounters(caller: caller, target: target, factory: mesh.telemetry.metrics)
         duration = CoreMetrics.Timer(label: "client_request_duration_seconds", dimensions: [("caller", caller), ("target", target)], factory: mesh.telemetry.metrics)
         attemptOutcomes = AttemptCounters(caller: caller, target: target, factory: mesh.telemetry.metrics)
         staleCalls = Counter(label: "discovery_stale_total", dimensions: [("caller", caller), ("target", target)], factory: mesh.telemetry.metrics)
@@ -205,10 +204,10 @@ final class OutboundChannel: Sendable {
         switch result {
         case .success(let response):
             if response.isServerError { status = SpanStatus(code: .error, message: "\(response.status)") }
-            outcome = counter(status: response.status)
+            outcome = calls.counter(status: response.status)
         case .failure(let error):
             status = SpanStatus(code: .error, message: error.message)
-            outcome = counter(error: error.kind.rawValue)
+            outcome = calls.counter(error: error.kind.rawValue)
         }
         let ended = time.nanosecondsSinceOrigin()
         tracer.record(span, operation: spanName(request.method), kind: .client, endNanoseconds: ended, status: status) { attributes in
@@ -231,30 +230,8 @@ final class OutboundChannel: Sendable {
         return "\(method) \(target)"
     }
 
-    private func counter(status: Int) -> Counter {
-        calls.withLock { calls in
-            for (known, counter) in calls.byStatus where known == status { return counter }
-            let counter = makeCounter(outcome: String(status))
-            calls.byStatus.append((status, counter))
-            return counter
-        }
-    }
-
-    private func counter(error kind: String) -> Counter {
-        calls.withLock { calls in
-            if let counter = calls.byError[kind] { return counter }
-            let counter = makeCounter(outcome: kind)
-            calls.byError[kind] = counter
-            return counter
-        }
-    }
-
-    private func makeCounter(outcome: String) -> Counter {
-        Counter(label: "client_requests_total", dimensions: [("caller", caller), ("target", target), ("outcome", outcome)], factory: mesh.telemetry.metrics)
-    }
-
     /// One attempt: pick an instance, send, note the outcome for outlier detection.
-    fileprivate func attempt(_ request: Request, caller service: String?, built: Built, span: SpanInProgress,
+    func attempt(_ request: Request, caller service: String?, built: Built, span: SpanInProgress,
                              progress: inout CallProgress) async throws -> Response {
         if progress.abandoned > 0 {
             // The previous attempt was abandoned and yet the call goes on: its timeout ended it
@@ -427,54 +404,5 @@ final class OutboundChannel: Sendable {
     func ejected() -> [String] {
         let now = mesh.now()
         return outliers.withLock { $0?.ejected(at: now) } ?? []
-    }
-}
-
-/// What one call's attempts share: how many there were, how many were abandoned, and attributes for the client span found
-/// on the way (discovery serving stale entries).
-private struct CallProgress: Sendable {
-    var attempts = 0
-    /// Attempts whose caller stopped waiting before the answer: timed out, or cancelled.
-    var abandoned = 0
-    var attributes: [(String, SpanAttribute)] = []
-}
-
-/// A call whose attempts run in tasks of their own (under a per-attempt timeout): what each needs,
-/// in the one object its operation captures. Attempts run one after another, each taking the
-/// progress and putting it back.
-private final class TimedAttempts: Sendable {
-    let channel: OutboundChannel
-    let request: Request
-    let caller: String?
-    let built: OutboundChannel.Built
-    let span: SpanInProgress
-    private let state = Mutex(CallProgress())
-
-    init(channel: OutboundChannel, request: Request, caller: String?, built: OutboundChannel.Built, span: SpanInProgress) {
-        self.channel = channel
-        self.request = request
-        self.caller = caller
-        self.built = built
-        self.span = span
-    }
-
-    var progress: CallProgress { state.withLock { $0 } }
-
-    func next() async throws -> Response {
-        var progress = state.withLock { $0 }
-        defer { state.withLock { $0 = progress } }
-        return try await channel.attempt(request, caller: caller, built: built, span: span, progress: &progress)
-    }
-}
-
-extension String {
-    /// FNV-1a: a hash that is the same in every run (Swift's `hashValue` is seeded per process).
-    var hashValueStable: UInt64 {
-        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
-        for byte in utf8 {
-            hash ^= UInt64(byte)
-            hash = hash &* 0x100_0000_01B3
-        }
-        return hash
     }
 }
