@@ -142,7 +142,7 @@ private func bigSnapshot(tick: Int, store: TraceStore) -> SystemSnapshot {
         let health: Health = i % 7 == 0 ? Health(.degraded, reason: "errors") : .up
         services.append(ServiceStatus(name: "service-\(i)", health: health, instances: instances, rps: 100 + shift,
                                       errorRatio: Double(i % 5) / 100, latency: latency, rpsHistory: history,
-                                      requestsTotal: 10_000 + tick, fault: i == 3 ? "errors 50%" : nil))
+                                      requestsTotal: 10_000 + tick, fault: i == 3 ? .errors(ratio: 0.5) : .none))
     }
     var breakers: [BreakerStatus] = []
     for i in 0..<50 {

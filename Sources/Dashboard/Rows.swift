@@ -9,7 +9,7 @@ enum Rows {
         let filter = state.list(.services).filter.lowercased()
         var rows = filter.isEmpty ? snapshot.services : snapshot.services.filter { service in
             service.name.lowercased().contains(filter)
-                || (service.fault?.lowercased().contains(filter) ?? false)
+                || (service.fault.summary?.lowercased().contains(filter) ?? false)
                 || service.health.state.rawValue.contains(filter)
         }
         switch state.sortOrder(.services) {

@@ -129,12 +129,14 @@ extension ControlCommand {
 
 extension FaultSpec {
     /// The next fault `f` sets, after the one a service reports (`ServiceStatus.fault`):
-    /// none → errors 50% → latency 300ms → down → none.
-    static func next(after current: String?) -> FaultSpec {
-        guard let current, !current.isEmpty else { return .errors(ratio: 0.5) }
-        if current.hasPrefix("errors") { return .latency(milliseconds: 300) }
-        if current.hasPrefix("latency") { return .down }
-        return .none
+    /// none → errors 50% → latency 300ms → down → none (and hang → none).
+    static func next(after current: FaultSpec) -> FaultSpec {
+        switch current {
+        case .none: .errors(ratio: 0.5)
+        case .errors: .latency(milliseconds: 300)
+        case .latency: .down
+        case .down, .hang: .none
+        }
     }
 }
 

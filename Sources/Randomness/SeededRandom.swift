@@ -84,6 +84,12 @@ public struct SeededRandom: RandomNumberGenerator, Sendable, Equatable {
         return result
     }
 
+}
+
+/// The draws every component makes, for any generator: a ``SeededRandom`` in a run, a scripted
+/// source in a test. Written here once, instead of the standard library's `random(in:using:)`,
+/// whose algorithm is not promised to stay the same across Swift versions: a seed must replay.
+extension RandomNumberGenerator {
     /// A uniform value in `0 ..< 1` with 53 random bits.
     @inlinable
     public mutating func nextUnitInterval() -> Double {

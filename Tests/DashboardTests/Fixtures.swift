@@ -34,7 +34,7 @@ enum Fixtures {
             name: "payment-service", health: Health(.degraded, reason: "error rate 42%"),
             instances: [InstanceStatus(id: "payment-1", inFlight: 7), InstanceStatus(id: "payment-2", inFlight: 5)],
             rps: 118, errorRatio: 0.42, latency: LatencySummary(count: 7_080, p50Ms: 30, p95Ms: 250, p99Ms: 600, maxMs: 1_200),
-            rpsHistory: history(118, shape), requestsTotal: 22_656, fault: "errors 40%"
+            rpsHistory: history(118, shape), requestsTotal: 22_656, fault: .errors(ratio: 0.4)
         ),
         ServiceStatus(
             name: "notification", health: Health(.down, reason: "no healthy instance"),

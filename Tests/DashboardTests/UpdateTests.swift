@@ -158,12 +158,13 @@ struct UpdateTests {
     @Test func faultKeyCyclesNoneErrorsLatencyDownNone() {
         var s = state()
         #expect(press(&s, .char("f")) == [.control(.setFault(service: "gateway", fault: .errors(ratio: 0.5)))])
-        _ = press(&s, .down, .down) // payment-service reports "errors 40%"
+        _ = press(&s, .down, .down) // payment-service reports errors 40%
         #expect(press(&s, .char("f")) == [.control(.setFault(service: "payment-service", fault: .latency(milliseconds: 300)))])
-        #expect(FaultSpec.next(after: "latency 300ms") == .down)
-        #expect(FaultSpec.next(after: "down") == FaultSpec.none)
-        #expect(FaultSpec.next(after: "hang") == FaultSpec.none)
-        #expect(FaultSpec.next(after: nil) == .errors(ratio: 0.5))
+        #expect(FaultSpec.next(after: .latency(milliseconds: 300)) == .down)
+        #expect(FaultSpec.next(after: .down) == FaultSpec.none)
+        #expect(FaultSpec.next(after: .hang) == FaultSpec.none)
+        #expect(FaultSpec.next(after: .none) == .errors(ratio: 0.5))
+        #expect(FaultSpec.next(after: .errors(ratio: 1, status: 500)) == .latency(milliseconds: 300))
     }
 
     @Test func breakerKeysActOnTheSelectedBreaker() {

@@ -50,7 +50,7 @@ enum ServiceDetailView {
         }
         title.append("   total ", .muted); title.append(Format.count(service.requestsTotal))
         lines.append(title)
-        if let fault = service.fault { lines.append(Line("fault: \(fault)", Style(.error, .bold))) }
+        if let fault = service.fault.summary { lines.append(Line("fault: \(fault)", Style(.error, .bold))) }
         // Braille packs the whole minute into half the width (ASCII: one second per cell).
         let top = service.rpsHistory.max()
         let spark = Sparkline.brailleText(service.rpsHistory, width: max(10, area.width - 14), maximum: top, glyphs: glyphs)

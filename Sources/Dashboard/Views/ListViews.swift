@@ -54,7 +54,7 @@ enum ServicesView {
                 let spark = idle ? "" : Sparkline.text(service.rpsHistory, width: sparkWidth, glyphs: glyphs)
                 row.append(Line("  " + spark, service.health.state == .down ? .error : .accent))
             }
-            row.append(service.fault.map { Line("fault: \($0)", Style(.error, .bold)) } ?? Line(""))
+            row.append(service.fault.summary.map { Line("fault: \($0)", Style(.error, .bold)) } ?? Line(""))
             return row
         }
         ListTable.render(state, tab: .services, columns: columns, rows: rows, empty: "no services reported", area: area, into: &buffer)

@@ -37,22 +37,14 @@ public final class LoadBalancer: Sendable {
     func pickIndex(from candidates: [RegisteredInstance], inFlight: (InstanceID) -> Int) -> Int? {
         guard !candidates.isEmpty else { return nil }
         if candidates.count == 1 { return 0 }
-        switch strategy {
-        case .roundRobin:
-            let index = state.withLock { state in
-                defer { state.next &+= 1 }
-                return state.next
-            }
-            return index % candidates.count
-        case .random:
-            return state.withLock { $0.random.nextIndex(below: candidates.count) }
-        case .leastInFlightOfTwo:
-            let (first, second) = state.withLock { state in
-                let first = state.random.nextIndex(below: candidates.count)
-                var second = state.random.nextIndex(below: candidates.count - 1)
-                if second >= first { second += 1 }
-                return (first, second)
-            }
+        let choice = state.withLock { state in
+            InstancePicker.choose(strategy, among: candidates.count, turn: &state.next, using: &state.random)
+        }
+        switch choice {
+        case .index(let index):
+            return index
+        case .lessLoaded(let first, let second):
+            // Loads are read outside the lock: they come from elsewhere and may take locks of their own.
             return inFlight(candidates[second].instance) < inFlight(candidates[first].instance) ? second : first
         }
     }

@@ -18,9 +18,13 @@ extension Mesh {
         let registered = registry.allInstances()
         var ejectedBy: [String: Int] = [:]
         var dependencies: [String: Set<String>] = [:]
+        // Instances a caller found refusing within the window, by target.
+        var refusing: [String: Set<String>] = [:]
+        let windowStart = now - .seconds(window)
         for channel in channels {
             channel.ejected().forEach { ejectedBy[$0, default: 0] += 1 }
             dependencies[channel.caller, default: []].insert(channel.target)
+            refusing[channel.target, default: []].formUnion(channel.refusingInstances(since: windowStart))
         }
         let inFlight = Dictionary(uniqueKeysWithValues: runtimes.map { ($0.instance.id, $0.inFlight.load(ordering: .relaxed)) })
         let reports = Dictionary(uniqueKeysWithValues: runtimes.map { ($0.instance.id, $0.lastReport.withLock { $0 }) })
@@ -39,23 +43,24 @@ extension Mesh {
             let checks = (runtimes.filter { $0.instance.service == name }.sorted { $0.instance < $1.instance }.compactMap { reports[$0.instance.id] ?? nil }.first?.entries ?? [])
                 .map { HealthCheckStatus(name: $0.name, passing: $0.passing, isDependency: $0.isDependency, message: $0.message) }
             let fault = transport.fault(service: name)
-            let up = instances.filter { $0.health.state == .up }.count
-            let errorRatio = rps > 0 ? errorRate / rps : 0
-            let health: Health
-            if up == 0 {
-                health = Health(.down, reason: instances.isEmpty ? "no instances registered" : "no passing instance")
-            } else if up < instances.count {
-                health = Health(.degraded, reason: "\(up)/\(instances.count) instances passing")
-            } else if errorRatio >= 0.1 {
-                health = Health(.degraded, reason: "\(Int((errorRatio * 100).rounded()))% of requests fail")
-            } else {
-                health = .up
+            let attempts = { (outcome: AttemptOutcome) in
+                store.rate(SeriesSelector(label: AttemptOutcome.metricLabel, matching: ["target": name, "outcome": outcome.rawValue]), window: window)
             }
+            let callers = CallerView(answered: attempts(.answered), refused: attempts(.refused), timedOut: attempts(.timeout),
+                                     refusingInstances: instances.filter { refusing[name]?.contains($0.id) ?? false }.count)
+            // What the service never counted itself: attempts refused before reaching it, and
+            // attempts its callers gave up on (it counted those, but as 499, not as failures).
+            let unseenFailures = SeriesSelector(label: AttemptOutcome.metricLabel, matching: ["target": name],
+                                                where: DimensionPredicate(dimension: "outcome", hasPrefix: [AttemptOutcome.refused.rawValue, AttemptOutcome.timeout.rawValue]))
+            let requests = rps + callers.refused
+            let errorRatio = requests > 0 ? min(1, (errorRate + callers.refused + callers.timedOut) / requests) : 0
+            let health = Self.health(instances: instances, callers: callers, errorRatio: errorRatio)
+            let errorHistory = zip(store.history(errors, seconds: 60), store.history(unseenFailures, seconds: 60)).map { $0 + $1 }
             serviceStatuses.append(ServiceStatus(
                 name: name, health: health, instances: instances, rps: rps, errorRatio: errorRatio,
                 latency: store.latency(SeriesSelector(label: "request_duration_seconds", matching: ["service": name]), window: window),
-                rpsHistory: store.history(all, seconds: 60), errorHistory: store.history(errors, seconds: 60),
-                requestsTotal: Int(store.total(all)), fault: fault.summary,
+                rpsHistory: store.history(all, seconds: 60), errorHistory: errorHistory,
+                requestsTotal: Int(store.total(all)), fault: fault,
                 dependencies: dependencies[name].map { $0.sorted() } ?? [], checks: checks))
         }
 
@@ -111,6 +116,57 @@ extension Mesh {
         let oldestShown = recent.last?.id ?? 0
         let audit = telemetry.events.recent(limit: 50, kinds: [.manualAction]).filter { $0.id < oldestShown }
         return recent + audit
+    }
+
+    /// What a service's callers saw of it over the window, from their sidecars' `client_attempts_total`.
+    struct CallerView {
+        /// Attempts per second it answered in time (any status).
+        var answered: Double
+        /// Attempts per second refused: nothing listened.
+        var refused: Double
+        /// Attempts per second the callers' timeouts gave up on.
+        var timedOut: Double
+        /// Its registered instances some caller found refusing in the window.
+        var refusingInstances: Int
+
+        var failed: Double { refused + timedOut }
+    }
+
+    /// A service's health, worst first: what the registry says of its instances, then what its
+    /// callers saw (refused, timed out; none answered is down), then outlier ejections, then its
+    /// error ratio.
+    static func health(instances: [InstanceStatus], callers: CallerView, errorRatio: Double) -> Health {
+        let count = instances.count
+        let passing = instances.filter { $0.health.state == .up }.count
+        let ejected = instances.filter(\.ejected).count
+        if passing == 0 {
+            return Health(.down, reason: instances.isEmpty ? "no instances registered" : "no passing instance")
+        }
+        let refusedReason = "connections refused by \(max(1, callers.refusingInstances))/\(count) instances"
+        if callers.failed > 0, callers.answered <= 0 {
+            return Health(.down, reason: callers.refused >= callers.timedOut ? refusedReason : "calls time out")
+        }
+        if ejected == count {
+            return Health(.down, reason: "all instances ejected by outlier detection")
+        }
+        if passing < count {
+            return Health(.degraded, reason: "\(passing)/\(count) instances passing")
+        }
+        if callers.refused > 0 {
+            return Health(.degraded, reason: refusedReason)
+        }
+        let attempted = callers.answered + callers.failed
+        let timedOutShare = attempted > 0 ? callers.timedOut / attempted : 0
+        if timedOutShare >= 0.1 {
+            return Health(.degraded, reason: "\(Int((timedOutShare * 100).rounded()))% of calls time out")
+        }
+        if ejected > 0 {
+            return Health(.degraded, reason: "\(ejected)/\(count) instances ejected by outlier detection")
+        }
+        if errorRatio >= 0.1 {
+            return Health(.degraded, reason: "\(Int((errorRatio * 100).rounded()))% of requests fail")
+        }
+        return .up
     }
 
     private struct RouteKey: Hashable {

@@ -48,6 +48,27 @@ public struct MeshCallError: Error, Sendable, Equatable, CustomStringConvertible
     }
 }
 
+extension MeshCallError {
+    /// What a caller is told when its sidecar's pipeline failed with `error`: the resilience
+    /// stages' rejections by kind; anything else (refused, no passing instance) is `unavailable`.
+    init(translating error: any Error, caller: String?, target: String) {
+        switch error {
+        case let error as CircuitBreakerOpenError:
+            self.init(caller: caller, target: target, kind: .breakerOpen, message: error.description, retryAfter: error.retryAfter)
+        case let error as RateLimitedError:
+            self.init(caller: caller, target: target, kind: .rateLimited, message: error.description, retryAfter: error.retryAfter)
+        case let error as BulkheadFullError:
+            self.init(caller: caller, target: target, kind: .bulkheadFull, message: error.description)
+        case let error as TimeoutError:
+            self.init(caller: caller, target: target, kind: .timeout, message: error.description)
+        case is CancellationError:
+            self.init(caller: caller, target: target, kind: .cancelled, message: "the call was cancelled")
+        default:
+            self.init(caller: caller, target: target, kind: .unavailable, message: "\(error)")
+        }
+    }
+}
+
 /// A handler's way of answering with a status and message (`throw HTTPError(404, "no user 42")`).
 public struct HTTPError: Error, Sendable, Equatable, CustomStringConvertible {
     public var status: Int

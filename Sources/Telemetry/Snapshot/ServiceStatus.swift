@@ -3,9 +3,18 @@ public struct ServiceStatus: Codable, Sendable, Equatable, Identifiable {
     public var name: String
     public var health: Health
     public var instances: [InstanceStatus]
-    /// Requests handled per second over the window.
+    /// Requests the service handled per second over the window (attempts refused before reaching
+    /// it are not among them).
     public var rps: Double
-    /// Share of requests over the window that failed (5xx, refused, timed out), 0…1.
+    /// Share of requests over the window that failed, 0…1, counting what its callers saw as well
+    /// as what it counted itself:
+    ///
+    ///     (requests it answered with a 5xx + attempts its callers' sidecars saw refused or time out)
+    ///     / (requests it counted + attempts refused before reaching it)
+    ///
+    /// A refused attempt never reached the service; a timed-out one did and is among the requests
+    /// it counted (as 499, its caller having gone), so it adds a failure but no request. A request
+    /// it answered with a 5xx after its caller timed out counts twice, hence the cap at 1.
     public var errorRatio: Double
     /// Latency percentiles over the window; nil when no request finished in it.
     public var latency: LatencySummary?
@@ -15,8 +24,9 @@ public struct ServiceStatus: Codable, Sendable, Equatable, Identifiable {
     public var errorHistory: [Double]
     /// Requests handled since start.
     public var requestsTotal: Int
-    /// The fault injected into the service right now, in words (`errors 50%`), or nil.
-    public var fault: String?
+    /// The fault injected into the service right now, `.none` when there is none (its
+    /// ``FaultSpec/summary`` says it in words).
+    public var fault: FaultSpec
     /// Services this one calls, by name.
     public var dependencies: [String]
     /// The service's own health checks (a failing dependency is shown there but does not make it down).
@@ -34,7 +44,7 @@ public struct ServiceStatus: Codable, Sendable, Equatable, Identifiable {
         rpsHistory: [Double] = [],
         errorHistory: [Double] = [],
         requestsTotal: Int = 0,
-        fault: String? = nil,
+        fault: FaultSpec = .none,
         dependencies: [String] = [],
         checks: [HealthCheckStatus] = []
     ) {

@@ -5,67 +5,6 @@ import Synchronization
 import Telemetry
 import Tracing
 
-/// Calls to other services, through the caller's sidecar. Handlers get one in ``RequestContext``.
-public struct MeshClient: Sendable {
-    let mesh: Mesh
-    /// The calling service, or nil for a client outside the mesh.
-    public let caller: String?
-    /// The channels this client has used (a deployed service's clients share its own).
-    let channels: CallerChannels
-
-    init(mesh: Mesh, caller: String?, channels: CallerChannels? = nil) {
-        self.mesh = mesh
-        self.caller = caller
-        self.channels = channels ?? CallerChannels(caller: caller ?? "client")
-    }
-
-    /// Sends `request` to a passing instance of `service` through the caller's policies.
-    ///
-    /// - Returns: the target's response, whatever its status (a 5xx after retries too).
-    /// - Throws: ``MeshCallError`` when no response came: breaker open, limit reached, timeout,
-    ///   nothing reachable, or cancelled.
-    public func call(_ service: String, _ request: Request) async throws(MeshCallError) -> Response {
-        try await channels.channel(to: service, in: mesh).call(request, caller: caller)
-    }
-
-    /// A GET through ``call(_:_:)``; inlinable, so the caller's own frame builds the request and
-    /// a call costs one async frame fewer.
-    @inlinable
-    public func get(_ service: String, _ path: String, headers: Headers = Headers()) async throws(MeshCallError) -> Response {
-        try await call(service, Request(method: .get, path: path, headers: headers))
-    }
-
-    public func post<Body: Encodable>(_ service: String, _ path: String, json body: Body, headers: Headers = Headers()) async throws(MeshCallError) -> Response {
-        let request: Request
-        do {
-            request = try Request(method: .post, path: path, headers: headers, json: body)
-        } catch {
-            throw MeshCallError(caller: caller, target: service, kind: .unavailable, message: "could not encode the request: \(error)")
-        }
-        return try await call(service, request)
-    }
-}
-
-/// The outbound channels one caller has used, found by the target's name without the mesh's
-/// lock or hashing: a caller talks to a handful of services, and comparing short names is cheap.
-final class CallerChannels: Sendable {
-    let caller: String
-    private let known = Mutex<[(target: String, channel: OutboundChannel)]>([])
-
-    init(caller: String) {
-        self.caller = caller
-    }
-
-    func channel(to target: String, in mesh: Mesh) -> OutboundChannel {
-        if let channel = known.withLock({ known in known.first { $0.target == target }?.channel }) { return channel }
-        let channel = mesh.channel(caller: caller, target: target)
-        known.withLock { known in
-            if !known.contains(where: { $0.target == target }) { known.append((target, channel)) }
-        }
-        return channel
-    }
-}
-
 /// The outbound half of a sidecar for one (caller service, target service) pair, shared by the
 /// caller's instances: the resilience pipeline built from the control plane's policy, discovery,
 /// version routing, load balancing, outlier detection, the client span and the metrics.
@@ -95,10 +34,15 @@ final class OutboundChannel: Sendable {
     /// skips the detector's lock and its look-up by instance id, as nearly every call does.
     private let outliersQuiet = Atomic<Bool>(true)
     private let random: Mutex<SeededRandom>
-    /// `client_requests_total` by outcome: a status's counter found by the number (a channel sees
-    /// a handful, so a scan beats hashing its text), an error kind's by name.
-    private let calls: Mutex<(byStatus: [(Int, Counter)], byError: [String: Counter])>
+    /// `client_requests_total`: each call by its outcome.
+    private let calls: ClientCallCounters
     private let duration: CoreMetrics.Timer
+    /// Attempts by how they ended, as this caller saw them (see ``AttemptOutcome``).
+    private let attemptOutcomes: AttemptCounters
+    /// Instances of the target whose last connection from this caller was refused.
+    private let refusing = Mutex(RefusingInstances())
+    /// True while no instance is known to refuse: an answered attempt then skips the lock.
+    private let noneRefusing = Atomic<Bool>(true)
     private let staleCalls: Counter
     private let servingStale = Atomic<Bool>(false)
     /// Client span names, `METHOD target`: few names, as OpenTelemetry advises (the path goes in
@@ -157,8 +101,9 @@ final class OutboundChannel: Sendable {
         tracer = mesh.telemetry.tracer(for: caller)
         let seed = mesh.configuration.seed &+ UInt64(truncatingIfNeeded: "\(caller)->\(target)".hashValueStable)
         random = Mutex(SeededRandom(seed: seed))
-        calls = Mutex(([], [:]))
+        calls = ClientCallCounters(caller: caller, target: target, factory: mesh.telemetry.metrics)
         duration = CoreMetrics.Timer(label: "client_request_duration_seconds", dimensions: [("caller", caller), ("target", target)], factory: mesh.telemetry.metrics)
+        attemptOutcomes = AttemptCounters(caller: caller, target: target, factory: mesh.telemetry.metrics)
         staleCalls = Counter(label: "discovery_stale_total", dimensions: [("caller", caller), ("target", target)], factory: mesh.telemetry.metrics)
         spanNames = [HTTPMethod.get, .post, .put, .patch, .delete].map { ($0, "\($0) \(target)") }
         let revision = mesh.controlPlane.revision
@@ -169,20 +114,20 @@ final class OutboundChannel: Sendable {
         _ = refresh(revision: revision)
     }
 
-    /// The pipeline for the current policies, rebuilding what changed.
+    /// The pipeline for the current policies, rebuilding what changed (see ``PolicyDiff``).
     private func refresh(revision: Int) -> Built {
         built.withLock { built in
             guard built.revision != revision else { return built }
-            let policy = mesh.controlPlane.policy(caller: caller, target: target)
-            let old = built.policy
+            let policy = controlPlane.policy(caller: caller, target: target)
+            let diff = PolicyDiff(from: built.revision < 0 ? nil : built.policy, to: policy)
             var pipeline = built.pipeline
             var breakerOrigin = built.breakerOrigin
             let metrics = mesh.telemetry.metrics
             let id = self.id
-            if built.revision < 0 || policy.breaker != old.breaker {
+            if diff.breaker {
                 if let breakerPolicy = policy.breaker {
                     let events = mesh.telemetry.events
-                    let breaker = CircuitBreaker(id: id, policy: breakerPolicy, clock: mesh.clock, metrics: metrics) { _ in
+                    let breaker = CircuitBreaker(id: id, policy: breakerPolicy, clock: clock, metrics: metrics) { _ in
                         true
                     } onTransition: { transition in
                         let from = BreakerState(transition.from).label, to = BreakerState(transition.to).label
@@ -197,25 +142,24 @@ final class OutboundChannel: Sendable {
                     mesh.resilience.removeBreaker(id: id)
                 }
             }
-            if built.revision < 0 || policy.rateLimit != old.rateLimit {
-                pipeline.rateLimiter = policy.rateLimit.map { RateLimiter(name: id, rate: $0.perSecond, burst: $0.burst, clock: mesh.clock, metrics: metrics) }
+            if diff.rateLimiter {
+                pipeline.rateLimiter = policy.rateLimit.map { RateLimiter(name: id, rate: $0.perSecond, burst: $0.burst, clock: clock, metrics: metrics) }
                 if let limiter = pipeline.rateLimiter { mesh.resilience.replace(limiter) }
             }
-            if built.revision < 0 || policy.bulkhead != old.bulkhead {
+            if diff.bulkhead {
                 pipeline.bulkhead = policy.bulkhead.map { Bulkhead(name: id, maxConcurrent: $0.maxConcurrent, maxQueued: $0.maxQueued, metrics: metrics) }
             }
-            pipeline.retry = policy.retry.map { Retry(name: id, policy: $0, clock: mesh.clock, seed: mesh.configuration.seed, metrics: metrics) }
+            pipeline.retry = policy.retry.map { Retry(name: id, policy: $0, clock: clock, seed: mesh.configuration.seed, metrics: metrics) }
             pipeline.attemptTimeout = policy.timeout
-            let balancer = policy.loadBalancing == old.loadBalancing && built.revision >= 0
-                ? built.balancer : LoadBalancer(strategy: policy.loadBalancing, seed: mesh.configuration.seed)
-            if policy.outlierDetection != old.outlierDetection || built.revision < 0 {
+            let balancer = diff.balancer ? LoadBalancer(strategy: policy.loadBalancing, seed: mesh.configuration.seed) : built.balancer
+            if diff.outlierDetection {
                 outliers.withLock { detector in
                     detector = policy.outlierDetection.map(OutlierDetector.init)
                     outliersQuiet.store(true, ordering: .releasing)
                 }
             }
             built = Built(revision: revision, policy: policy, pipeline: pipeline, balancer: balancer,
-                          split: mesh.controlPlane.trafficSplit(service: target), breakerOrigin: breakerOrigin,
+                          split: controlPlane.trafficSplit(service: target), breakerOrigin: breakerOrigin,
                           connections: built.connections)
             return built
         }
@@ -251,8 +195,9 @@ final class OutboundChannel: Sendable {
         } catch let error as UpstreamStatusError {
             result = .success(error.response)
         } catch {
-            result = .failure(translate(error, caller: service))
+            result = .failure(MeshCallError(translating: error, caller: service, target: target))
         }
+        if progress.abandoned > 0 { countAbandoned(progress.abandoned) }
         let found = progress.attributes
         let attemptCount = progress.attempts
         let outcome: Counter
@@ -260,10 +205,10 @@ final class OutboundChannel: Sendable {
         switch result {
         case .success(let response):
             if response.isServerError { status = SpanStatus(code: .error, message: "\(response.status)") }
-            outcome = counter(status: response.status)
+            outcome = calls.counter(status: response.status)
         case .failure(let error):
             status = SpanStatus(code: .error, message: error.message)
-            outcome = counter(error: error.kind.rawValue)
+            outcome = calls.counter(error: error.kind.rawValue)
         }
         let ended = time.nanosecondsSinceOrigin()
         tracer.record(span, operation: spanName(request.method), kind: .client, endNanoseconds: ended, status: status) { attributes in
@@ -286,31 +231,16 @@ final class OutboundChannel: Sendable {
         return "\(method) \(target)"
     }
 
-    private func counter(status: Int) -> Counter {
-        calls.withLock { calls in
-            for (known, counter) in calls.byStatus where known == status { return counter }
-            let counter = makeCounter(outcome: String(status))
-            calls.byStatus.append((status, counter))
-            return counter
-        }
-    }
-
-    private func counter(error kind: String) -> Counter {
-        calls.withLock { calls in
-            if let counter = calls.byError[kind] { return counter }
-            let counter = makeCounter(outcome: kind)
-            calls.byError[kind] = counter
-            return counter
-        }
-    }
-
-    private func makeCounter(outcome: String) -> Counter {
-        Counter(label: "client_requests_total", dimensions: [("caller", caller), ("target", target), ("outcome", outcome)], factory: mesh.telemetry.metrics)
-    }
-
     /// One attempt: pick an instance, send, note the outcome for outlier detection.
-    fileprivate func attempt(_ request: Request, caller service: String?, built: Built, span: SpanInProgress,
+    func attempt(_ request: Request, caller service: String?, built: Built, span: SpanInProgress,
                              progress: inout CallProgress) async throws -> Response {
+        if progress.abandoned > 0 {
+            // The previous attempt was abandoned and yet the call goes on: its timeout ended it
+            // (a cancelled caller retries no more). Counted now, not when the call ends, so the
+            // count keeps pace with the target's own (it records the abandoned request at once).
+            attemptOutcomes.timedOut.increment(by: progress.abandoned)
+            progress.abandoned = 0
+        }
         progress.attempts += 1
         let number = progress.attempts
         // A retry gets its own span so the waterfall shows each attempt and the backoff before it.
@@ -335,6 +265,13 @@ final class OutboundChannel: Sendable {
 
         do {
             let response = try await transport.send(outgoing, on: connection(to: instance.address, built: built))
+            if Task.isCancelled {
+                // The caller stopped waiting (its timeout, or its own caller): the answer came too late.
+                progress.abandoned += 1
+            } else {
+                attemptOutcomes.answered.increment()
+                if !noneRefusing.load(ordering: .relaxed) { noteAnswered(instance: instance.id) }
+            }
             noteOutcome(instance: instance.id, serverError: response.isServerError, instanceCount: instanceCount)
             if response.isServerError {
                 attemptSpan?.setStatus(SpanStatus(code: .error, message: "\(response.status)"))
@@ -342,8 +279,14 @@ final class OutboundChannel: Sendable {
             }
             return response
         } catch let error as TransportError {
+            attemptOutcomes.refused.increment()
+            noteRefused(instance: instance.id)
             noteOutcome(instance: instance.id, serverError: true, instanceCount: instanceCount)
             attemptSpan?.setStatus(SpanStatus(code: .error, message: "\(error)"))
+            throw error
+        } catch let error as CancellationError {
+            // Cancelled on the way (the network's latency): abandoned like a late answer.
+            progress.abandoned += 1
             throw error
         }
     }
@@ -369,32 +312,15 @@ final class OutboundChannel: Sendable {
             throw NoInstanceError(description: "\(error)")
         }
         let staleness = noteStaleness(resolution)
-        var candidates = resolution.instances
-        let count = candidates.count
-        guard !candidates.isEmpty else { throw NoInstanceError(description: "no passing instance of \(target)") }
-        // Outlier ejection, unless it would leave nothing (Envoy's panic threshold, at 0%).
+        let offered = resolution.instances
+        guard !offered.isEmpty else { throw NoInstanceError(description: "no passing instance of \(target)") }
         let ejected = outliersQuiet.load(ordering: .acquiring) ? [] : outliers.withLock { [clock] detector -> [String] in
             guard let detector, detector.mayHaveEjections else { return [] }
             return detector.ejected(at: clock.now.offset)
         }
-        if !ejected.isEmpty {
-            let remaining = candidates.filter { !ejected.contains($0.id) }
-            if !remaining.isEmpty { candidates = remaining }
-        }
-        // Weighted routing by version (a canary), among the versions that have passing instances.
+        var candidates = InstancePicker.passing(offered, ejected: ejected)
         if let split = built.split {
-            let present = Set(candidates.map(\.version))
-            let weights = split.filter { present.contains($0.key) && $0.value > 0 }.sorted { $0.key < $1.key }
-            let total = weights.reduce(0) { $0 + $1.value }
-            if total > 0 {
-                var draw = random.withLock { $0.nextUnitInterval() } * total
-                var chosen = weights[weights.count - 1].key
-                for (version, weight) in weights {
-                    if draw < weight { chosen = version; break }
-                    draw -= weight
-                }
-                candidates = candidates.filter { $0.version == chosen }
-            }
+            candidates = random.withLock { InstancePicker.routed(candidates, split: split, using: &$0) }
         }
         // One candidate needs no balancing (nor the mesh, for loads).
         guard let picked = candidates.count == 1 ? 0 : built.balancer.pickIndex(from: candidates, inFlight: mesh.inFlight) else {
@@ -403,7 +329,7 @@ final class OutboundChannel: Sendable {
         // Two fields read in place: reading them from `candidates[picked]` in one expression
         // copied the whole entry (six references) on every call.
         let (id, address) = candidates.withUnsafeBufferPointer { ($0[picked].instance.id, $0[picked].address) }
-        return ((id, address), count, staleness)
+        return ((id, address), offered.count, staleness)
     }
 
     /// Says so when discovery serves stale entries: span attributes (returned) and a counter on
@@ -440,6 +366,36 @@ final class OutboundChannel: Sendable {
         }
     }
 
+    /// Counts a call's last abandoned attempts (earlier ones are counted as the next begins): each
+    /// a timeout, except the last when the caller's own task was cancelled (then that one was its
+    /// caller giving up, not the target failing).
+    private func countAbandoned(_ count: Int) {
+        let byCaller = Task.isCancelled ? 1 : 0
+        if count > byCaller { attemptOutcomes.timedOut.increment(by: count - byCaller) }
+        if byCaller > 0 { attemptOutcomes.cancelled.increment() }
+    }
+
+    private func noteRefused(instance instanceID: String) {
+        let now = clock.now.offset
+        refusing.withLock { refusing in
+            refusing.refused(instanceID, at: now)
+            noneRefusing.store(false, ordering: .relaxed)
+        }
+    }
+
+    private func noteAnswered(instance instanceID: String) {
+        refusing.withLock { refusing in
+            refusing.answered(instanceID)
+            if refusing.isEmpty { noneRefusing.store(true, ordering: .relaxed) }
+        }
+    }
+
+    /// Instances of the target whose last connection from this caller was refused at or after
+    /// `start` (on the mesh's clock), sorted.
+    func refusingInstances(since start: Duration) -> [String] {
+        refusing.withLock { $0.refusing(since: start) }
+    }
+
     /// The breaker in use and when it was made, if the policy has one.
     var breaker: (CircuitBreaker, origin: Duration)? {
         built.withLock { built in built.pipeline.breaker.map { ($0, built.breakerOrigin) } }
@@ -449,69 +405,5 @@ final class OutboundChannel: Sendable {
     func ejected() -> [String] {
         let now = mesh.now()
         return outliers.withLock { $0?.ejected(at: now) } ?? []
-    }
-
-    private func translate(_ error: any Error, caller: String?) -> MeshCallError {
-        switch error {
-        case let error as CircuitBreakerOpenError:
-            MeshCallError(caller: caller, target: target, kind: .breakerOpen, message: error.description, retryAfter: error.retryAfter)
-        case let error as RateLimitedError:
-            MeshCallError(caller: caller, target: target, kind: .rateLimited, message: error.description, retryAfter: error.retryAfter)
-        case let error as BulkheadFullError:
-            MeshCallError(caller: caller, target: target, kind: .bulkheadFull, message: error.description)
-        case let error as TimeoutError:
-            MeshCallError(caller: caller, target: target, kind: .timeout, message: error.description)
-        case is CancellationError:
-            MeshCallError(caller: caller, target: target, kind: .cancelled, message: "the call was cancelled")
-        default:
-            MeshCallError(caller: caller, target: target, kind: .unavailable, message: "\(error)")
-        }
-    }
-}
-
-/// What one call's attempts share: how many there were, and attributes for the client span found
-/// on the way (discovery serving stale entries).
-private struct CallProgress: Sendable {
-    var attempts = 0
-    var attributes: [(String, SpanAttribute)] = []
-}
-
-/// A call whose attempts run in tasks of their own (under a per-attempt timeout): what each needs,
-/// in the one object its operation captures. Attempts run one after another, each taking the
-/// progress and putting it back.
-private final class TimedAttempts: Sendable {
-    let channel: OutboundChannel
-    let request: Request
-    let caller: String?
-    let built: OutboundChannel.Built
-    let span: SpanInProgress
-    private let state = Mutex(CallProgress())
-
-    init(channel: OutboundChannel, request: Request, caller: String?, built: OutboundChannel.Built, span: SpanInProgress) {
-        self.channel = channel
-        self.request = request
-        self.caller = caller
-        self.built = built
-        self.span = span
-    }
-
-    var progress: CallProgress { state.withLock { $0 } }
-
-    func next() async throws -> Response {
-        var progress = state.withLock { $0 }
-        defer { state.withLock { $0 = progress } }
-        return try await channel.attempt(request, caller: caller, built: built, span: span, progress: &progress)
-    }
-}
-
-extension String {
-    /// FNV-1a: a hash that is the same in every run (Swift's `hashValue` is seeded per process).
-    var hashValueStable: UInt64 {
-        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
-        for byte in utf8 {
-            hash ^= UInt64(byte)
-            hash = hash &* 0x100_0000_01B3
-        }
-        return hash
     }
 }
