@@ -143,7 +143,8 @@ public struct HeadlessReport: Codable, Sendable, Equatable {
         public var failed: Int
         /// Attempts after the first (`retry_retries_total`).
         public var retries: Int
-        /// Calls whose every attempt timed out.
+        /// Attempts that timed out (`client_attempts_total{outcome="timeout"}`): a call can time out
+        /// and then succeed on a retry.
         public var timeouts: Int
         /// Calls the breaker turned away without trying (`breaker_calls_total{outcome="rejected"}`).
         public var rejected: Int
@@ -159,8 +160,8 @@ public struct HeadlessReport: Codable, Sendable, Equatable {
         }
 
         /// Every (caller, target) pair that made a call, by caller then target, from the sidecars'
-        /// `client_requests_total{caller,target,outcome}` and the resilience metrics named by the
-        /// channel id `CALLER->TARGET`.
+        /// `client_requests_total` and `client_attempts_total` (`{caller,target,outcome}`) and the
+        /// resilience metrics named by the channel id `CALLER->TARGET`.
         public static func all(in store: MetricsStore) -> [Calls] {
             var pairs: [String: (caller: String, target: String)] = [:]
             for series in store.series(matching: SeriesSelector(label: "client_requests_total")) {
@@ -179,7 +180,7 @@ public struct HeadlessReport: Codable, Sendable, Equatable {
                 let calls = total("client_requests_total", edge)
                 return Calls(caller: caller, target: target, calls: calls, failed: calls - succeeded,
                              retries: total("retry_retries_total", ["name": id]),
-                             timeouts: total("client_requests_total", edge.merging(["outcome": "timeout"]) { $1 }),
+                             timeouts: total("client_attempts_total", edge.merging(["outcome": "timeout"]) { $1 }),
                              rejected: total("breaker_calls_total", ["breaker": id, "outcome": "rejected"]))
             }
         }
