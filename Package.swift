@@ -77,10 +77,13 @@ let package = Package(
             ],
             path: "Benchmarks/meshtop-bench"
         ),
+        // Helpers every test target shares (one bounded waitUntil), as swift-metrics ships MetricsTestKit.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(
             name: "TelemetryTests",
             dependencies: [
                 "Telemetry",
+                "TestSupport",
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
@@ -92,6 +95,7 @@ let package = Package(
             dependencies: [
                 "Randomness",
                 "Resilience",
+                "TestSupport",
                 // Test doubles only: ManualClock and the in-process backends to observe what is reported.
                 "Telemetry",
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -129,6 +133,7 @@ let package = Package(
                 "Randomness",
                 "ServiceMesh",
                 "Telemetry",
+                "TestSupport",
                 .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
             ]
         ),

@@ -4,6 +4,7 @@ import Resilience
 import ServiceMesh
 import Telemetry
 import Testing
+import TestSupport
 
 /// The storefront on a manual clock with no simulated work or network latency: every test is
 /// deterministic and fast. Calls go through the real gateway, sidecars, sagas and bus.
@@ -30,7 +31,7 @@ struct Shop {
     /// Delivers every queued event (the bus runs in a task until the queues are empty).
     func deliverEvents() async {
         let bus = Task { await mesh.eventBus.run() }
-        while mesh.eventBus.pendingCount > 0 { await Task.yield() }
+        await waitUntil("every queued event delivered") { mesh.eventBus.pendingCount == 0 }
         bus.cancel()
         await bus.value
     }

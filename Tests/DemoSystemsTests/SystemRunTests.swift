@@ -4,6 +4,7 @@ import ServiceMesh
 import Synchronization
 import Telemetry
 import Testing
+import TestSupport
 
 /// A storefront run on a manual clock: no simulated work or network latency, time moved on by
 /// ``drive(until:)`` whenever the run waits for it. Fast and independent of the machine's speed.
@@ -68,7 +69,7 @@ struct SystemRunTests {
         let result = try await testGracefulShutdown { trigger in
             try await test.runToEnd { clock in
                 await clock.waitForSleeper(until: .init(offset: .seconds(2)))
-                while clock.now < .init(offset: .seconds(2)) { await Task.yield() }
+                await waitUntil("the clock at 2 s") { clock.now >= .init(offset: .seconds(2)) }
                 trigger.triggerGracefulShutdown()
             }
         }

@@ -230,12 +230,12 @@ wait_for 5 "the Events view" screen_has '\[4 Events\]'
 # Saga events stream in at tens per second and push older ones down: find the manual action
 # with the view's filter, as a person would.
 tm send-keys -t "$SESSION" /
-tm send-keys -t "$SESSION" -l "by hand"
+tm send-keys -t "$SESSION" -l "by dashboard"
 tm send-keys -t "$SESSION" Enter
-wait_for 5 "the manual action in the Events view" screen_has "manual .*$BREAKER.*tripped by hand"
-pass "4: the Events view shows the manual action: $(screen | grep -E 'tripped by hand' | head -1 | sed 's/  */ /g')"
+wait_for 5 "the manual action in the Events view" screen_has "manual .*$BREAKER.*tripped .*by dashboard"
+pass "4: the Events view shows the manual action: $(screen | grep -E 'tripped .*by dashboard' | head -1 | sed 's/  */ /g')"
 tm send-keys -t "$SESSION" Escape
-wait_for 5 "the events filter to clear" screen_lacks 'filter: by hand'
+wait_for 5 "the events filter to clear" screen_lacks 'filter: by dashboard'
 
 tm send-keys -t "$SESSION" 1
 wait_for 5 "the Services view" screen_has '\[1 Services\]'

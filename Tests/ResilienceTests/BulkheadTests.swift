@@ -1,6 +1,7 @@
 import MetricsTestKit
 import Synchronization
 import Testing
+import TestSupport
 @testable import Resilience
 
 /// A door operations wait at until the test opens it.
@@ -36,14 +37,6 @@ final class PeakMeter: Sendable {
 }
 
 /// Yields until `condition` holds (another task reaching a state we caused); fails instead of hanging.
-func eventually(_ condition: () -> Bool, sourceLocation: SourceLocation = #_sourceLocation) async {
-    for _ in 0..<100_000 {
-        if condition() { return }
-        await Task.yield()
-    }
-    Issue.record("condition never became true", sourceLocation: sourceLocation)
-}
-
 @Suite struct BulkheadTests {
     let metrics = TestMetrics()
 
@@ -53,7 +46,7 @@ func eventually(_ condition: () -> Bool, sourceLocation: SourceLocation = #_sour
         let running = (0..<3).map { index in
             Task { try await bulkhead.execute { await gate.wait(); return index } }
         }
-        await eventually { bulkhead.usage == (2, 1) }
+        await waitUntil { bulkhead.usage == (2, 1) }
         await #expect(throws: BulkheadFullError(bulkhead: "payment", maxConcurrent: 2, maxQueued: 1)) {
             try await bulkhead.execute { 99 }
         }
@@ -72,9 +65,9 @@ func eventually(_ condition: () -> Bool, sourceLocation: SourceLocation = #_sour
         let bulkhead = Bulkhead(name: "payment", maxConcurrent: 1, maxQueued: 1, metrics: metrics)
         let gate = Gate()
         let first = Task { try await bulkhead.execute { await gate.wait() } }
-        await eventually { bulkhead.usage == (1, 0) }
+        await waitUntil { bulkhead.usage == (1, 0) }
         let queued = Task { try await bulkhead.execute { } }
-        await eventually { bulkhead.usage == (1, 1) }
+        await waitUntil { bulkhead.usage == (1, 1) }
         queued.cancel()
         await #expect(throws: CancellationError.self) { try await queued.value }
         #expect(bulkhead.usage == (1, 0))

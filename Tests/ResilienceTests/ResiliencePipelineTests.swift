@@ -1,5 +1,6 @@
 import MetricsTestKit
 import Testing
+import TestSupport
 import Telemetry
 @testable import Resilience
 
@@ -71,7 +72,7 @@ import Telemetry
         let bulkhead = Bulkhead(name: "b", maxConcurrent: 1, metrics: metrics)
         let pipeline = pipeline(bulkhead: bulkhead)
         let busy = Task { try await pipeline.execute { await gate.wait() } }
-        await eventually { bulkhead.usage == (1, 0) }
+        await waitUntil { bulkhead.usage == (1, 0) }
         await #expect(throws: BulkheadFullError.self) { try await pipeline.execute { 1 } }
         gate.open()
         try await busy.value

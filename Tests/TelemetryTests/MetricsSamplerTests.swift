@@ -1,5 +1,6 @@
 import Metrics
 import Testing
+import TestSupport
 @testable import Telemetry
 
 @Suite struct MetricsSamplerTests {
@@ -36,14 +37,4 @@ import Testing
         running.cancel()
         _ = try? await running.value
     }
-}
-
-/// Yields until `condition` holds: for state another task reaches after an event we caused, with
-/// no wall-clock sleep. Fails the test rather than hanging if it never does.
-func waitUntil(_ condition: () -> Bool, sourceLocation: SourceLocation = #_sourceLocation) async {
-    for _ in 0..<100_000 {
-        if condition() { return }
-        await Task.yield()
-    }
-    Issue.record("condition never became true", sourceLocation: sourceLocation)
 }

@@ -1,5 +1,6 @@
 import PropertyBased
 import Testing
+import TestSupport
 import Tracing
 @testable import Telemetry
 
@@ -34,7 +35,7 @@ import Tracing
         #expect(f.store.pendingSpanCount == 3)
         endSpans(f, 1, prefix: "fourth")
         // The assembler's wake-up is the event awaited; a yield hands it the executor.
-        while f.store.pendingSpanCount > 0 { await Task.yield() }
+        await waitUntil("every pending span assembled") { f.store.pendingSpanCount == 0 }
         assembler.cancel()
         await assembler.value
         #expect(f.store.stats.storedTraces == 4)
@@ -50,7 +51,7 @@ import Tracing
         // And it can be run again.
         let again = Task { await f.store.runAssembler() }
         endSpans(f, 100)
-        while f.store.pendingSpanCount > 0 { await Task.yield() }
+        await waitUntil("every pending span assembled") { f.store.pendingSpanCount == 0 }
         again.cancel()
         await again.value
         #expect(f.store.stats.storedTraces == 107)
