@@ -53,6 +53,8 @@ public final class SimulatedClock: Clock, Sendable {
         var simulationThread: UInt?
         var foreignSleeps = 0
         var firstForeignSleep: Instant?
+        /// Tells the run loop a sleep started elsewhere (it may be waiting for outside activity).
+        var onForeignSleep: (@Sendable () -> Void)?
 
         /// Drops queue entries whose sleeper was cancelled, so `queue.first` is a live sleeper.
         mutating func discardCancelledEntries() {
@@ -95,6 +97,7 @@ public final class SimulatedClock: Clock, Sendable {
         }
         try await withTaskCancellationHandler {
             try await withUnsafeThrowingContinuation { (continuation: UnsafeContinuation<Void, any Error>) in
+                var foreignSleepHook: (@Sendable () -> Void)?
                 let immediate: Result<Void, any Error>? = state.withLock { state in
                     // The cancellation flag is set before `onCancel` runs, and both sides hold the lock,
                     // so a sleeper is either never registered or always removed by `onCancel`.
@@ -102,12 +105,14 @@ public final class SimulatedClock: Clock, Sendable {
                     if let simulationThread = state.simulationThread, simulationThread != thread {
                         state.foreignSleeps += 1
                         if state.firstForeignSleep == nil { state.firstForeignSleep = state.now }
+                        foreignSleepHook = state.onForeignSleep
                     }
                     if deadline <= state.now { return .success(()) }
                     state.sleepers[number] = Sleeper(deadline: deadline, continuation: continuation)
                     state.queue.insert(.init(deadline: deadline.offset, number: number))
                     return nil
                 }
+                foreignSleepHook?()
                 if let immediate { continuation.resume(with: immediate) }
             }
         } onCancel: {
@@ -119,9 +124,12 @@ public final class SimulatedClock: Clock, Sendable {
     // MARK: - Driven by the simulator
 
     /// Binds the clock to the thread that runs the simulation (nil: unbinds it), so sleeps from
-    /// other threads count as escapes.
-    func bind(toThread thread: UInt?) {
-        state.withLock { $0.simulationThread = thread }
+    /// other threads count as escapes; `onForeignSleep` is called (outside the lock) on each.
+    func bind(toThread thread: UInt?, onForeignSleep: (@Sendable () -> Void)? = nil) {
+        state.withLock { state in
+            state.simulationThread = thread
+            state.onForeignSleep = onForeignSleep
+        }
     }
 
     /// Sleeps that started on a thread other than the simulation's, and the virtual time of the first.

@@ -18,7 +18,9 @@ import Synchronization
 /// elsewhere and came back (a continuation resumed by a detached task or a Dispatch queue, a real
 /// sleep's wake-up): where it lands in the queue depends on real timing. The executor still runs it
 /// (dropping it would hang whatever waits for it) but counts it, with the virtual time of the
-/// first, and the run fails.
+/// first, and the run fails. ``SimulatedClock`` counts sleeps started on another thread the same
+/// way. Work that runs elsewhere and never comes back (a fire-and-forget `Task {}` that touches
+/// neither this executor nor the clock) cannot be seen from here and is not counted.
 public final class SimulationExecutor: TaskExecutor, Sendable {
     private struct State {
         var jobs: [UnownedJob] = []
@@ -26,7 +28,7 @@ public final class SimulationExecutor: TaskExecutor, Sendable {
         var simulationThread: UInt?
         var escapes = 0
         var firstEscape: SimulatedClock.Instant?
-        /// Set while the run loop waits for a job from another thread (see `waitForOutsideJob`).
+        /// Set while the run loop waits for a job from another thread (see `waitForOutsideActivity`).
         var loopIsWaiting = false
     }
 
@@ -43,7 +45,7 @@ public final class SimulationExecutor: TaskExecutor, Sendable {
     public func enqueue(_ job: consuming ExecutorJob) {
         let job = UnownedJob(job)
         let thread = currentThreadIdentity()
-        let wakeLoop: Bool = state.withLock { state in
+        let loopWasWaiting: Bool = state.withLock { state in
             state.jobs.append(job)
             guard let simulationThread = state.simulationThread, simulationThread != thread else { return false }
             state.escapes += 1
@@ -51,7 +53,7 @@ public final class SimulationExecutor: TaskExecutor, Sendable {
             defer { state.loopIsWaiting = false }
             return state.loopIsWaiting
         }
-        if wakeLoop { outsideArrival.signal() }
+        if loopWasWaiting { outsideArrival.signal() }
     }
 
     /// Whether the calling thread is the one running the simulation (false when no run is in progress).
@@ -93,12 +95,13 @@ public final class SimulationExecutor: TaskExecutor, Sendable {
         job.runSynchronously(on: asUnownedTaskExecutor())
     }
 
-    /// Waits up to `grace` of real time for a job from another thread; true when one is queued.
+    /// Waits up to `grace` of real time for activity from another thread: a job enqueued, or
+    /// ``wakeLoop()`` (a sleep started there). True when something arrived.
     ///
     /// The run loop calls this only when nothing is runnable and nothing sleeps: either a deadlock,
     /// or something outside the simulation is about to resume a task in it (an escape). Waiting a
     /// little tells the two apart; a deterministic run never gets here unless it is deadlocked.
-    func waitForOutsideJob(grace: Duration) -> Bool {
+    func waitForOutsideActivity(grace: Duration) -> Bool {
         let queued: Bool = state.withLock { state in
             if !state.jobs.isEmpty { return true }
             state.loopIsWaiting = true
@@ -108,10 +111,19 @@ public final class SimulationExecutor: TaskExecutor, Sendable {
         let (seconds, attoseconds) = grace.components
         let nanoseconds = seconds * 1_000_000_000 + attoseconds / 1_000_000_000
         // Real time, on purpose: only something outside the simulation can end this wait.
-        _ = outsideArrival.wait(timeout: .now() + .nanoseconds(Int(nanoseconds)))
+        let signalled = outsideArrival.wait(timeout: .now() + .nanoseconds(Int(nanoseconds))) == .success
         return state.withLock { state in
             state.loopIsWaiting = false
-            return !state.jobs.isEmpty
+            return signalled || !state.jobs.isEmpty
         }
+    }
+
+    /// Ends a ``waitForOutsideActivity(grace:)`` in progress, if any.
+    func wakeLoop() {
+        let wasWaiting: Bool = state.withLock { state in
+            defer { state.loopIsWaiting = false }
+            return state.loopIsWaiting
+        }
+        if wasWaiting { outsideArrival.signal() }
     }
 }

@@ -66,7 +66,7 @@ public enum Simulator {
         let outcome = Outcome<Value>()
 
         executor.beginRun()
-        clock.bind(toThread: currentThreadIdentity())
+        clock.bind(toThread: currentThreadIdentity(), onForeignSleep: { executor.wakeLoop() })
         let root = Task(executorPreference: executor) {
             let result: Result<Value, any Error>
             do {
@@ -109,7 +109,8 @@ public enum Simulator {
                 clock.wakeEarliest()
                 continue
             }
-            if executor.waitForOutsideJob(grace: deadlockGrace) { continue }
+            // Something from outside may yet enqueue a job or start a sleep (both escapes, counted).
+            if executor.waitForOutsideActivity(grace: deadlockGrace) { continue }
             // Cancelling lets whatever honours cancellation unwind; the verdict stays a deadlock.
             root.cancel()
             while runQueuedJobs() {}

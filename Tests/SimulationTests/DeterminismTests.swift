@@ -2,17 +2,16 @@ import Simulation
 import Synchronization
 import Testing
 
-// Simulations block the calling thread for the whole run; serialized so they never hold more
-// than one of the (few) cooperative threads that escaped work needs.
-@Suite("Simulator", .serialized)
+@Suite("Simulator")
 struct SimulatorTests {
-    @Test("the same seed gives the same ordered log, jobs and virtual time in 20 runs")
-    func sameSeedSameRun() throws {
+    @Test("the same seed gives the same ordered log, jobs and virtual time in 20 runs, on any thread")
+    func sameSeedSameRun() async throws {
+        // The first on the test's own thread (blocking it), the others on threads of their own.
         let first = Simulator.run(seed: 7) { await sleepingWorkload($0) }
         try first.check()
         let digest = try #require(first.value)
         for _ in 1..<20 {
-            let again = Simulator.run(seed: 7) { await sleepingWorkload($0) }
+            let again = await Simulator.runOnDedicatedThread(seed: 7) { await sleepingWorkload($0) }
             try again.check()
             #expect(again.value == digest)
             #expect(again.jobsRun == first.jobsRun)
@@ -25,10 +24,10 @@ struct SimulatorTests {
     }
 
     @Test("different seeds give different logs")
-    func differentSeedsDiffer() throws {
+    func differentSeedsDiffer() async throws {
         var digests: [UInt64] = []
         for seed: UInt64 in 1...5 {
-            let report = Simulator.run(seed: seed) { await sleepingWorkload($0) }
+            let report = await Simulator.runOnDedicatedThread(seed: seed) { await sleepingWorkload($0) }
             try report.check()
             digests.append(try #require(report.value))
         }
@@ -36,8 +35,8 @@ struct SimulatorTests {
     }
 
     @Test("sleepers due at the same instant wake in the order they went to sleep")
-    func tiesWakeInRegistrationOrder() throws {
-        let report = Simulator.run(seed: 1) { simulation in
+    func tiesWakeInRegistrationOrder() async throws {
+        let report = await Simulator.runOnDedicatedThread(seed: 1) { simulation in
             let log = OrderedLog(keepsEntries: true)
             await withTaskGroup(of: Void.self) { group in
                 for task in 0..<10 {
@@ -54,9 +53,9 @@ struct SimulatorTests {
     }
 
     @Test("a run with a deadline stops at that virtual time and cancels the body")
-    func deadlineStopsTheRun() throws {
+    func deadlineStopsTheRun() async throws {
         let ticks = Counter()
-        let report = Simulator.run(seed: 3, until: .milliseconds(10_500)) { simulation in
+        let report = await Simulator.runOnDedicatedThread(seed: 3, until: .milliseconds(10_500)) { simulation in
             while true {
                 try await simulation.clock.sleep(for: .seconds(1))
                 await ticks.increment()
@@ -75,8 +74,8 @@ struct SimulatorTests {
     }
 
     @Test("a task waiting for a continuation nobody resumes is reported as a deadlock")
-    func deadlockIsReported() throws {
-        let report = Simulator.run(seed: 4, deadlockGrace: .milliseconds(10)) { simulation in
+    func deadlockIsReported() async throws {
+        let report = await Simulator.runOnDedicatedThread(seed: 4, deadlockGrace: .milliseconds(10)) { simulation in
             try await simulation.clock.sleep(for: .seconds(3))
             await withUnsafeContinuation { (_: UnsafeContinuation<Void, Never>) in }
         }
@@ -93,8 +92,8 @@ struct SimulatorTests {
     }
 
     @Test("cancelling a sleeper wakes it with CancellationError, and time never reaches its deadline")
-    func cancellingASleeper() throws {
-        let report = Simulator.run(seed: 5) { simulation in
+    func cancellingASleeper() async throws {
+        let report = await Simulator.runOnDedicatedThread(seed: 5) { simulation in
             await withTaskGroup(of: String.self) { group in
                 group.addTask {
                     do {
@@ -122,9 +121,9 @@ struct SimulatorTests {
     }
 
     @Test("a body that throws fails the run with its error")
-    func bodyErrorFailsTheRun() {
+    func bodyErrorFailsTheRun() async {
         struct Boom: Error {}
-        let report = Simulator.run(seed: 6) { _ in throw Boom() }
+        let report = await Simulator.runOnDedicatedThread(seed: 6) { _ in throw Boom() }
         #expect(report.ending == .completed)
         guard case .bodyThrew(let error) = report.failure?.kind else {
             Issue.record("expected the body's error, got \(String(describing: report.failure))")

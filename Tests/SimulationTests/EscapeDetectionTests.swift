@@ -3,24 +3,24 @@ import Simulation
 import Synchronization
 import Testing
 
-// Simulations block the calling thread; serialized so escaped work always has a free thread to run on.
-@Suite("Escape detection", .serialized)
+// Each run on a thread of its own, so escaped work finds the cooperative threads free.
+@Suite("Escape detection")
 struct EscapeDetectionTests {
     /// How long the loop waits for a task resumed from outside before calling it a deadlock: long
     /// enough for a loaded machine to run the escaped work (a passing run never waits it).
     static let grace = Duration.seconds(5)
 
     @Test("a clean structured body has no escapes")
-    func cleanBody() throws {
-        let report = Simulator.run(seed: 1, deadlockGrace: Self.grace) { await sleepingWorkload($0, tasks: 20) }
+    func cleanBody() async throws {
+        let report = await Simulator.runOnDedicatedThread(seed: 1, deadlockGrace: Self.grace) { await sleepingWorkload($0, tasks: 20) }
         try report.check()
         #expect(report.escapes == 0)
         #expect(report.firstEscape == nil)
     }
 
     @Test("awaiting a Task.detached is an escape, at the virtual time it came back")
-    func detachedTask() {
-        let report = Simulator.run(seed: 2, deadlockGrace: Self.grace) { simulation in
+    func detachedTask() async {
+        let report = await Simulator.runOnDedicatedThread(seed: 2, deadlockGrace: Self.grace) { simulation in
             try await simulation.clock.sleep(for: .seconds(2))
             return await Task.detached { 42 }.value
         }
@@ -36,8 +36,8 @@ struct EscapeDetectionTests {
     }
 
     @Test("a continuation resumed from a Dispatch queue is an escape")
-    func dispatchQueue() {
-        let report = Simulator.run(seed: 3, deadlockGrace: Self.grace) { simulation in
+    func dispatchQueue() async {
+        let report = await Simulator.runOnDedicatedThread(seed: 3, deadlockGrace: Self.grace) { simulation in
             try await simulation.clock.sleep(for: .milliseconds(1500))
             await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
                 DispatchQueue.global().async { continuation.resume() }
@@ -50,8 +50,8 @@ struct EscapeDetectionTests {
     }
 
     @Test("a real Task.sleep inside the simulation is an escape")
-    func realSleep() {
-        let report = Simulator.run(seed: 4, deadlockGrace: Self.grace) { _ in
+    func realSleep() async {
+        let report = await Simulator.runOnDedicatedThread(seed: 4, deadlockGrace: Self.grace) { _ in
             try await Task.sleep(for: .milliseconds(1))
         }
         #expect(report.ending == .completed)
@@ -59,8 +59,8 @@ struct EscapeDetectionTests {
     }
 
     @Test("unstructured Task {} does not run on the simulation's thread; awaiting it is an escape")
-    func unstructuredTask() throws {
-        let report = Simulator.run(seed: 5, deadlockGrace: Self.grace) { simulation in
+    func unstructuredTask() async throws {
+        let report = await Simulator.runOnDedicatedThread(seed: 5, deadlockGrace: Self.grace) { simulation in
             var onSimulationThread = 0
             for _ in 0..<20 {
                 if await Task(operation: { simulation.isOnSimulationThread }).value { onSimulationThread += 1 }
@@ -72,9 +72,23 @@ struct EscapeDetectionTests {
         #expect(report.escapes >= 1)
     }
 
+    @Test("an unstructured Task {} sleeping on the simulation's clock is an escape")
+    func unstructuredTaskSleepingOnTheClock() async {
+        let report = await Simulator.runOnDedicatedThread(seed: 8, deadlockGrace: Self.grace) { simulation in
+            await Task {
+                try? await simulation.clock.sleep(for: .seconds(1))
+                return simulation.clock.now
+            }.value
+        }
+        #expect(report.value == .init(offset: .seconds(1)))
+        // The sleep started on another thread, and the body was resumed from one.
+        #expect(report.escapes >= 2)
+        #expect(report.firstEscape == .zero)
+    }
+
     @Test("Task(executorPreference: simulation.executor) stays in the simulation")
-    func unstructuredTaskWithExecutorPreference() throws {
-        let report = Simulator.run(seed: 6, deadlockGrace: Self.grace) { simulation in
+    func unstructuredTaskWithExecutorPreference() async throws {
+        let report = await Simulator.runOnDedicatedThread(seed: 6, deadlockGrace: Self.grace) { simulation in
             var onSimulationThread = 0
             for _ in 0..<20 {
                 let task = Task(executorPreference: simulation.executor) {
@@ -91,8 +105,8 @@ struct EscapeDetectionTests {
     }
 
     @Test("a service-lifecycle-style structured workload stays on the executor")
-    func structuredServicesStayOnTheExecutor() throws {
-        let report = Simulator.run(seed: 7, until: .seconds(30), deadlockGrace: Self.grace) { simulation in
+    func structuredServicesStayOnTheExecutor() async throws {
+        let report = await Simulator.runOnDedicatedThread(seed: 7, until: .seconds(30), deadlockGrace: Self.grace) { simulation in
             let tally = ThreadTally()
             // As a ServiceGroup runs its services: one child task per service in a discarding group,
             // each service a loop on the clock with its own children, stopped by cancellation.
