@@ -66,8 +66,8 @@ public final class SimulatedClock: Clock, Sendable {
 
     private let state = Mutex(State())
 
-    /// A clock at offset zero. ``Simulator/run(seed:until:deadlockGrace:_:)`` makes one per run.
-    public init() {}
+    /// A clock at offset zero. Only ``Simulator`` makes them (one per run): nothing else moves one.
+    init() {}
 
     public var now: Instant {
         state.withLock { $0.now }

@@ -35,8 +35,9 @@ public enum Simulator {
     /// - when virtual time would pass `until`: the clock stops at `until`, the body is cancelled and
     ///   the jobs that makes runnable run, with time frozen (``SimulationReport/Ending/deadlineReached``);
     /// - when nothing is runnable and nothing sleeps (``SimulationReport/Ending/deadlock``): after
-    ///   waiting up to `deadlockGrace` of real time for a job from outside (an escape, which is then
-    ///   counted and run), the body is cancelled and what that makes runnable runs.
+    ///   waiting up to `deadlockGrace` of real time for activity from outside (a job enqueued or a
+    ///   sleep started on another thread: an escape, counted, and the run goes on), the body is
+    ///   cancelled and what that makes runnable runs.
     ///
     /// Determinism holds for what runs on the simulation's executor and sleeps on its clock: the
     /// body, its structured child tasks and the default actors they call. It does not hold for the
@@ -58,6 +59,10 @@ public enum Simulator {
         deadlockGrace: Duration = .milliseconds(100),
         _ body: @escaping @Sendable (SimulationContext) async throws -> Value
     ) -> SimulationReport<Value> {
+        if let limit {
+            precondition(limit >= .zero, "Simulator.run: until must be a virtual time from the start of the run, zero or more (got \(limit))")
+        }
+        precondition(deadlockGrace >= .zero, "Simulator.run: deadlockGrace must be zero or more (got \(deadlockGrace))")
         // Real time, read only for the report's wallTime: it decides nothing.
         let wallStart = ContinuousClock.now
         let clock = SimulatedClock()
