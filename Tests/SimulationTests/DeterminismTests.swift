@@ -73,6 +73,36 @@ struct SimulatorTests {
         #expect(ticks.value == 10)
     }
 
+    @Test("a body that returns before the deadline completes, with time where it stopped")
+    func bodyEndsBeforeTheDeadline() async throws {
+        let report = await Simulator.runOnDedicatedThread(seed: 3, until: .seconds(60)) { simulation in
+            try await simulation.clock.sleep(for: .seconds(2))
+            return "done"
+        }
+        try report.check()
+        #expect(report.ending == .completed)
+        #expect(report.value == "done")
+        #expect(report.virtualTime == .seconds(2))
+    }
+
+    @Test("a body that ignores cancellation at the deadline fails the run, and time stays at the deadline")
+    func bodyThatDoesNotStop() async {
+        let report = await Simulator.runOnDedicatedThread(seed: 3, until: .seconds(5)) { simulation in
+            while true {
+                try? await simulation.clock.sleep(for: .seconds(1))
+                if Task.isCancelled { await withUnsafeContinuation { (_: UnsafeContinuation<Void, Never>) in } }
+            }
+        }
+        #expect(report.ending == .deadlineReached)
+        #expect(report.virtualTime == .seconds(5))
+        #expect(report.outcome == nil)
+        guard case .bodyDidNotStop(let at) = report.failure?.kind else {
+            Issue.record("expected a body that did not stop, got \(String(describing: report.failure))")
+            return
+        }
+        #expect(at == .seconds(5))
+    }
+
     @Test("a task waiting for a continuation nobody resumes is reported as a deadlock")
     func deadlockIsReported() async throws {
         let report = await Simulator.runOnDedicatedThread(seed: 4, deadlockGrace: .milliseconds(10)) { simulation in
