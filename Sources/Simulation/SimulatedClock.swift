@@ -137,29 +137,54 @@ public final class SimulatedClock: Clock, Sendable {
         state.withLock { ($0.foreignSleeps, $0.firstForeignSleep) }
     }
 
-    /// Moves `now` to the earliest deadline and resumes every sleeper due then, in registration
-    /// order. Returns how many it resumed (zero when nothing sleeps).
-    @discardableResult
-    func wakeEarliest() -> Int {
-        let due: [Sleeper] = state.withLock { state in
-            state.discardCancelledEntries()
-            guard let first = state.queue.first else { return [] }
-            state.now = Instant(offset: first.deadline)
-            var due: [Sleeper] = []
-            while let entry = state.queue.first, entry.deadline == first.deadline {
-                _ = state.queue.popFirst()
-                if let sleeper = state.sleepers.removeValue(forKey: entry.number) { due.append(sleeper) }
-            }
-            return due
-        }
-        for sleeper in due { sleeper.continuation.resume() }
-        return due.count
+    /// What ``wakeEarliest(notAfter:)`` did.
+    enum Wake {
+        /// Moved `now` to the earliest deadline and resumed this many sleepers.
+        case woke(Int)
+        /// The earliest deadline is after the limit: `now` moved to the limit, nobody woke.
+        case stoppedAtLimit
+        /// Nothing sleeps.
+        case nothingSleeps
     }
 
-    /// Moves `now` forward to `instant` without waking anyone (the caller knows nobody is due).
-    func move(to instant: Instant) {
-        state.withLock { state in
-            if instant > state.now { state.now = instant }
+    /// Moves `now` to the earliest deadline and resumes every sleeper due then, in registration
+    /// order; or, when that deadline is after `limit`, moves `now` to `limit` and wakes nobody.
+    /// One lock for the decision and the move: the run loop calls this once per virtual instant.
+    func wakeEarliest(notAfter limit: Duration?) -> Wake {
+        enum Decision {
+            // The first sleeper apart: most instants wake one, and that needs no array.
+            case wake(first: Sleeper, more: [Sleeper])
+            case stopAtLimit
+            case nothingSleeps
+        }
+        let decision: Decision = state.withLock { state in
+            state.discardCancelledEntries()
+            guard let earliest = state.queue.first else { return .nothingSleeps }
+            if let limit, earliest.deadline > limit {
+                if limit > state.now.offset { state.now = Instant(offset: limit) }
+                return .stopAtLimit
+            }
+            state.now = Instant(offset: earliest.deadline)
+            var first: Sleeper?
+            var more: [Sleeper] = []
+            while let entry = state.queue.first, entry.deadline == earliest.deadline {
+                _ = state.queue.popFirst()
+                guard let sleeper = state.sleepers.removeValue(forKey: entry.number) else { continue }
+                if first == nil { first = sleeper } else { more.append(sleeper) }
+            }
+            // `discardCancelledEntries` left a live sleeper first in the queue.
+            guard let first else { preconditionFailure("SimulatedClock: the earliest queue entry had no sleeper") }
+            return .wake(first: first, more: more)
+        }
+        switch decision {
+        case .wake(let first, let more):
+            first.continuation.resume()
+            for sleeper in more { sleeper.continuation.resume() }
+            return .woke(1 + more.count)
+        case .stopAtLimit:
+            return .stoppedAtLimit
+        case .nothingSleeps:
+            return .nothingSleeps
         }
     }
 }
