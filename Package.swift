@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "Resilience", targets: ["Resilience"]),
         .library(name: "ServiceMesh", targets: ["ServiceMesh"]),
         .executable(name: "meshtop-bench", targets: ["MeshtopBench"]),
+        .library(name: "Simulation", targets: ["Simulation"]),
         .library(name: "DemoSystems", targets: ["DemoSystems"]),
         .library(name: "Dashboard", targets: ["Dashboard"]),
         .executable(name: "meshtop", targets: ["meshtop"]),
@@ -71,6 +72,7 @@ let package = Package(
                 "ServiceMesh",
                 "Dashboard",
                 "TerminalUI",
+                "Simulation",
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
                 .product(name: "MallocInterposerSwift", package: "malloc-interposer"),
@@ -115,6 +117,9 @@ let package = Package(
                 .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
             ]
         ),
+        // Deterministic simulation: a one-thread executor, a virtual clock, the run loop. Depends on nothing.
+        .target(name: "Simulation"),
+        .testTarget(name: "SimulationTests", dependencies: ["Simulation"]),
         // Example systems (the storefront), traffic, scenarios, invariants, the headless report.
         .target(
             name: "DemoSystems",

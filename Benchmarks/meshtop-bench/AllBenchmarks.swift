@@ -5,4 +5,5 @@ func registerAllBenchmarks(on runner: BenchmarkRunner) async {
     await registerResilienceBenchmarks(on: runner)
     await registerMeshBenchmarks(on: runner)
     registerDashboardBenchmarks(on: runner)
+    registerSimulationBenchmarks(on: runner)
 }
