@@ -119,7 +119,7 @@ let package = Package(
         ),
         // Deterministic simulation: a one-thread executor, a virtual clock, the run loop. Depends on nothing.
         .target(name: "Simulation"),
-        .testTarget(name: "SimulationTests", dependencies: ["Simulation"]),
+        .testTarget(name: "SimulationTests", dependencies: ["Randomness", "Simulation"]),
         // Example systems (the storefront), traffic, scenarios, invariants, the headless report.
         .target(
             name: "DemoSystems",

@@ -1,4 +1,5 @@
 import Foundation
+import Randomness
 import Simulation
 
 /// The simulator's cost per sleep/wake (a task parks on the virtual clock, the loop advances time
@@ -9,7 +10,7 @@ func registerSimulationBenchmarks(on runner: BenchmarkRunner) {
     // The workload without a simulator: draw the next pause, move a virtual "now", log the step.
     runner.measure("sim.baseline-plain-calls", iterations: 10_000_000,
                    note: "per step: a seeded pause, a time update and a digest update, as plain calls") { n in
-        var generator = BenchGenerator(seed: 1)
+        var generator = SeededRandom(seed: 1)
         var now = Duration.zero
         var digest: UInt64 = 0xCBF2_9CE4_8422_2325
         for step in 0..<n {
@@ -46,7 +47,7 @@ private func simulatedSleeps(tasks: Int, sleepsPerTask: Int) -> SimulationReport
         await withTaskGroup(of: UInt64.self) { group in
             for task in 0..<tasks {
                 group.addTask {
-                    var generator = BenchGenerator(seed: simulation.seed &+ UInt64(task))
+                    var generator = SeededRandom(seed: simulation.seed, stream: UInt64(task))
                     var digest: UInt64 = 0xCBF2_9CE4_8422_2325
                     for step in 0..<sleepsPerTask {
                         try? await simulation.clock.sleep(for: .microseconds(Int64(generator.next() % 1_000)))
@@ -68,17 +69,4 @@ private func simulatedSleeps(tasks: Int, sleepsPerTask: Int) -> SimulationReport
 @inline(never)
 private func stepDigest(_ digest: UInt64, step: Int, now: Duration) -> UInt64 {
     (digest ^ UInt64(truncatingIfNeeded: step) ^ UInt64(bitPattern: now.components.attoseconds)) &* 0x0000_0100_0000_01B3
-}
-
-/// splitmix64, for seeded pauses (the Randomness module is not a dependency here yet).
-private struct BenchGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
 }

@@ -1,3 +1,4 @@
+import Randomness
 @testable import Simulation
 import Testing
 
@@ -5,7 +6,7 @@ import Testing
 struct SleeperQueueTests {
     @Test("pops in (deadline, registration) order, as sorting does", arguments: [1, 2, 3, 4, 5] as [UInt64])
     func matchesSortedReference(seed: UInt64) {
-        var generator = SplitMix64(seed: seed)
+        var generator = SeededRandom(seed: seed)
         var queue = SleeperQueue()
         var reference: [SleeperQueue.Entry] = []
         var popped: [SleeperQueue.Entry] = []

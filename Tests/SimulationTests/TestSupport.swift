@@ -1,22 +1,5 @@
+import Randomness
 import Simulation
-
-/// splitmix64: a small seeded generator for the test workloads (the Randomness module is not a
-/// dependency of Simulation yet).
-struct SplitMix64: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) {
-        state = seed
-    }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 /// 64-bit FNV-1a over a stream of integers: a digest of an ordered log, dependency-free.
 struct FNV1a {
@@ -68,7 +51,7 @@ func sleepingWorkload(_ simulation: SimulationContext, tasks: Int = 300, sleepsP
     await withTaskGroup(of: Void.self) { group in
         for task in 0..<tasks {
             group.addTask {
-                var generator = SplitMix64(seed: simulation.seed &+ UInt64(task) &* 0x2545_F491_4F6C_DD1D)
+                var generator = SeededRandom(seed: simulation.seed, stream: UInt64(task))
                 for step in 0..<sleepsPerTask {
                     let pause = Duration.milliseconds(Int(generator.next() % 50))
                     try? await simulation.clock.sleep(for: pause)

@@ -14,15 +14,6 @@ public struct ActionOrigin: RawRepresentable, Codable, Sendable, Hashable, Custo
         rawValue = value
     }
 
-    public init(from decoder: any Decoder) throws {
-        rawValue = try decoder.singleValueContainer().decode(String.self)
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(rawValue)
-    }
-
     public var description: String { rawValue }
 
     /// A person at the dashboard's keyboard.

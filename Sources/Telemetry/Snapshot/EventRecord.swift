@@ -35,15 +35,6 @@ public struct EventKind: RawRepresentable, Codable, Sendable, Hashable, CustomSt
         self.rawValue = rawValue
     }
 
-    public init(from decoder: any Decoder) throws {
-        rawValue = try decoder.singleValueContainer().decode(String.self)
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(rawValue)
-    }
-
     public var description: String { rawValue }
 
     public static let breakerTransition = EventKind(rawValue: "breakerTransition")
