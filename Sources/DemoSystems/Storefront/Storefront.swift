@@ -96,12 +96,17 @@ public final class Storefront: Sendable {
 
     // MARK: Traffic
 
+    /// The root of every request's own stream (see ``request(for:index:)``).
+    private var requestSeed: UInt64 { SeededRandom.derivedSeed(seed, component: "storefront.requests") }
+
     static let searchWords = ["shoe", "trail", "jacket", "merino", "running", "lamp", "watch", "socks", "poles", "gloves"]
 
     /// The request a traffic arrival of `kind` sends, drawn from the seed and its index (so it does
     /// not depend on which task runs first).
     public func request(for kind: RequestKind, index: Int) -> Request {
-        var random = SeededRandom(seed: seed, stream: UInt64(index))
+        // A stream per request under a seed of the requests' own: numbered straight off the root
+        // seed, request 161 would share the arrival schedule's stream and 178 the traffic mix's.
+        var random = SeededRandom(seed: requestSeed, stream: UInt64(index))
         let user = "u\(random.nextIndex(below: 50) + 1)"
         let signedIn: Headers = [MeshHeader.apiKey: "key-\(user)"]
         func items(unknown: Bool = false, zero: Bool = false) -> Request {
