@@ -125,6 +125,7 @@ let package = Package(
             name: "DemoSystems",
             dependencies: [
                 "Randomness",
+                "Simulation",
                 "ServiceMesh",
                 "Resilience",
                 "Telemetry",
@@ -136,6 +137,7 @@ let package = Package(
             dependencies: [
                 "DemoSystems",
                 "Randomness",
+                "Simulation",
                 "ServiceMesh",
                 "Telemetry",
                 "TestSupport",
