@@ -137,7 +137,6 @@ let package = Package(
             dependencies: [
                 "DemoSystems",
                 "Randomness",
-                "Simulation",
                 "ServiceMesh",
                 "Telemetry",
                 "TestSupport",
