@@ -52,5 +52,20 @@ struct StorefrontSimulationTests {
         #expect(report.virtualSeconds >= 5)
         #expect(report.requestsByOutcome.contains { $0.outcome.hasPrefix("2") })
         #expect(report.renderText().contains("digest       \(report.digest ?? "-")"))
+        #expect(!report.renderText().contains("replay:"), "a run that passed needs no replay line")
+
+        var violated = report
+        violated.violations = [Violation(invariant: .moneyBalances, subject: "payments", message: "captured 10.00 but confirmed 12.00")]
+        #expect(violated.exitStatus == 1)
+        #expect(violated.renderText().hasSuffix("""
+            VIOLATED: captured 10.00 but confirmed 12.00
+            replay: meshtop sim storefront --seed 7 --duration 5s --rps 100 --fault payment-service=errors:0.3
+
+            """))
+
+        var failed = report
+        failed.simulationFailure = "simulation with seed 7 failed: deadlock at virtual 3s"
+        #expect(failed.exitStatus == 3)
+        #expect(failed.renderText().contains("FAILED: simulation with seed 7 failed: deadlock at virtual 3s\nreplay: meshtop sim storefront --seed 7"))
     }
 }
