@@ -125,6 +125,7 @@ let package = Package(
             name: "DemoSystems",
             dependencies: [
                 "Randomness",
+                "Simulation",
                 "ServiceMesh",
                 "Resilience",
                 "Telemetry",

@@ -93,7 +93,7 @@ func registerResilienceBenchmarks(on runner: BenchmarkRunner) async {
     let piped = try? await pipeline.execute { 42 }
     runner.require("resilience.pipeline-success", piped == 42, "a call through the pipeline must succeed")
     try? await runner.measureAsync("resilience.pipeline-success", baseline: "baseline.closure-call", iterations: 200_000,
-                                   note: "rate limiter + retry + breaker + per-attempt timeout (a task per attempt, one shared timer); report only") { n in
+                                   note: "rate limiter + retry + breaker + per-attempt timeout (each attempt and its deadline's sleeper: two children of a task group); report only") { n in
         var sum = 0
         for _ in 0..<n { sum &+= try await pipeline.execute { 42 } }
         blackHole(sum)

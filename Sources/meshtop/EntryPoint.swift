@@ -13,6 +13,7 @@ import Darwin
 @main
 enum EntryPoint {
     static func main() async {
+        SimCommand.reexecWithDeterministicHashingIfNeeded()
         var command: any ParsableCommand
         do {
             command = try MeshtopCommand.parseAsRoot()

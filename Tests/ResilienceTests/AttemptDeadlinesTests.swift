@@ -32,12 +32,12 @@ import Telemetry
         #expect(deadlines.pendingCount == 0)
     }
 
-    @Test func attemptsPastTheirDeadlineAreCancelledByOneSharedTimer() async throws {
+    @Test func attemptsPastTheirDeadlineAreCancelledAndTheirTimersStop() async throws {
         let deadlines = AttemptDeadlines(clock: clock)
         let cancelled = Tally()
         let attempts = (0..<3).map { _ in start(deadlines, limit: .seconds(1), hangingFor: .seconds(5), cancelled: cancelled) }
-        await clock.waitForSleepers(count: 4)
-        #expect(clock.sleeperCount == 4, "three attempts and one timer, not a timer each")
+        await clock.waitForSleepers(count: 6)
+        #expect(clock.sleeperCount == 6, "three attempts and a timer each, children of their calls")
         #expect(deadlines.pendingCount == 3)
         clock.advance(by: .seconds(1))
         for attempt in attempts {
@@ -45,7 +45,7 @@ import Telemetry
         }
         #expect(cancelled.value == 3)
         #expect(deadlines.pendingCount == 0)
-        #expect(clock.sleeperCount == 0, "the timer stops when nothing is pending")
+        #expect(clock.sleeperCount == 0, "no timer outlives its attempt")
     }
 
     @Test func anAttemptThatFinishesInTimeIsNotCancelledWhenAnEarlierOneTimesOut() async throws {
@@ -69,13 +69,12 @@ import Telemetry
         let long = start(deadlines, limit: .seconds(5), hangingFor: .seconds(10), cancelled: cancelled)
         await clock.waitForSleepers(count: 2)
         let short = start(deadlines, limit: .seconds(1), hangingFor: .seconds(10), cancelled: cancelled)
-        // The long attempt's timer sleeps until 5 s; a timer for the 1 s deadline joins it.
         await clock.waitForSleeper(until: clock.now.advanced(by: .seconds(1)))
         clock.advance(by: .seconds(1))
         await #expect(throws: TimeoutError(after: .seconds(1))) { try await short.value }
         #expect(cancelled.value == 1, "the long attempt still runs")
-        // The long attempt, the first timer (still until 5 s) and the second, asleep again until 5 s.
-        await clock.waitForSleepers(count: 3)
+        // The long attempt and its timer, until 5 s.
+        await clock.waitForSleepers(count: 2)
         clock.advance(by: .seconds(4))
         await #expect(throws: TimeoutError(after: .seconds(5))) { try await long.value }
         #expect(cancelled.value == 2)

@@ -115,7 +115,7 @@ public final class SystemRun<C: Clock>: Service, Sendable where C.Duration == Du
                 return nil
             }
             group.addTask {
-                await cancelWhenGracefulShutdown {
+                await runUntilGracefulShutdown {
                     await generator.run { kind, index in _ = await system.send(kind, index: index) }
                 }
             }

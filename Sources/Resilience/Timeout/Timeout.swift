@@ -14,8 +14,8 @@ public struct TimeoutError: TransientError, Sendable, Equatable, CustomStringCon
 /// operation is cancelled (it must honour cancellation to stop early), and a finished one leaves
 /// no timer behind.
 ///
-/// Each call starts and cancels a timer task of its own; for many calls with the same limit
-/// (a pipeline's attempts), ``AttemptDeadlines`` shares one timer among them.
+/// Each call starts and cancels a timer task of its own; a pipeline's attempts go through
+/// ``AttemptDeadlines``, which does the same (and counts the attempts running).
 ///
 /// - Throws: ``TimeoutError`` when the limit passes first; otherwise what the operation throws.
 public func withTimeout<T: Sendable, C: Clock>(
