@@ -187,3 +187,4 @@ import Testing
         #expect(applied.withLock { $0.map(\.1) } == [.errors(ratio: 0.6, status: 503), FaultSpec.none])
     }
 }
+

@@ -60,13 +60,16 @@ sleep 3
 start=$(date +%s%N); kill -TERM "$pid"; wait "$pid"; status=$?; end=$(date +%s%N)
 elapsed_ms=$(( (end - start) / 1000000 ))
 [ "$elapsed_ms" -le 2000 ] && pass "SIGTERM ended the run in ${elapsed_ms} ms" || fail "SIGTERM took ${elapsed_ms} ms (limit 2000)"
-python3 - "$out" "$status" <<'PY' && pass "SIGTERM: report printed, interrupted, invariants ok, exit 0" || fail "SIGTERM report (exit $status): $(head -c 2000 "$out")"
+# An interrupted run settles for about a second only: orders still in flight then are reported as
+# pending (an invariant, exit 1) rather than hidden, so either status is right; the report must say
+# it was interrupted and that it was checked.
+python3 - "$out" "$status" <<'PY' && pass "SIGTERM: report printed, marked interrupted, invariants checked (exit $status)" || fail "SIGTERM report (exit $status): $(head -c 2000 "$out")"
 import json, sys
 r = json.load(open(sys.argv[1]))
-assert sys.argv[2] == "0", f"exit status {sys.argv[2]}"
+assert sys.argv[2] in ("0", "1"), f"exit status {sys.argv[2]}"
 assert r["interrupted"] is True, r["interrupted"]
 assert 1 < r["durationSeconds"] < 10, r["durationSeconds"]
-assert r["invariants"]["ok"] is True, r["invariants"]
+assert r["invariants"]["ok"] is (sys.argv[2] == "0"), (sys.argv[2], r["invariants"])
 PY
 
 [ "$failures" = 0 ] && echo "PASS: headless checks" || { echo "FAIL: $failures headless check(s)"; exit 1; }

@@ -115,8 +115,13 @@ public final class SystemRun<C: Clock>: Service, Sendable where C.Duration == Du
                 return nil
             }
             group.addTask {
-                await runUntilGracefulShutdown {
-                    await generator.run { kind, index in _ = await system.send(kind, index: index) }
+                // A graceful shutdown stops the sending; requests already sent finish (cancelling
+                // them would cut sagas off between their steps and leave orders pending).
+                let stop = TrafficStop()
+                return await withGracefulShutdownHandler {
+                    await generator.run(stoppingWhen: stop) { kind, index in _ = await system.send(kind, index: index) }
+                } onGracefulShutdown: {
+                    stop.set()
                 }
             }
             var summary = TrafficRunSummary(targetRPS: plan.rps)

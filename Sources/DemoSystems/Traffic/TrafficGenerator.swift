@@ -1,4 +1,5 @@
 import Randomness
+import Synchronization
 
 /// Sends open-loop traffic: each request at its scheduled time, in its own child task, whether or
 /// not earlier requests have been answered.
@@ -26,6 +27,9 @@ public struct TrafficGenerator<C: Clock>: Sendable where C.Duration == Duration 
     public let lateThreshold: Duration
 
     /// The request kinds come from the schedule's seed (a separate stream of it), so one seed fixes the run.
+    /// How soon a run watching a ``TrafficStop`` notices it while waiting for the next arrival.
+    public static var stopCheckInterval: Duration { .milliseconds(50) }
+
     public init(clock: C, schedule: ArrivalSchedule, mix: TrafficMix = .storefront, duration: Duration, lateThreshold: Duration = .milliseconds(10)) {
         self.clock = clock
         self.schedule = schedule
@@ -39,6 +43,13 @@ public struct TrafficGenerator<C: Clock>: Sendable where C.Duration == Duration 
     /// - Parameter send: performs one request; `index` is the request's position in the run (0, 1, …).
     ///   It runs concurrently with other sends and must handle its own errors and timeouts.
     public func run(send: @escaping @Sendable (RequestKind, Int) async -> Void) async -> TrafficRunSummary {
+        await run(stoppingWhen: nil, send: send)
+    }
+
+    /// ``run(send:)`` that also stops sending once `stop` is set, and then waits for the requests
+    /// already sent to be answered instead of cancelling them: a graceful end, so a request is never
+    /// cut off half-way (a saga between its steps). It notices `stop` within ``stopCheckInterval``.
+    public func run(stoppingWhen stop: TrafficStop?, send: @escaping @Sendable (RequestKind, Int) async -> Void) async -> TrafficRunSummary {
         let start = clock.now
         var kinds = SeededRandom(seed: schedule.seed, stream: TrafficMix.randomStream)
         var summary = TrafficRunSummary(targetRPS: schedule.rps)
@@ -48,14 +59,18 @@ public struct TrafficGenerator<C: Clock>: Sendable where C.Duration == Duration 
             for arrival in schedule {
                 guard arrival.offset < duration else { break }
                 let due = start.advanced(by: arrival.offset)
-                if clock.now < due {
+                var stopped = stop?.isSet ?? false
+                while !stopped, clock.now < due {
+                    // Without a stop to watch, one sleep; with one, naps of at most the interval.
+                    let wake = stop == nil ? due : min(due, clock.now.advanced(by: Self.stopCheckInterval))
                     do {
-                        try await clock.sleep(until: due, tolerance: nil)
+                        try await clock.sleep(until: wake, tolerance: nil)
                     } catch {
-                        summary.wasCancelled = true
-                        break
+                        stopped = true
                     }
-                } else if Task.isCancelled {
+                    stopped = stopped || (stop?.isSet ?? false)
+                }
+                if stopped || Task.isCancelled {
                     summary.wasCancelled = true
                     break
                 }
@@ -78,6 +93,19 @@ public struct TrafficGenerator<C: Clock>: Sendable where C.Duration == Duration 
         summary.achievedRPS = summary.sendingSeconds > 0 ? Double(summary.sent) / summary.sendingSeconds : 0
         return summary
     }
+}
+
+/// A stop a traffic run watches: set once (from a graceful-shutdown handler, say), read by the
+/// arrival loop. Thread-safe.
+public final class TrafficStop: Sendable {
+    private let flag = Atomic<Bool>(false)
+
+    public init() {}
+
+    /// Stops the run's sending; the requests already sent still finish.
+    public func set() { flag.store(true, ordering: .releasing) }
+
+    public var isSet: Bool { flag.load(ordering: .acquiring) }
 }
 
 /// What a traffic run sent, measured on the generator's clock.
