@@ -41,9 +41,7 @@ func runDashboardDemo(_ options: DemoOptions) async throws {
     // The terminal first: if curses cannot start, nothing has been started either.
     let terminal = try NcursesTerminal()
     defer { terminal.restore() }
-    let clock = ContinuousClock()
-    let plan = SystemRun<ContinuousClock>.Plan(rps: options.rps, seed: options.seed, faults: options.faults, trafficDuration: nil, ending: .stop)
-    let run = try SystemRun(system: Storefront(clock: clock, seed: options.seed), clock: clock, plan: plan)
+    let run = try SystemGroup.liveStorefront(seed: options.seed, rps: options.rps, faults: options.faults)
     let dashboard = DashboardService(source: LiveSource(mesh: run.mesh), terminal: terminal, refresh: options.refreshInterval)
     try await SystemGroup.run([run, dashboard], shutdownSignals: [])
 }

@@ -80,10 +80,8 @@ struct SnapshotCommand: AsyncParsableCommand {
 /// The snapshot is taken while traffic still flows, as the dashboard would show it at that moment;
 /// then the system winds down as every run does (``SystemGroup``).
 func takeSnapshot(_ options: SnapshotOptions) async throws -> String {
-    let clock = ContinuousClock()
-    let plan = SystemRun<ContinuousClock>.Plan(rps: options.rps, seed: options.seed, faults: options.faults, trafficDuration: nil, ending: .stop)
-    let run = try SystemRun(system: Storefront(clock: clock, seed: options.seed), clock: clock, plan: plan)
-    let capture = SnapshotCapture(source: LiveSource(mesh: run.mesh), clock: clock, at: run.createdAt.advanced(by: options.after), options: options)
+    let run = try SystemGroup.liveStorefront(seed: options.seed, rps: options.rps, faults: options.faults)
+    let capture = SnapshotCapture(source: LiveSource(mesh: run.mesh), clock: run.clock, at: run.createdAt.advanced(by: options.after), options: options)
     try await SystemGroup.run([run, capture], shutdownSignals: [.sigterm, .sigint])
     guard let text = capture.text else {
         throw SnapshotRunError(message: "interrupted before the snapshot was taken")

@@ -1,3 +1,4 @@
+import DemoSystems
 import Logging
 import ServiceLifecycle
 import UnixSignals
@@ -24,4 +25,12 @@ enum SystemGroup {
     /// The group's own log lines are debug-level lifecycle notes; meshtop's output is its report
     /// or its screen, so they go nowhere.
     private static let quietLogger = Logger(label: "meshtop.service-group") { _ in SwiftLogNoOpLogHandler() }
+
+    /// The storefront on real time with traffic until the group shuts down: what the dashboard
+    /// and `snapshot` watch.
+    static func liveStorefront(seed: UInt64, rps: Double, faults: FaultTimeline) throws(TrafficConfigurationError) -> SystemRun<ContinuousClock> {
+        let clock = ContinuousClock()
+        let plan = SystemRun<ContinuousClock>.Plan(rps: rps, seed: seed, faults: faults, trafficDuration: nil, ending: .stop)
+        return try SystemRun(system: Storefront(clock: clock, seed: seed), clock: clock, plan: plan)
+    }
 }
