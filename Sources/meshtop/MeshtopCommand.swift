@@ -6,20 +6,20 @@ struct MeshtopCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "meshtop",
         abstract: "Build and watch microservices: example systems, live traffic, a terminal dashboard.",
-        subcommands: [DemoCommand.self, SnapshotCommand.self, SimCommand.self]
+        subcommands: [DemoCommand.self, SystemsCommand.self, SnapshotCommand.self, SimCommand.self]
     )
 }
 
-/// `meshtop demo`: run an example system (the storefront) under live traffic, on the dashboard or headless.
+/// `meshtop demo [SYSTEM]`: run an example system under live traffic, on the dashboard or headless.
 ///
 /// Every option is taken as text and validated by `DemoOptions` (DemoSystems), so the rules and
 /// their messages are unit-tested there; a bad value exits with status 2 before anything runs.
 struct DemoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
-        abstract: "Run the storefront under live traffic and watch it (or report on it with --headless).",
+        abstract: "Run an example system under live traffic and watch it (or report on it with --headless).",
         discussion: """
-            Flags beat the scenario file, which beats the defaults. --fault applies from the start.
+            SYSTEM is one of `meshtop systems` (default: storefront). Flags beat the scenario file, which beats the defaults. --fault applies from the start.
 
             Without --headless the dashboard opens and traffic runs until you quit (q, Ctrl-C); \
             --duration applies to --headless runs only.
@@ -29,6 +29,9 @@ struct DemoCommand: AsyncParsableCommand {
             (nothing ran); 3 the run could not be carried out (for example, curses cannot start for this TERM).
             """
     )
+
+    @Argument(help: SharedHelp.system)
+    var system: String?
 
     @Flag(help: "Run without a terminal UI, print a report and exit.")
     var headless = false
@@ -45,7 +48,7 @@ struct DemoCommand: AsyncParsableCommand {
     @Option(name: .customLong("fault"), help: SharedHelp.fault)
     var faults: [String] = []
 
-    @Option(help: ArgumentHelp("Play a scenario file (rate, duration, faults over time), e.g. demo/payment-outage.json.", valueName: "file"))
+    @Option(help: ArgumentHelp("Play a scenario file (rate, duration, faults over time), e.g. demo/storefront/payment-outage.json.", valueName: "file"))
     var scenario: String?
 
     @Flag(help: "With --headless: print the report as JSON.")
@@ -59,6 +62,7 @@ struct DemoCommand: AsyncParsableCommand {
 
     var arguments: DemoArguments {
         DemoArguments(
+            system: system,
             headless: headless,
             duration: duration,
             rps: rps,
@@ -102,4 +106,16 @@ struct DemoCommand: AsyncParsableCommand {
 struct DemoUsageError: Error, CustomStringConvertible {
     var message: String
     var description: String { message }
+}
+
+/// `meshtop systems`: the catalog as a table.
+struct SystemsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "systems",
+        abstract: "List the example systems `meshtop demo SYSTEM` runs: their services and what each one shows."
+    )
+
+    func run() {
+        print(SystemsTable.render(DemoSystemCatalog.all.map { $0.profile }), terminator: "")
+    }
 }

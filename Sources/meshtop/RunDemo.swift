@@ -41,7 +41,7 @@ func runDashboardDemo(_ options: DemoOptions) async throws {
     // The terminal first: if curses cannot start, nothing has been started either.
     let terminal = try NcursesTerminal()
     defer { terminal.restore() }
-    let run = try SystemGroup.liveStorefront(seed: options.seed, rps: options.rps, faults: options.faults)
+    let run = try SystemGroup.live(options.system, seed: options.seed, rps: options.rps, faults: options.faults)
     let dashboard = DashboardService(source: LiveSource(mesh: run.mesh), terminal: terminal, refresh: options.refreshInterval)
     try await SystemGroup.run([run, dashboard], shutdownSignals: [])
 }

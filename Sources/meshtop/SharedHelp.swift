@@ -1,7 +1,13 @@
 import ArgumentParser
+import DemoSystems
 
 /// Help texts of options more than one command takes, written once.
 enum SharedHelp {
+    static let system = ArgumentHelp(
+        "The system to run: \(DemoSystemCatalog.names.joined(separator: ", ")). (default: \(DemoSystemCatalog.defaultSystem.profile.name))",
+        valueName: "system"
+    )
+
     static let fault = ArgumentHelp(
         "Inject a fault from the start (repeatable): errors:RATIO[:STATUS], latency:DURATION, down, hang, none. "
             + "Example: payment-service=errors:0.6",

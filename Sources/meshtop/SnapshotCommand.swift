@@ -11,7 +11,7 @@ import FoundationEssentials
 import Foundation
 #endif
 
-/// `meshtop snapshot`: run the storefront under traffic for a while, then print one dashboard view
+/// `meshtop snapshot [SYSTEM]`: run a system under traffic for a while, then print one dashboard view
 /// as plain text (no terminal, no ncurses) or the whole snapshot as JSON.
 ///
 /// Every option is taken as text and validated by `SnapshotOptions` (DemoSystems), so the rules and
@@ -19,7 +19,7 @@ import Foundation
 struct SnapshotCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "snapshot",
-        abstract: "Run the storefront under traffic, then print a dashboard view as plain text (or the snapshot as JSON).",
+        abstract: "Run a system under traffic, then print a dashboard view as plain text (or the snapshot as JSON).",
         discussion: """
             The view is the one the dashboard shows at that moment, with rates and percentiles over \
             the last 10 s; `trace` is the detail of the slowest stored trace.
@@ -27,6 +27,9 @@ struct SnapshotCommand: AsyncParsableCommand {
             Exit status: 0 printed; 2 a bad option (nothing ran); 3 the run could not be carried out.
             """
     )
+
+    @Argument(help: SharedHelp.system)
+    var system: String?
 
     @Option(help: ArgumentHelp("The view to print: \(SnapshotView.acceptedNames). (default: services)", valueName: "view"))
     var view: String?
@@ -37,7 +40,7 @@ struct SnapshotCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Rows of the text, \(SnapshotOptions.heightRange.lowerBound)…\(SnapshotOptions.heightRange.upperBound). (default: \(SnapshotOptions.defaultHeight))", valueName: "rows"))
     var height: String?
 
-    @Option(help: ArgumentHelp("How long the storefront runs under traffic first: 500ms, 3s, 1m. (default: 3s)", valueName: "duration"))
+    @Option(help: ArgumentHelp("How long the system runs under traffic first: 500ms, 3s, 1m. (default: 3s)", valueName: "duration"))
     var after: String?
 
     @Option(help: ArgumentHelp("Seed for traffic and the system; the same seed gives the same requests. (default: 42)", valueName: "seed"))
@@ -53,7 +56,7 @@ struct SnapshotCommand: AsyncParsableCommand {
     var json = false
 
     var arguments: SnapshotArguments {
-        SnapshotArguments(view: view, width: width, height: height, after: after, seed: seed, rps: rps, faults: faults, json: json)
+        SnapshotArguments(system: system, view: view, width: width, height: height, after: after, seed: seed, rps: rps, faults: faults, json: json)
     }
 
     func validate() throws {
@@ -75,12 +78,12 @@ struct SnapshotCommand: AsyncParsableCommand {
     }
 }
 
-/// Runs the storefront for `options.after` and returns what `meshtop snapshot` prints (ending in a newline).
+/// Runs the system for `options.after` and returns what `meshtop snapshot` prints (ending in a newline).
 ///
 /// The snapshot is taken while traffic still flows, as the dashboard would show it at that moment;
 /// then the system winds down as every run does (``SystemGroup``).
 func takeSnapshot(_ options: SnapshotOptions) async throws -> String {
-    let run = try SystemGroup.liveStorefront(seed: options.seed, rps: options.rps, faults: options.faults)
+    let run = try SystemGroup.live(options.system, seed: options.seed, rps: options.rps, faults: options.faults)
     let capture = SnapshotCapture(source: LiveSource(mesh: run.mesh), clock: run.clock, at: run.createdAt.advanced(by: options.after), options: options)
     try await SystemGroup.run([run, capture], shutdownSignals: [.sigterm, .sigint])
     guard let text = capture.text else {

@@ -26,11 +26,11 @@ enum SystemGroup {
     /// or its screen, so they go nowhere.
     private static let quietLogger = Logger(label: "meshtop.service-group") { _ in SwiftLogNoOpLogHandler() }
 
-    /// The storefront on real time with traffic until the group shuts down: what the dashboard
-    /// and `snapshot` watch.
-    static func liveStorefront(seed: UInt64, rps: Double, faults: FaultTimeline) throws(TrafficConfigurationError) -> SystemRun<ContinuousClock> {
+    /// `system` on real time with traffic until the group shuts down: what the dashboard and
+    /// `snapshot` watch.
+    static func live(_ system: any DemoSystem.Type, seed: UInt64, rps: Double, faults: FaultTimeline) throws(TrafficConfigurationError) -> SystemRun<ContinuousClock> {
         let clock = ContinuousClock()
         let plan = SystemRun<ContinuousClock>.Plan(rps: rps, seed: seed, faults: faults, trafficDuration: nil, ending: .stop)
-        return try SystemRun(system: Storefront(clock: clock, seed: seed), clock: clock, plan: plan)
+        return try SystemRun(system: system.make(clock: clock, seed: seed, time: nil), clock: clock, plan: plan)
     }
 }

@@ -43,6 +43,21 @@ import Testing
         #expect(violated.exitStatus == 1)
     }
 
+    @Test func domainFiguresAreOneObjectInTheirOwnOrderAndOrdersAreLeftOutWithoutThem() throws {
+        var report = HeadlessReport(snapshot: Self.snapshot, durationSeconds: 10,
+                                    domain: DomainFigures(["homepages": .count(1200), "surgeRatioMax": .ratio(1.75)]), orders: nil, violations: [])
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(report.jsonString().utf8)) as? [String: Any])
+        #expect(object["orders"] == nil)
+        let domain = try #require(object["domain"] as? [String: Any])
+        #expect(domain["homepages"] as? Int == 1200)
+        #expect(domain["surgeRatioMax"] as? Double == 1.75)
+        #expect(report.renderText().contains("DOMAIN      homepages 1,200, surgeRatioMax 1.75"))
+        report.domain["homepages"] = .count(1201)
+        #expect(report.domain.entries.map(\.name) == ["homepages", "surgeRatioMax"])
+        let decoded = try JSONDecoder().decode(HeadlessReport.self, from: Data(report.jsonString().utf8))
+        #expect(decoded.domain.count("homepages") == 1201)
+    }
+
     @Test func orderTotalsCountTheLedger() {
         let totals = HeadlessReport.Orders(ledger: InvariantCheckerTests.clean, compensations: 1, paymentsQueued: 0)
         #expect(totals == HeadlessReport.Orders(placed: 2, confirmed: 1, cancelled: 1, pending: 0, compensations: 1, paymentsQueued: 0))
@@ -52,7 +67,7 @@ import Testing
         var report = HeadlessReport(snapshot: Self.snapshot, durationSeconds: 10, orders: Self.orders, violations: [Violation(invariant: .nothingPending, subject: "order o-3", message: "pending")])
         report.calls = [HeadlessReport.Calls(caller: "order-service", target: "inventory-service", calls: 10, failed: 2, retries: 3, timeouts: 2, rejected: 0)]
         let object = try #require(try JSONSerialization.jsonObject(with: Data(report.jsonString().utf8)) as? [String: Any])
-        #expect(Set(object.keys) == ["system", "durationSeconds", "interrupted", "services", "breakers", "calls", "orders", "invariants", "traces"])
+        #expect(Set(object.keys) == ["system", "durationSeconds", "interrupted", "services", "breakers", "calls", "domain", "orders", "invariants", "traces"])
         #expect(object["interrupted"] as? Bool == false)
         let calls = try #require(object["calls"] as? [[String: Any]])
         #expect(Set(calls[0].keys) == ["caller", "target", "calls", "failed", "retries", "timeouts", "rejected"])

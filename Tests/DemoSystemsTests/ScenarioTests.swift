@@ -29,7 +29,7 @@ let repositoryRoot: String = {
     }
 
     @Test func theShippedPaymentOutageParsesAsWritten() throws {
-        let scenario = try Scenario.load(path: repositoryRoot + "/demo/payment-outage.json", knownServices: DemoSystemCatalog.storefrontServices)
+        let scenario = try Scenario.load(path: repositoryRoot + "/demo/storefront/payment-outage.json", knownServices: DemoSystemCatalog.storefrontServices)
         #expect(scenario.name == "payment-outage")
         #expect(scenario.rps == 200)
         #expect(scenario.duration == .seconds(60))
@@ -41,7 +41,7 @@ let repositoryRoot: String = {
     }
 
     @Test func theSecondShippedScenarioLoads() throws {
-        let scenario = try Scenario.load(path: repositoryRoot + "/demo/slow-inventory-then-notifications-down.json", knownServices: DemoSystemCatalog.storefrontServices)
+        let scenario = try Scenario.load(path: repositoryRoot + "/demo/storefront/slow-inventory-then-notifications-down.json", knownServices: DemoSystemCatalog.storefrontServices)
         #expect(scenario.seed == 7)
         #expect(scenario.faults.count == 4)
         #expect(scenario.faults[0] == ScheduledFault(at: .seconds(5), service: "inventory-service", fault: .latency(milliseconds: 400)))

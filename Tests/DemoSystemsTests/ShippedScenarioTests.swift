@@ -7,7 +7,7 @@ import Testing
 @Suite("Shipped scenarios do what they say")
 struct ShippedScenarioTests {
     private func play(_ file: String) async throws -> (Scenario, HeadlessReport) {
-        let scenario = try Scenario.load(path: repositoryRoot + "/demo/" + file, knownServices: DemoSystemCatalog.storefrontServices)
+        let scenario = try Scenario.load(path: repositoryRoot + "/demo/storefront/" + file, knownServices: DemoSystemCatalog.storefrontServices)
         // The scenario's timeline at a lower rate: what it shows depends on its faults, and a
         // fifth of the requests keeps the test to seconds in a debug build.
         let test = try ManualRun(rps: min(scenario.rps, 40), duration: scenario.duration, faults: scenario.faults, seed: scenario.seed ?? 42)
@@ -25,7 +25,7 @@ struct ShippedScenarioTests {
         let breaker = try #require(report.breakers.first { $0.id == "order-service->payment-service" })
         #expect(breaker.transitions.contains { $0.to == .open })
         #expect(breaker.transitions.last?.to == .closed)
-        #expect(report.orders.compensations + report.orders.paymentsQueued > 0)
+        #expect(report.orders!.compensations + report.orders!.paymentsQueued > 0)
         #expect(report.invariants.ok, "\(report.invariants.violations)")
     }
 
@@ -39,7 +39,7 @@ struct ShippedScenarioTests {
         #expect(breaker.transitions.contains { $0.to == .open })
         let notifications = try calls(report, "event-bus", "notification-service")
         #expect(notifications.failed > 0, "deliveries failed while notification-service was down")
-        #expect(report.orders.confirmed > 0)
+        #expect(report.orders!.confirmed > 0)
         #expect(report.invariants.ok, "\(report.invariants.violations)")
     }
 }

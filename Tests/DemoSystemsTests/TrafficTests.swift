@@ -43,7 +43,7 @@ import Testing
         var random = SeededRandom(seed: 3)
         var counts: [RequestKind: Int] = [:]
         for _ in 0..<100_000 { counts[TrafficMix.storefront.pick(using: &random), default: 0] += 1 }
-        for kind in RequestKind.allCases {
+        for kind in RequestKind.storefront {
             let share = Double(counts[kind] ?? 0) / 100_000
             #expect(abs(share - TrafficMix.storefront.share(of: kind)) < 0.005, "\(kind): \(share)")
         }
@@ -53,10 +53,14 @@ import Testing
     }
 
     @Test func theDefaultMixIncludesEveryBadRequest() {
-        let bad = RequestKind.allCases.filter(\.isBadRequest)
-        #expect(bad == [.placeOrderUnknownProduct, .placeOrderZeroQuantity, .placeOrderUnauthenticated])
+        let bad = RequestKind.storefrontBadRequests
         #expect(bad.allSatisfy { TrafficMix.storefront.share(of: $0) > 0 })
-        #expect(abs(RequestKind.allCases.map { TrafficMix.storefront.share(of: $0) }.reduce(0, +) - 1) < 1e-12)
+        #expect(TrafficMix.storefront.kinds == RequestKind.storefront)
+        #expect(abs(RequestKind.storefront.map { TrafficMix.storefront.share(of: $0) }.reduce(0, +) - 1) < 1e-12)
+    }
+
+    @Test func aKindListedTwiceIsRefused() {
+        #expect(throws: TrafficConfigurationError.self) { try TrafficMix([.browse: 1, .browse: 2]) }
     }
 
     @Test func zeroWeightKindsAreNeverSentAndAllZeroIsRefused() throws {

@@ -44,7 +44,7 @@ msg=$("$bin" demo --headless --fault payment-service=errors:2 2>&1); status=$?
 
 # 4. A shipped scenario shows what it promises: inventory slowed past order-service's per-attempt
 #    timeout, so its calls time out and are retried (the whole scenario: 45 s).
-"$bin" demo --headless --scenario demo/slow-inventory-then-notifications-down.json --json > "$out"; status=$?
+"$bin" demo --headless --scenario demo/storefront/slow-inventory-then-notifications-down.json --json > "$out"; status=$?
 [ "$status" = 0 ] && pass "slow-inventory scenario exits 0" || fail "slow-inventory scenario exited $status"
 python3 - "$out" <<'PY' && pass "slow-inventory scenario: order-service -> inventory-service timed out and retried" || fail "slow-inventory report: $(head -c 3000 "$out")"
 import json, sys

@@ -10,6 +10,8 @@ import Telemetry
 /// The executable fills it from swift-argument-parser; tests fill it directly. ``DemoOptions``
 /// validates it.
 public struct DemoArguments: Sendable, Equatable {
+    /// The system to run, as typed; nil runs the catalog's default.
+    public var system: String?
     public var headless: Bool
     public var duration: String?
     public var rps: String?
@@ -22,6 +24,7 @@ public struct DemoArguments: Sendable, Equatable {
     public var refreshMs: String?
 
     public init(
+        system: String? = nil,
         headless: Bool = false,
         duration: String? = nil,
         rps: String? = nil,
@@ -32,6 +35,7 @@ public struct DemoArguments: Sendable, Equatable {
         prometheusOut: String? = nil,
         refreshMs: String? = nil
     ) {
+        self.system = system
         self.headless = headless
         self.duration = duration
         self.rps = rps
@@ -49,6 +53,8 @@ public struct DemoArguments: Sendable, Equatable {
 /// Precedence: a flag given on the command line beats the scenario file, which beats the default.
 /// `--fault`s apply from the start, after the scenario's changes at 0 s (so a flag overrides the file).
 public struct DemoOptions: Sendable, Equatable {
+    /// The system's name, one of ``DemoSystemCatalog/names``.
+    public var systemName: String
     public var headless: Bool
     public var duration: Duration
     public var rps: Double
@@ -72,6 +78,7 @@ public struct DemoOptions: Sendable, Equatable {
     public static let refreshMillisecondsRange = 10...10_000
 
     public init(
+        system: String = DemoSystemCatalog.defaultSystem.profile.name,
         headless: Bool,
         duration: Duration = DemoOptions.defaultDuration,
         rps: Double = DemoOptions.defaultRPS,
@@ -82,6 +89,7 @@ public struct DemoOptions: Sendable, Equatable {
         prometheusOutputPath: String? = nil,
         refreshInterval: Duration = .milliseconds(DemoOptions.defaultRefreshMilliseconds)
     ) {
+        systemName = system
         self.headless = headless
         self.duration = duration
         self.rps = rps
@@ -101,16 +109,19 @@ public struct DemoOptions: Sendable, Equatable {
     /// Validates `arguments`; the first problem found is thrown.
     ///
     /// - Parameters:
-    ///   - knownServices: the services `--fault` and the scenario may name.
+    ///   - knownServices: the services `--fault` and the scenario may name; nil takes the system's.
     ///   - loadScenario: reads a scenario file (tests pass their own).
     ///   - pathKind: what is at a path (tests pass their own).
     /// - Throws: ``DemoOptionsError`` naming the option, the bad value and what is accepted.
     public init(
         validating arguments: DemoArguments,
-        knownServices: [String] = DemoSystemCatalog.storefrontServices,
+        knownServices: [String]? = nil,
         loadScenario: (String) throws(ScenarioError) -> Scenario = { path throws(ScenarioError) in try Scenario.load(path: path) },
         pathKind: (String) -> PathKind = DemoOptions.pathKindOnDisk
     ) throws(DemoOptionsError) {
+        let system = try Self.parseSystem(arguments.system)
+        systemName = system.profile.name
+        let knownServices = knownServices ?? system.profile.services
         headless = arguments.headless
         json = arguments.json
 
@@ -176,6 +187,22 @@ public struct DemoOptions: Sendable, Equatable {
             refreshInterval = .milliseconds(value)
         } else {
             refreshInterval = .milliseconds(Self.defaultRefreshMilliseconds)
+        }
+    }
+
+    /// The system this run is of.
+    public var system: any DemoSystem.Type {
+        // Validation resolved the name, so the lookup finds it.
+        (try? DemoSystemCatalog.system(named: systemName)) ?? DemoSystemCatalog.defaultSystem
+    }
+
+    /// `SYSTEM`: a name in the catalog; nil is the default system.
+    static func parseSystem(_ text: String?) throws(DemoOptionsError) -> any DemoSystem.Type {
+        guard let text else { return DemoSystemCatalog.defaultSystem }
+        do {
+            return try DemoSystemCatalog.system(named: text.trimmingSpaces)
+        } catch {
+            throw DemoOptionsError(option: "SYSTEM", message: error.description)
         }
     }
 

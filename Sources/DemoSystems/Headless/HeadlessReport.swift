@@ -6,7 +6,7 @@ import Foundation
 import Telemetry
 
 /// What `meshtop demo --headless` prints at the end of a run: per-service figures, breakers with
-/// their transitions, order totals, the invariant check and trace counts.
+/// their transitions, the system's own figures, the invariant check and trace counts.
 ///
 /// Its JSON (``jsonString()``, camelCase, keys sorted) is a stable interface for scripts and CI:
 /// ```
@@ -14,11 +14,13 @@ import Telemetry
 /// services[] {name, requests, rps, errorRatio, p50Ms, p95Ms, p99Ms, health},
 /// breakers[] {id, state, transitions[] {from, to, atSeconds, reason}},
 /// calls[] {caller, target, calls, failed, retries, timeouts, rejected},
+/// domain {…the system's own counters: see each system's `domainFigures()`},
 /// orders {placed, confirmed, cancelled, pending, compensations, paymentsQueued},
 /// invariants {ok, violations[] {invariant, subject, message}},
 /// traces {kept, dropped}
 /// ```
-/// Every listed key is always present; a percentile with no finished request is `null`.
+/// Every listed key is always present, except `orders`, which only the storefront has; a
+/// percentile with no finished request is `null`.
 /// ``renderText()`` prints the same report as aligned tables.
 public struct HeadlessReport: Codable, Sendable, Equatable {
     public var system: String
@@ -31,11 +33,14 @@ public struct HeadlessReport: Codable, Sendable, Equatable {
     public var breakers: [Breaker]
     /// What each caller saw of each target: the retries and timeouts a scenario promises show here.
     public var calls: [Calls] = []
-    public var orders: Orders
+    /// The system's own counters (``DemoSystem/domainFigures()``).
+    public var domain: DomainFigures = DomainFigures()
+    /// The storefront's order totals; nil for the other systems.
+    public var orders: Orders?
     public var invariants: Invariants
     public var traces: Traces
 
-    public init(system: String, durationSeconds: Double, services: [Service], breakers: [Breaker], orders: Orders, invariants: Invariants, traces: Traces) {
+    public init(system: String, durationSeconds: Double, services: [Service], breakers: [Breaker], orders: Orders?, invariants: Invariants, traces: Traces) {
         self.system = system
         self.durationSeconds = durationSeconds
         self.services = services
@@ -55,9 +60,10 @@ public struct HeadlessReport: Codable, Sendable, Equatable {
     ///
     /// - Parameters:
     ///   - durationSeconds: how long traffic ran (the measured sending time, not the asked-for one).
-    ///   - orders: the order totals; ``Orders/init(ledger:placed:compensations:paymentsQueued:)`` counts them from the ledger.
-    ///   - violations: what ``InvariantChecker/check(_:drained:)`` found; empty means ok.
-    public init(snapshot: SystemSnapshot, durationSeconds: Double, orders: Orders, violations: [Violation]) {
+    ///   - orders: the storefront's order totals (``Orders/init(ledger:placed:compensations:paymentsQueued:)``
+    ///     counts them from the ledger); nil for other systems.
+    ///   - violations: what the system's ``DemoSystem/checkInvariants()`` found; empty means ok.
+    public init(snapshot: SystemSnapshot, durationSeconds: Double, domain: DomainFigures = DomainFigures(), orders: Orders?, violations: [Violation]) {
         system = snapshot.system
         self.durationSeconds = durationSeconds
         services = snapshot.services.map { status in
@@ -73,6 +79,7 @@ public struct HeadlessReport: Codable, Sendable, Equatable {
             )
         }
         breakers = snapshot.breakers.map { Breaker(id: $0.id, state: $0.state, transitions: $0.transitions) }
+        self.domain = domain
         self.orders = orders
         invariants = Invariants(ok: violations.isEmpty, violations: violations)
         traces = Traces(kept: snapshot.totals.storedTraces, dropped: snapshot.dropped.traces)

@@ -61,11 +61,21 @@ extension HeadlessReport {
             lines.append("")
         }
 
-        lines.append(
-            "ORDERS      placed \(Self.grouped(orders.placed)), confirmed \(Self.grouped(orders.confirmed)), "
-                + "cancelled \(Self.grouped(orders.cancelled)), pending \(Self.grouped(orders.pending)), "
-                + "compensations \(Self.grouped(orders.compensations)), payments queued \(Self.grouped(orders.paymentsQueued))"
-        )
+        if let orders {
+            lines.append(
+                "ORDERS      placed \(Self.grouped(orders.placed)), confirmed \(Self.grouped(orders.confirmed)), "
+                    + "cancelled \(Self.grouped(orders.cancelled)), pending \(Self.grouped(orders.pending)), "
+                    + "compensations \(Self.grouped(orders.compensations)), payments queued \(Self.grouped(orders.paymentsQueued))"
+            )
+        } else if !domain.entries.isEmpty {
+            let figures = domain.entries.map { name, value in
+                switch value {
+                case .count(let count): "\(name) \(Self.grouped(count))"
+                case .ratio(let ratio): "\(name) \(Self.fixed(ratio, decimals: 2))"
+                }
+            }
+            lines.append("DOMAIN      " + figures.joined(separator: ", "))
+        }
         lines.append("TRACES      kept \(Self.grouped(traces.kept)), dropped \(Self.grouped(traces.dropped))")
         if invariants.ok {
             lines.append("INVARIANTS  ok")

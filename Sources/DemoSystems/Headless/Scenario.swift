@@ -8,7 +8,7 @@ import Telemetry
 
 /// A run to play: a request rate, a duration, an optional seed and faults switched on and off over time.
 ///
-/// The JSON form (`demo/payment-outage.json`):
+/// The JSON form (`demo/storefront/payment-outage.json`):
 /// ```json
 /// {
 ///   "name": "payment-outage",

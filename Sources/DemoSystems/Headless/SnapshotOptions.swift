@@ -3,6 +3,8 @@
 /// The executable fills it from swift-argument-parser; tests fill it directly. ``SnapshotOptions``
 /// validates it.
 public struct SnapshotArguments: Sendable, Equatable {
+    /// The system to run, as typed; nil runs the catalog's default.
+    public var system: String?
     public var view: String?
     public var width: String?
     public var height: String?
@@ -14,6 +16,7 @@ public struct SnapshotArguments: Sendable, Equatable {
     public var json: Bool
 
     public init(
+        system: String? = nil,
         view: String? = nil,
         width: String? = nil,
         height: String? = nil,
@@ -23,6 +26,7 @@ public struct SnapshotArguments: Sendable, Equatable {
         faults: [String] = [],
         json: Bool = false
     ) {
+        self.system = system
         self.view = view
         self.width = width
         self.height = height
@@ -42,16 +46,18 @@ public enum SnapshotView: String, CaseIterable, Sendable {
     public static var acceptedNames: String { allCases.map(\.rawValue).joined(separator: ", ") }
 }
 
-/// A validated `meshtop snapshot` run: the storefront under traffic for ``after``, then one view
+/// A validated `meshtop snapshot` run: a system under traffic for ``after``, then one view
 /// rendered as text at ``width``×``height`` (or, with ``json``, the whole `SystemSnapshot`).
 ///
 /// `--view`, `--width` and `--height` shape the text; with `--json` they mean nothing, so giving
 /// them together is an error rather than silently ignored.
 public struct SnapshotOptions: Sendable, Equatable {
+    /// The system's name, one of ``DemoSystemCatalog/names``.
+    public var systemName: String
     public var view: SnapshotView
     public var width: Int
     public var height: Int
-    /// How long the storefront runs under traffic before the snapshot is taken.
+    /// How long the system runs under traffic before the snapshot is taken.
     public var after: Duration
     public var seed: UInt64
     public var rps: Double
@@ -71,6 +77,7 @@ public struct SnapshotOptions: Sendable, Equatable {
     public static let maximumAfter = Duration.seconds(3600)
 
     public init(
+        system: String = DemoSystemCatalog.defaultSystem.profile.name,
         view: SnapshotView = SnapshotOptions.defaultView,
         width: Int = SnapshotOptions.defaultWidth,
         height: Int = SnapshotOptions.defaultHeight,
@@ -80,6 +87,7 @@ public struct SnapshotOptions: Sendable, Equatable {
         faults: FaultTimeline = FaultTimeline([]),
         json: Bool = false
     ) {
+        systemName = system
         self.view = view
         self.width = width
         self.height = height
@@ -92,9 +100,12 @@ public struct SnapshotOptions: Sendable, Equatable {
 
     /// Validates `arguments`; the first problem found is thrown.
     ///
-    /// - Parameter knownServices: the services `--fault` may name.
+    /// - Parameter knownServices: the services `--fault` may name; nil takes the system's.
     /// - Throws: ``DemoOptionsError`` naming the option, the bad value and what is accepted.
-    public init(validating arguments: SnapshotArguments, knownServices: [String] = DemoSystemCatalog.storefrontServices) throws(DemoOptionsError) {
+    public init(validating arguments: SnapshotArguments, knownServices: [String]? = nil) throws(DemoOptionsError) {
+        let system = try DemoOptions.parseSystem(arguments.system)
+        systemName = system.profile.name
+        let knownServices = knownServices ?? system.profile.services
         json = arguments.json
         if json {
             for (option, value) in [("--view", arguments.view), ("--width", arguments.width), ("--height", arguments.height)] where value != nil {
@@ -147,5 +158,13 @@ public struct SnapshotOptions: Sendable, Equatable {
             throw DemoOptionsError(option: option, message: "invalid size \"\(text)\"; expected a whole number of \(what) from \(range.lowerBound) to \(range.upperBound)")
         }
         return value
+    }
+}
+
+extension SnapshotOptions {
+    /// The system this snapshot is of.
+    public var system: any DemoSystem.Type {
+        // Validation resolved the name, so the lookup finds it.
+        (try? DemoSystemCatalog.system(named: systemName)) ?? DemoSystemCatalog.defaultSystem
     }
 }

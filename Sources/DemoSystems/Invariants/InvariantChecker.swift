@@ -133,16 +133,47 @@ public struct Violation: Sendable, Equatable, Codable, CustomStringConvertible {
     public var description: String { message }
 }
 
-/// The storefront's invariants, by name (the JSON report uses these names).
-public enum Invariant: String, Sendable, Codable, CaseIterable {
-    case confirmedOrderPaid
-    case confirmedOrderReservedStock
-    case confirmedOrderNotified
-    case cancelledOrderRefunded
-    case cancelledOrderHoldsNoStock
-    case stockConserved
-    case stockHeldByKnownOrder
-    case noPaymentWithoutOrder
-    case moneyBalances
-    case nothingPending
+/// An invariant's name: the JSON report and the text report use it. Each system declares its own
+/// (``DemoSystem/invariants``); the storefront's are below.
+public struct Invariant: RawRepresentable, Hashable, Sendable, Codable, CustomStringConvertible {
+    public let rawValue: String
+
+    public init(rawValue: String) {
+        self.rawValue = rawValue
+    }
+
+    public init(_ name: String) {
+        self.init(rawValue: name)
+    }
+
+    public var description: String { rawValue }
+
+    public init(from decoder: any Decoder) throws {
+        rawValue = try decoder.singleValueContainer().decode(String.self)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(rawValue)
+    }
+}
+
+extension Invariant {
+    public static let confirmedOrderPaid = Invariant("confirmedOrderPaid")
+    public static let confirmedOrderReservedStock = Invariant("confirmedOrderReservedStock")
+    public static let confirmedOrderNotified = Invariant("confirmedOrderNotified")
+    public static let cancelledOrderRefunded = Invariant("cancelledOrderRefunded")
+    public static let cancelledOrderHoldsNoStock = Invariant("cancelledOrderHoldsNoStock")
+    public static let stockConserved = Invariant("stockConserved")
+    public static let stockHeldByKnownOrder = Invariant("stockHeldByKnownOrder")
+    public static let noPaymentWithoutOrder = Invariant("noPaymentWithoutOrder")
+    public static let moneyBalances = Invariant("moneyBalances")
+    public static let nothingPending = Invariant("nothingPending")
+
+    /// The storefront's invariants, in the order ``InvariantChecker`` documents them.
+    public static let storefront: [Invariant] = [
+        .confirmedOrderPaid, .confirmedOrderReservedStock, .confirmedOrderNotified,
+        .cancelledOrderRefunded, .cancelledOrderHoldsNoStock, .stockConserved, .stockHeldByKnownOrder,
+        .noPaymentWithoutOrder, .moneyBalances, .nothingPending,
+    ]
 }

@@ -1,17 +1,17 @@
 import ServiceMesh
 import Telemetry
 
-/// `meshtop demo --headless`: what a settled ``SystemRun`` of the storefront reports.
+/// `meshtop demo SYSTEM --headless`: what a settled ``SystemRun`` reports.
 public enum HeadlessDemo {
-    /// The run a headless demo makes for `options`: the storefront on `clock`, traffic for
+    /// The run a headless demo makes for `options`: its system on `clock`, traffic for
     /// `options.duration` at `options.rps`, the faults played on schedule, then settled.
     ///
     /// Run it in a `ServiceGroup` (the executable adds SIGTERM and SIGINT as graceful shutdown
     /// signals), then read its report with ``result(of:)``.
     public static func makeRun<C: Clock>(_ options: DemoOptions, clock: C) throws(TrafficConfigurationError) -> SystemRun<C> where C.Duration == Duration {
-        let shop = Storefront(clock: clock, seed: options.seed)
+        let system = options.system.make(clock: clock, seed: options.seed, time: nil)
         let plan = SystemRun<C>.Plan(rps: options.rps, seed: options.seed, faults: options.faults, trafficDuration: options.duration, ending: .settle)
-        return try SystemRun(system: shop, clock: clock, plan: plan)
+        return try SystemRun(system: system, clock: clock, plan: plan)
     }
 
     /// The report of a run that has settled; nil when it has not (it was cancelled).
@@ -25,13 +25,13 @@ public enum HeadlessDemo {
         snapshot.breakers = outcome.settled.breakers
         snapshot.totals.storedTraces = outcome.settled.totals.storedTraces
         snapshot.dropped = outcome.settled.dropped
-        let shop = run.system
-        let ledger = shop.ledger()
+        let system = run.system
+        let orders = (system as? Storefront).map { $0.orderFigures(ledger: $0.ledger()) }
         var report = HeadlessReport(snapshot: snapshot, durationSeconds: outcome.traffic.sendingSeconds,
-                                    orders: shop.orderFigures(ledger: ledger), violations: InvariantChecker.check(ledger))
+                                    domain: system.domainFigures(), orders: orders, violations: system.checkInvariants())
         report.interrupted = outcome.interrupted
-        report.calls = HeadlessReport.Calls.all(in: shop.mesh.telemetry.metricsStore)
-        return HeadlessRunResult(report: report, prometheusExposition: PrometheusExposition.render(shop.mesh.telemetry.metricsStore),
+        report.calls = HeadlessReport.Calls.all(in: system.mesh.telemetry.metricsStore)
+        return HeadlessRunResult(report: report, prometheusExposition: PrometheusExposition.render(system.mesh.telemetry.metricsStore),
                                  traffic: outcome.traffic)
     }
 }

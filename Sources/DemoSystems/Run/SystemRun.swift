@@ -12,7 +12,7 @@ import Telemetry
 ///    dashboard quitting). Requests still in flight are cancelled; fault changes still due are
 ///    not played.
 /// 2. With ``Ending/settle``: the metric windows are closed and observed, faults are lifted and
-///    queued work finishes while events are still delivered (``Storefront/settle(clock:timeout:)``,
+///    queued work finishes while events are still delivered (``DemoSystem/settle(clock:timeout:)``,
 ///    shorter after a shutdown), and the ``outcome`` is recorded.
 /// 3. The mesh drains (in-flight requests and queued events, up to ``Plan/drainTimeout``), then
 ///    its loops stop and `run()` returns.
@@ -65,7 +65,7 @@ public final class SystemRun<C: Clock>: Service, Sendable where C.Duration == Du
         public var settled: SystemSnapshot
     }
 
-    public let system: Storefront
+    public let system: any DemoSystem
     public let clock: C
     public let plan: Plan
     /// When the run was made; traffic starts as soon as ``run()`` does.
@@ -74,7 +74,7 @@ public final class SystemRun<C: Clock>: Service, Sendable where C.Duration == Du
     private let recorded = Mutex<Outcome?>(nil)
 
     /// - Throws: ``TrafficConfigurationError`` when the rate cannot be scheduled.
-    public init(system: Storefront, clock: C, plan: Plan) throws(TrafficConfigurationError) {
+    public init(system: any DemoSystem, clock: C, plan: Plan) throws(TrafficConfigurationError) {
         self.system = system
         self.clock = clock
         self.plan = plan
@@ -106,7 +106,7 @@ public final class SystemRun<C: Clock>: Service, Sendable where C.Duration == Du
         // Changes due at the start apply before the first request, not in a race with it.
         for change in plan.faults.changes(through: .zero) { system.apply(change) }
         let later = FaultTimeline(plan.faults.changes.filter { $0.at > .zero })
-        let generator = TrafficGenerator(clock: clock, schedule: schedule, duration: plan.trafficDuration ?? Self.untilStopped)
+        let generator = TrafficGenerator(clock: clock, schedule: schedule, mix: system.trafficMix, duration: plan.trafficDuration ?? Self.untilStopped)
         let system = self.system
         let clock = self.clock
         let summary = await withTaskGroup(of: TrafficRunSummary?.self) { group in

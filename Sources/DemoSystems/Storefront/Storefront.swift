@@ -11,8 +11,19 @@ import Telemetry
 /// let response = await shop.send(.placeOrder, index: 0)
 /// let violations = InvariantChecker.check(shop.ledger())
 /// ```
-public final class Storefront: Sendable {
+public final class Storefront: DemoSystem {
     public static let systemName = "storefront"
+    public static let profile = SystemProfile(
+        name: systemName,
+        summary: "An online shop: an order saga with compensations, a payment breaker and a retry queue, events to notifications",
+        services: ["gateway", "user-service", "product-service", "inventory-service", "payment-service", "order-service", "notification-service"],
+        invariants: Invariant.storefront)
+
+    public static func make<C: Clock>(clock: C, seed: UInt64, time: TimeSource?) -> Storefront where C.Duration == Duration {
+        Storefront(clock: clock, seed: seed, time: time)
+    }
+
+    public var trafficMix: TrafficMix { .storefront }
     public static let paymentBreakerID = OrderService.paymentBreakerID
 
     public let mesh: Mesh
@@ -135,6 +146,9 @@ public final class Storefront: Sendable {
             var request = items()
             request.headers[MeshHeader.apiKey] = nil
             return request
+        default:
+            // Not one of ``TrafficMix/storefront``'s kinds: sent as asked, the gateway answers 404.
+            return Request(path: "/api/\(kind.rawValue)")
         }
     }
 
@@ -144,20 +158,13 @@ public final class Storefront: Sendable {
         await mesh.ingress(request(for: kind, index: index))
     }
 
-    /// Applies a scheduled fault change, logged as a manual action with the change's origin.
-    public func apply(_ change: ScheduledFault) {
-        try? mesh.perform(.setFault(service: change.service, fault: change.fault), origin: change.origin)
-    }
-
     // MARK: Settling and checking
 
     /// Ends a run so its invariants can be checked: lifts every injected fault, redelivers dead
     /// letters, and waits (up to `timeout`) for queued payments and events to finish. Orders still
     /// queued at the deadline are cancelled, so nothing stays pending.
     public func settle<C: Clock>(clock: C, timeout: Duration = .seconds(20)) async where C.Duration == Duration {
-        for service in mesh.serviceNames where mesh.transport.fault(service: service) != .none {
-            try? mesh.perform(.setFault(service: service, fault: .none), origin: .run)
-        }
+        liftFaults()
         let deadline = clock.now.advanced(by: timeout)
         var replayed = false
         while clock.now < deadline {
@@ -181,6 +188,23 @@ public final class Storefront: Sendable {
     public func ledger() -> StorefrontLedger {
         StorefrontLedger(orders: orders.ledgerOrders(), payments: payments.ledgerPayments(),
                          stock: inventory.ledgerStock(), notifications: notifications.ledgerNotifications())
+    }
+
+    public func checkInvariants() -> [Violation] {
+        InvariantChecker.check(ledger())
+    }
+
+    /// The order figures, as the report's `orders` object also has them.
+    public func domainFigures() -> DomainFigures {
+        let orders = orderFigures(ledger: ledger())
+        return DomainFigures([
+            "ordersPlaced": .count(orders.placed),
+            "ordersConfirmed": .count(orders.confirmed),
+            "ordersCancelled": .count(orders.cancelled),
+            "ordersPending": .count(orders.pending),
+            "compensations": .count(orders.compensations),
+            "paymentsQueued": .count(orders.paymentsQueued),
+        ])
     }
 
     /// The order figures for the report.

@@ -1,32 +1,46 @@
 import Randomness
 
-/// What a generated request asks the storefront to do.
-///
-/// The last three are deliberately bad requests: the system must turn them away cleanly
-/// (4xx, no order, no money taken, no stock held), and the report shows that it did.
-public enum RequestKind: String, Sendable, Hashable, CaseIterable, Codable {
-    /// List products (`GET /api/products`).
-    case browse
-    /// Search the catalog (`GET /api/search?q=`).
-    case search
-    /// Look at a user (`GET /api/users/:id`).
-    case viewUser
-    /// Place an order for products in stock, as a signed-in user.
-    case placeOrder
-    /// Place an order for a product that does not exist.
-    case placeOrderUnknownProduct
-    /// Place an order with quantity 0.
-    case placeOrderZeroQuantity
-    /// Place an order without credentials.
-    case placeOrderUnauthenticated
+/// What a generated request asks a system to do: a name the system's ``DemoSystem/send(_:index:)``
+/// understands. Each system declares its own kinds (the storefront's are ``browse`` … below) and
+/// its ``TrafficMix``.
+public struct RequestKind: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
+    public let rawValue: String
 
-    /// True for the kinds that must be rejected.
-    public var isBadRequest: Bool {
-        switch self {
-        case .placeOrderUnknownProduct, .placeOrderZeroQuantity, .placeOrderUnauthenticated: true
-        case .browse, .search, .viewUser, .placeOrder: false
-        }
+    public init(rawValue: String) {
+        self.rawValue = rawValue
     }
+
+    public init(_ name: String) {
+        self.init(rawValue: name)
+    }
+
+    public var description: String { rawValue }
+}
+
+extension RequestKind {
+    /// List products (`GET /api/products`).
+    public static let browse = RequestKind("browse")
+    /// Search the catalog (`GET /api/search?q=`).
+    public static let search = RequestKind("search")
+    /// Look at a user (`GET /api/users/:id`).
+    public static let viewUser = RequestKind("viewUser")
+    /// Place an order for products in stock, as a signed-in user.
+    public static let placeOrder = RequestKind("placeOrder")
+    /// Place an order for a product that does not exist.
+    public static let placeOrderUnknownProduct = RequestKind("placeOrderUnknownProduct")
+    /// Place an order with quantity 0.
+    public static let placeOrderZeroQuantity = RequestKind("placeOrderZeroQuantity")
+    /// Place an order without credentials.
+    public static let placeOrderUnauthenticated = RequestKind("placeOrderUnauthenticated")
+
+    /// The storefront's kinds. The last three are deliberately bad requests: the system must turn
+    /// them away cleanly (4xx, no order, no money taken, no stock held), and the report shows that it did.
+    public static let storefront: [RequestKind] = [
+        .browse, .search, .viewUser, .placeOrder, .placeOrderUnknownProduct, .placeOrderZeroQuantity, .placeOrderUnauthenticated,
+    ]
+
+    /// The storefront's kinds that must be rejected.
+    public static let storefrontBadRequests: [RequestKind] = [.placeOrderUnknownProduct, .placeOrderZeroQuantity, .placeOrderUnauthenticated]
 }
 
 /// How often each ``RequestKind`` is sent: integer weights, each kind's share is its weight over the sum.
@@ -39,31 +53,56 @@ public struct TrafficMix: Sendable, Equatable {
     private let cumulative: [(kind: RequestKind, upTo: UInt64)]
     private let total: UInt64
 
-    /// - Throws: ``TrafficConfigurationError`` when every weight is 0.
-    public init(weights: [RequestKind: UInt32]) throws(TrafficConfigurationError) {
-        guard weights.values.contains(where: { $0 > 0 }) else {
-            throw TrafficConfigurationError(problem: "the traffic mix needs at least one request kind with a weight above 0")
-        }
-        self.init(checkedWeights: weights)
+    /// - Parameter weights: each kind's weight, in the order draws are mapped to kinds (part of
+    ///   what a seed reproduces, so it is a list, not a dictionary).
+    /// - Throws: ``TrafficConfigurationError`` when every weight is 0 or a kind is listed twice.
+    public init(_ weights: KeyValuePairs<RequestKind, UInt32>) throws(TrafficConfigurationError) {
+        try self.init(ordered: weights.map { ($0.key, $0.value) })
     }
 
-    /// `weights` must hold at least one weight above 0.
-    private init(checkedWeights weights: [RequestKind: UInt32]) {
+    /// A mix from a dictionary: kinds are ordered by name.
+    ///
+    /// - Throws: ``TrafficConfigurationError`` when every weight is 0.
+    public init(weights: [RequestKind: UInt32]) throws(TrafficConfigurationError) {
+        try self.init(ordered: weights.sorted { $0.key.rawValue < $1.key.rawValue }.map { ($0.key, $0.value) })
+    }
+
+    private init(ordered: [(RequestKind, UInt32)]) throws(TrafficConfigurationError) {
         var running: UInt64 = 0
         var cumulative: [(kind: RequestKind, upTo: UInt64)] = []
-        for kind in RequestKind.allCases {
-            let weight = UInt64(weights[kind] ?? 0)
+        var weights: [RequestKind: UInt32] = [:]
+        for (kind, weight) in ordered {
+            guard weights[kind] == nil else {
+                throw TrafficConfigurationError(problem: "the traffic mix lists the request kind \(kind) twice")
+            }
             guard weight > 0 else { continue }
-            running += weight
+            weights[kind] = weight
+            running += UInt64(weight)
             cumulative.append((kind, running))
         }
-        self.weights = weights.filter { $0.value > 0 }
+        guard running > 0 else {
+            throw TrafficConfigurationError(problem: "the traffic mix needs at least one request kind with a weight above 0")
+        }
+        self.weights = weights
         self.cumulative = cumulative
         self.total = running
     }
 
+    /// A mix written in the source: a mistake in it is a programming error, caught by the tests
+    /// that use it.
+    public static func constant(_ weights: KeyValuePairs<RequestKind, UInt32>) -> TrafficMix {
+        do {
+            return try TrafficMix(weights)
+        } catch {
+            preconditionFailure("invalid traffic mix in the source: \(error.problem)")
+        }
+    }
+
+    /// The kinds sent, in draw order.
+    public var kinds: [RequestKind] { cumulative.map(\.kind) }
+
     /// The storefront's default: mostly reads, a fifth orders, 5% bad requests.
-    public static let storefront = TrafficMix(checkedWeights: [
+    public static let storefront = constant([
         .browse: 40,
         .search: 20,
         .viewUser: 15,
@@ -81,7 +120,7 @@ public struct TrafficMix: Sendable, Equatable {
     /// Draws one kind, each with probability weight / sum of weights.
     public func pick(using random: inout SeededRandom) -> RequestKind {
         let ticket = random.nextIndex(below: total)
-        // Seven kinds at most: a linear scan beats a binary search here.
+        // A handful of kinds: a linear scan beats a binary search here.
         for entry in cumulative where ticket < entry.upTo {
             return entry.kind
         }

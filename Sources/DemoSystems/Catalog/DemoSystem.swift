@@ -1,0 +1,154 @@
+import ServiceMesh
+import Telemetry
+
+/// One of meshtop's example systems: its services on a ``Mesh`` with their policies, the traffic
+/// that exercises them, the work it does in the background, and the invariants a finished run
+/// must hold.
+///
+/// A ``SystemRun`` runs any system the same way, so the dashboard, `meshtop demo SYSTEM
+/// --headless`, `meshtop snapshot SYSTEM` and scenarios work on each one unchanged. Adding a system
+/// is a folder with a type conforming to this protocol, a line in ``DemoSystemCatalog/all`` and its
+/// scenarios in `demo/SYSTEM/`.
+public protocol DemoSystem: AnyObject, Sendable {
+    /// What the catalog and `meshtop systems` say about the system.
+    static var profile: SystemProfile { get }
+
+    /// The system built on `clock`, every random choice drawn from `seed`.
+    ///
+    /// - Parameter time: where spans and events read their timestamps; nil reads `clock` (a
+    ///   simulation passes a time source with a fixed origin).
+    static func make<C: Clock>(clock: C, seed: UInt64, time: TimeSource?) -> Self where C.Duration == Duration
+
+    var mesh: Mesh { get }
+
+    /// How often each of the system's request kinds is sent.
+    var trafficMix: TrafficMix { get }
+
+    /// Sends one arrival's request (from outside the system, through its gateway). `index` is the
+    /// request's position in the run: per-request randomness must come from it, not from which
+    /// task runs first.
+    @discardableResult
+    func send(_ kind: RequestKind, index: Int) async -> Response
+
+    /// The system's own long-running work besides the mesh's (queues, simulated movement), until
+    /// the calling task is cancelled. ``SystemRun`` runs it next to the mesh runtime.
+    func runBackgroundWork<C: Clock>(clock: C) async where C.Duration == Duration
+
+    /// Ends a run so its invariants can be checked: lifts faults and lets queued work finish, for
+    /// at most `timeout`; whatever is still unfinished then is ended the system's way (cancelled,
+    /// refunded), so nothing is left in flight.
+    func settle<C: Clock>(clock: C, timeout: Duration) async where C.Duration == Duration
+
+    /// Every invariant violation in the system's current state; empty when all hold. Called once
+    /// the run has settled.
+    func checkInvariants() -> [Violation]
+
+    /// The system's own counters for the report's `domain` object (homepages served, rides
+    /// accepted…), read from its services' state.
+    func domainFigures() -> DomainFigures
+}
+
+extension DemoSystem {
+    /// Applies a scheduled fault change, logged as a manual action with the change's origin.
+    public func apply(_ change: ScheduledFault) {
+        try? mesh.perform(.setFault(service: change.service, fault: change.fault), origin: change.origin)
+    }
+
+    /// Lifts every injected fault, logged as the run's own action: the first step of settling.
+    public func liftFaults() {
+        for service in mesh.serviceNames where mesh.transport.fault(service: service) != .none {
+            try? mesh.perform(.setFault(service: service, fault: .none), origin: .run)
+        }
+    }
+}
+
+/// A system's entry in the catalog.
+public struct SystemProfile: Sendable, Equatable {
+    /// What `meshtop demo SYSTEM` takes, and the mesh's name.
+    public var name: String
+    /// One line: the real-world shape it imitates and what it shows.
+    public var summary: String
+    /// Its services, the gateway first: what `--fault` and scenario files may name.
+    public var services: [String]
+    /// The invariants its ``DemoSystem/checkInvariants()`` checks, by name.
+    public var invariants: [Invariant]
+
+    public init(name: String, summary: String, services: [String], invariants: [Invariant]) {
+        self.name = name
+        self.summary = summary
+        self.services = services
+        self.invariants = invariants
+    }
+}
+
+/// A system's own figures for a report, in the order the system lists them; the JSON report
+/// writes them as one object (`"domain": {"homepages": 1200, "surgeRatioMax": 1.8}`).
+public struct DomainFigures: Sendable, Equatable, Codable {
+    /// One figure: a count or a measured ratio.
+    public enum Value: Sendable, Equatable {
+        case count(Int)
+        case ratio(Double)
+    }
+
+    public private(set) var entries: [(name: String, value: Value)] = []
+
+    public init() {}
+
+    public init(_ entries: KeyValuePairs<String, Value>) {
+        for (name, value) in entries { self[name] = value }
+    }
+
+    /// The figure named `name`; setting one that exists replaces it in place.
+    public subscript(name: String) -> Value? {
+        get { entries.first { $0.name == name }?.value }
+        set {
+            let index = entries.firstIndex { $0.name == name }
+            switch (index, newValue) {
+            case (let index?, let value?): entries[index].value = value
+            case (let index?, nil): entries.remove(at: index)
+            case (nil, let value?): entries.append((name, value))
+            case (nil, nil): break
+            }
+        }
+    }
+
+    /// The count named `name`, 0 when there is none (or it is a ratio).
+    public func count(_ name: String) -> Int {
+        if case .count(let value)? = self[name] { return value }
+        return 0
+    }
+
+    public static func == (lhs: DomainFigures, rhs: DomainFigures) -> Bool {
+        lhs.entries.elementsEqual(rhs.entries) { $0.name == $1.name && $0.value == $1.value }
+    }
+
+    private struct Key: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: Key.self)
+        for (name, value) in entries {
+            switch value {
+            case .count(let count): try container.encode(count, forKey: Key(stringValue: name))
+            case .ratio(let ratio): try container.encode(ratio, forKey: Key(stringValue: name))
+            }
+        }
+    }
+
+    /// Decoding cannot tell a ratio that happens to be whole from a count: whole numbers come back
+    /// as counts, in name order (JSON objects have none of their own).
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: Key.self)
+        for key in container.allKeys.sorted(by: { $0.stringValue < $1.stringValue }) {
+            if let count = try? container.decode(Int.self, forKey: key) {
+                self[key.stringValue] = .count(count)
+            } else {
+                self[key.stringValue] = .ratio(try container.decode(Double.self, forKey: key))
+            }
+        }
+    }
+}

@@ -1,0 +1,36 @@
+/// meshtop's example systems, by name: what `meshtop demo SYSTEM`, `meshtop snapshot SYSTEM` and
+/// `meshtop systems` offer.
+public enum DemoSystemCatalog {
+    /// Every system, the default first.
+    public static let all: [any DemoSystem.Type] = [
+        Storefront.self,
+    ]
+
+    /// The system `meshtop demo` runs when none is named.
+    public static var defaultSystem: any DemoSystem.Type { all[0] }
+
+    public static var names: [String] { all.map { $0.profile.name } }
+
+    /// The system called `name`.
+    ///
+    /// - Throws: ``UnknownSystemError`` listing the names there are.
+    public static func system(named name: String) throws(UnknownSystemError) -> any DemoSystem.Type {
+        guard let system = all.first(where: { $0.profile.name == name }) else {
+            throw UnknownSystemError(name: name, known: names)
+        }
+        return system
+    }
+
+    /// The storefront's services, the gateway first.
+    public static var storefrontServices: [String] { Storefront.profile.services }
+}
+
+/// A system name the catalog does not have.
+public struct UnknownSystemError: Error, Equatable, CustomStringConvertible {
+    public var name: String
+    public var known: [String]
+
+    public var description: String {
+        "unknown system \"\(name)\"; expected one of \(known.joined(separator: ", ")) (see `meshtop systems`)"
+    }
+}
