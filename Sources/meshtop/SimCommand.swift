@@ -25,7 +25,7 @@ struct SimCommand: AsyncParsableCommand {
             """
     )
 
-    @Argument(help: ArgumentHelp("The system to simulate: \(SimOptions.systems.joined(separator: ", ")). (default: storefront)", valueName: "system"))
+    @Argument(help: SharedHelp.system)
     var system: String?
 
     @Option(help: ArgumentHelp("Seed of the run, 0…\(UInt64.max); the same seed replays the run. (default: drawn at random, printed first)", valueName: "seed"))
@@ -73,7 +73,7 @@ struct SimCommand: AsyncParsableCommand {
             // Written straight to the descriptor, so it is out even if the run never ends.
             Self.writeAll(line, to: options.json ? 2 : 1)
         }
-        let report = await StorefrontSimulation.runOnDedicatedThread(options)
+        let report = await SystemSimulation.runOnDedicatedThread(options)
         if options.json {
             print(try report.jsonString())
         } else {

@@ -46,7 +46,7 @@ import Testing
     }
 
     @Test("bad input names the option, the value and what is accepted", arguments: [
-        (SimArguments(system: "bank"), "SYSTEM: unknown system \"bank\"; expected one of: storefront"),
+        (SimArguments(system: "bank"), "SYSTEM: unknown system \"bank\"; expected one of \(DemoSystemCatalog.names.joined(separator: ", ")) (see `meshtop systems`)"),
         (SimArguments(seed: "-1"), "--seed: invalid seed \"-1\"; expected a whole number from 0 to 18446744073709551615"),
         (SimArguments(duration: "0s"), "--duration: invalid duration \"0s\": expected more than 0s of virtual time"),
         (SimArguments(faultSource: "swarm"), "--faults: swarm faults are not available yet; expected none or a scenario file"),

@@ -7,7 +7,7 @@ import Testing
 struct StorefrontSimulationTests {
     static func simulate(seed: UInt64, duration: String = "20s", rps: String = "100", faults: [String] = []) throws -> SimReport {
         let options = try SimOptions(validating: SimArguments(seed: String(seed), duration: duration, rps: rps, faults: faults), drawSeed: { 0 })
-        return StorefrontSimulation.run(options)
+        return SystemSimulation.run(options)
     }
 
     /// Seeds 1…4, 10 s of virtual time at 100 req/s, each run twice (on threads of their own, side
@@ -21,7 +21,7 @@ struct StorefrontSimulationTests {
         }
         let reports = await withTaskGroup(of: (Int, SimReport).self) { group in
             for (index, option) in (options + options).enumerated() {
-                group.addTask { (index, await StorefrontSimulation.runOnDedicatedThread(option)) }
+                group.addTask { (index, await SystemSimulation.runOnDedicatedThread(option)) }
             }
             var reports = [SimReport?](repeating: nil, count: options.count * 2)
             for await (index, report) in group { reports[index] = report }

@@ -46,8 +46,6 @@ public struct SimOptions: Sendable, Equatable {
     public var faultSource: String?
     public var json: Bool
 
-    /// The systems `meshtop sim` can run.
-    public static let systems = ["storefront"]
     public static let defaultDuration = Duration.seconds(3600)
     public static let defaultRPS: Double = 200
 
@@ -56,19 +54,18 @@ public struct SimOptions: Sendable, Equatable {
     /// - Parameters:
     ///   - drawSeed: the seed when `--seed` is not given (the executable reads global randomness
     ///     here, and nowhere else).
+    ///   - knownServices: the services `--fault` and the scenario may name; nil takes the system's.
     ///   - loadScenario: reads a scenario file for `--faults FILE` (tests pass their own).
     /// - Throws: ``DemoOptionsError`` naming the option, the bad value and what is accepted.
     public init(
         validating arguments: SimArguments,
         drawSeed: () -> UInt64,
-        knownServices: [String] = DemoSystemCatalog.storefrontServices,
+        knownServices: [String]? = nil,
         loadScenario: (String) throws(ScenarioError) -> Scenario = { path throws(ScenarioError) in try Scenario.load(path: path) }
     ) throws(DemoOptionsError) {
-        let system = arguments.system ?? "storefront"
-        guard Self.systems.contains(system) else {
-            throw DemoOptionsError(option: "SYSTEM", message: "unknown system \"\(system)\"; expected one of: \(Self.systems.joined(separator: ", "))")
-        }
-        self.system = system
+        let demoSystem = try DemoOptions.parseSystem(arguments.system)
+        system = demoSystem.profile.name
+        let knownServices = knownServices ?? demoSystem.profile.services
         if let text = arguments.seed {
             seed = try DemoOptions.parseSeed(text)
             seedWasDrawn = false
@@ -112,6 +109,12 @@ public struct SimOptions: Sendable, Equatable {
         faultArguments = arguments.faults
         faultSource = arguments.faultSource
         json = arguments.json
+    }
+
+    /// The system this run is of.
+    public var demoSystem: any DemoSystem.Type {
+        // Validation resolved the name, so the lookup finds it.
+        (try? DemoSystemCatalog.system(named: system)) ?? DemoSystemCatalog.defaultSystem
     }
 
     /// The command that replays this run exactly (the seed always written out).

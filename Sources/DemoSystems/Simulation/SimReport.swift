@@ -105,7 +105,7 @@ public struct SimReport: Codable, Sendable, Equatable {
         requestsByOutcome = value?.figures.requestsByOutcome ?? []
         faultsApplied = value?.figures.faultsApplied ?? []
         orders = value?.result.report.orders
-        invariantsChecked = Invariant.storefront.count
+        invariantsChecked = options.demoSystem.profile.invariants.count
         violations = value?.result.report.invariants.violations ?? []
         digest = value?.digest
     }

@@ -1,9 +1,9 @@
 import Simulation
 import Telemetry
 
-/// `meshtop sim storefront`: the storefront's ``SystemRun`` — the same one `meshtop demo` runs —
-/// on ``Simulator``: one thread, the virtual ``SimulatedClock``, everything drawn from one seed.
-public enum StorefrontSimulation {
+/// `meshtop sim SYSTEM`: a system's ``SystemRun`` — the same one `meshtop demo SYSTEM` runs — on
+/// ``Simulator``: one thread, the virtual ``SimulatedClock``, everything drawn from one seed.
+public enum SystemSimulation {
     /// The Unix time a simulated run's clock starts at (2023-11-14T22:13:20Z): fixed, so
     /// timestamps in events and traces are the same in every run of a seed.
     public static let originUnixNanoseconds: UInt64 = 1_700_000_000_000_000_000
@@ -31,13 +31,13 @@ public enum StorefrontSimulation {
 
     private static func body(_ options: SimOptions, _ context: SimulationContext) async throws -> SimRunValue {
         let clock = context.clock
-        let shop = Storefront(clock: clock, seed: context.seed,
-                              time: TimeSource(clock: clock, originUnixNanoseconds: originUnixNanoseconds))
+        let system = options.demoSystem.make(clock: clock, seed: context.seed,
+                                             time: TimeSource(clock: clock, originUnixNanoseconds: originUnixNanoseconds))
         let plan = SystemRun<SimulatedClock>.Plan(rps: options.rps, seed: context.seed, faults: options.faults,
                                                   trafficDuration: options.duration, ending: .settle)
-        let run = try SystemRun(system: shop, clock: clock, plan: plan)
+        let run = try SystemRun(system: system, clock: clock, plan: plan)
         try await run.run()
         guard let result = HeadlessDemo.result(of: run) else { throw CancellationError() }
-        return SimRunValue(result: result, digest: SimulationDigest.of(shop.mesh), mesh: SimRunValue.Figures(shop.mesh))
+        return SimRunValue(result: result, digest: SimulationDigest.of(system.mesh), mesh: SimRunValue.Figures(system.mesh))
     }
 }
