@@ -145,6 +145,9 @@ public final class Mesh: Sendable {
     /// The names of the deployed services, sorted.
     public var serviceNames: [String] { state.withLock { $0.services.keys.sorted() } }
 
+    /// Every instance's id (`content-service-1`), sorted.
+    public var instanceIDs: [String] { state.withLock { $0.instances.keys.sorted() } }
+
     // MARK: Calling
 
     /// A client that calls as `service` would (through its sidecar: its policies, its breakers),

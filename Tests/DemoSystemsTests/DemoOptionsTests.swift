@@ -92,7 +92,7 @@ import Testing
         (DemoArguments(headless: true, prometheusOut: "/nonexistent/m.prom"), "--prometheus-out", "the directory /nonexistent does not exist; expected a path to a file in an existing directory"),
         (DemoArguments(headless: true, prometheusOut: "/tmp"), "--prometheus-out", "/tmp is a directory; expected a path to a file to write"),
         (DemoArguments(faults: ["payment-service=errors:2"]), "--fault", #"invalid fault "payment-service=errors:2": "2" is not a ratio between 0 and 1 or a percentage between 0% and 100%; expected errors:RATIO[:STATUS] (RATIO 0…1 or 0%…100%, STATUS 400…599, default 503), latency:DURATION (e.g. 300ms), down, hang, none"#),
-        (DemoArguments(faults: ["paymnt=down"]), "--fault", #"invalid fault "paymnt=down": unknown service "paymnt"; expected one of gateway, user-service, product-service, inventory-service, payment-service, order-service, notification-service"#),
+        (DemoArguments(faults: ["paymnt=down"]), "--fault", #"invalid fault "paymnt=down": unknown service "paymnt"; expected one of gateway, user-service, product-service, inventory-service, payment-service, order-service, notification-service, or one instance as SERVICE-N (e.g. gateway-1)"#),
         (DemoArguments(faults: ["payment-service=down", "payment-service=none"]), "--fault", "payment-service is given more than once; expected at most one --fault per service"),
         (DemoArguments(scenario: "missing.json"), "--scenario", "invalid scenario 'missing.json': no such file"),
         (DemoArguments(headless: true, duration: "5s", scenario: "outage.json"), "--scenario",

@@ -50,10 +50,18 @@ import Testing
         #expect(throws: FaultParseError(
             text: "paymnt=down",
             problem: "unknown service \"paymnt\"",
-            accepted: "one of gateway, user-service, product-service, inventory-service, payment-service, order-service, notification-service"
+            accepted: "one of gateway, user-service, product-service, inventory-service, payment-service, order-service, notification-service, or one instance as SERVICE-N (e.g. gateway-1)"
         )) {
             try FaultArgument.parse("paymnt=down", knownServices: DemoSystemCatalog.storefrontServices)
         }
+    }
+
+    @Test func oneInstanceOfAServiceWithSeveralCanBeNamed() throws {
+        let targets = DemoSystemCatalog.storefrontServices
+        #expect(try FaultArgument.parse("payment-service-2=latency:300ms", knownServices: targets) == FaultArgument(service: "payment-service-2", fault: .latency(milliseconds: 300)))
+        // notification-service runs one instance, and there is no third payment-service.
+        #expect(throws: FaultParseError.self) { try FaultArgument.parse("notification-service-1=down", knownServices: targets) }
+        #expect(throws: FaultParseError.self) { try FaultArgument.parse("payment-service-3=down", knownServices: targets) }
     }
 
     @Test(arguments: [FaultSpec.none, .errors(ratio: 0.6, status: 503), .errors(ratio: 0.25, status: 500), .latency(milliseconds: 300), .latency(milliseconds: 1500), .down, .hang])

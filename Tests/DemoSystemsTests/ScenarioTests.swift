@@ -116,7 +116,7 @@ let repositoryRoot: String = {
         }
         var shorter = scenario
         shorter.faults[1].at = .seconds(20)
-        #expect(throws: ScenarioError(file: "s.json", field: "faults[1].service", problem: "unknown service \"paymnt\"; expected one of gateway, user-service, product-service, inventory-service, payment-service, order-service, notification-service")) {
+        #expect(throws: ScenarioError(file: "s.json", field: "faults[1].service", problem: "unknown service \"paymnt\"; expected one of gateway, user-service, product-service, inventory-service, payment-service, order-service, notification-service, or one instance as SERVICE-N (e.g. gateway-1)")) {
             try shorter.validate(file: "s.json", knownServices: DemoSystemCatalog.storefrontServices)
         }
     }

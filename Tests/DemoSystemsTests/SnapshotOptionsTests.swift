@@ -70,7 +70,7 @@ import Testing
         (SnapshotArguments(after: "2h"), "--after", #"invalid duration "2h": expected more than 0s and at most 1h"#),
         (SnapshotArguments(seed: "-1"), "--seed", #"invalid seed "-1"; expected a whole number from 0 to 18446744073709551615"#),
         (SnapshotArguments(rps: "0"), "--rps", #"invalid rate "0"; expected requests per second, a number greater than 0 and at most 100000"#),
-        (SnapshotArguments(faults: ["paymnt=down"]), "--fault", #"invalid fault "paymnt=down": unknown service "paymnt"; expected one of gateway, user-service, product-service, inventory-service, payment-service, order-service, notification-service"#),
+        (SnapshotArguments(faults: ["paymnt=down"]), "--fault", #"invalid fault "paymnt=down": unknown service "paymnt"; expected one of gateway, user-service, product-service, inventory-service, payment-service, order-service, notification-service, or one instance as SERVICE-N (e.g. gateway-1)"#),
         (SnapshotArguments(faults: ["payment-service=down", "payment-service=none"]), "--fault", "payment-service is given more than once; expected at most one --fault per service"),
         (SnapshotArguments(view: "services", json: true), "--view", "--json prints the whole snapshot, not a view of it; drop --view or --json"),
         (SnapshotArguments(width: "100", json: true), "--width", "--json prints the whole snapshot, not a view of it; drop --width or --json"),

@@ -70,6 +70,20 @@ struct SystemRunTests {
         #expect(result.report.calls.contains { $0.caller == "gateway" && $0.target == "product-service" && $0.calls > 0 })
     }
 
+    @Test("a fault on one instance hits only that instance, and settling lifts it")
+    func oneInstanceFaultIsLiftedWhenSettling() async throws {
+        let test = try ManualRun(rps: 40, duration: .seconds(2), faults: [ScheduledFault(at: .zero, service: "payment-service-1", fault: .down, origin: .cli)])
+        let result = try #require(try await test.runToEnd())
+        #expect(result.report.invariants.ok, "\(result.report.invariants.violations)")
+        let mesh = test.run.mesh
+        #expect(mesh.transport.instancesWithFaults.isEmpty)
+        let events = mesh.telemetry.events.recent(source: "payment-service-1").map(\.message)
+        #expect(events.contains { $0.hasPrefix("fault injected: down") })
+        #expect(events.contains { $0.hasPrefix("fault cleared") })
+        // Its twin kept answering: payments went through while one instance refused.
+        #expect(result.report.services.first { $0.name == "payment-service" }?.requests ?? 0 > 0)
+    }
+
     @Test("a graceful shutdown stops the traffic early, and the run still settles and reports, marked interrupted")
     func gracefulShutdownEndsTheRunWithAReport() async throws {
         let test = try ManualRun(rps: 50, duration: .seconds(3600))

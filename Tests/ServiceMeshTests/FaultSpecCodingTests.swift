@@ -46,4 +46,21 @@ struct FaultSpecCodingTests {
         try test.mesh.perform(.setFault(service: "svc", fault: .none), origin: "test")
         #expect(test.mesh.observe().services.first { $0.name == "svc" }?.fault == FaultSpec.none)
     }
+
+    @Test("a fault can name one instance: only that instance has it, the snapshot says which, and a typo lists the services")
+    func oneInstance() async throws {
+        let test = TestMesh()
+        test.mesh.deploy(StubService.echo("svc"), instances: 2)
+        try test.mesh.perform(.setFault(service: "svc-2", fault: .down), origin: "test")
+        #expect(test.mesh.transport.fault(for: InstanceID(service: "svc", id: "svc-2")) == .down)
+        #expect(test.mesh.transport.fault(for: InstanceID(service: "svc", id: "svc-1")) == FaultSpec.none)
+        #expect(test.mesh.transport.instancesWithFaults == ["svc-2"])
+        let svc = try #require(test.mesh.observe().services.first { $0.name == "svc" })
+        #expect(svc.fault == FaultSpec.none)
+        #expect(svc.instances.map(\.fault) == [FaultSpec.none, .down])
+        #expect(test.mesh.telemetry.events.recent(limit: 5).contains { $0.source == "svc-2" && $0.message.hasPrefix("fault injected: down") })
+        #expect(throws: UnknownTargetError.self) { try test.mesh.perform(.setFault(service: "svc-3", fault: .down), origin: "test") }
+        try test.mesh.perform(.setFault(service: "svc-2", fault: .none), origin: "test")
+        #expect(test.mesh.transport.instancesWithFaults.isEmpty)
+    }
 }

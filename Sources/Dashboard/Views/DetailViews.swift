@@ -67,7 +67,7 @@ enum ServiceDetailView {
             lines.append(Document.row([
                 (Span(instance.id), 18, .left), (Span(instance.address), 28, .left), (Span(instance.version), 9, .left),
                 (Looks.health(instance.health, glyphs), 11, .left), (Span(String(instance.inFlight)), 9, .right),
-                (instance.ejected ? Span("ejected", .warn) : Span(""), 0, .left),
+                (instance.fault.summary.map { Span("fault: \($0)", .error) } ?? (instance.ejected ? Span("ejected", .warn) : Span("")), 0, .left),
             ]))
         }
         if service.instances.isEmpty { lines.append(Line("  no instances registered", .muted)) }

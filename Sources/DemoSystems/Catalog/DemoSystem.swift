@@ -54,10 +54,12 @@ extension DemoSystem {
         try? mesh.perform(.setFault(service: change.service, fault: change.fault), origin: change.origin)
     }
 
-    /// Lifts every injected fault, logged as the run's own action: the first step of settling.
+    /// Lifts every injected fault, on services and on single instances, each logged as the run's
+    /// own action: the first step of settling.
     public func liftFaults() {
-        for service in mesh.serviceNames where mesh.transport.fault(service: service) != .none {
-            try? mesh.perform(.setFault(service: service, fault: .none), origin: .run)
+        let faulted = mesh.serviceNames.filter { mesh.transport.fault(service: $0) != .none } + mesh.transport.instancesWithFaults
+        for target in faulted {
+            try? mesh.perform(.setFault(service: target, fault: .none), origin: .run)
         }
     }
 }
@@ -68,16 +70,33 @@ public struct SystemProfile: Sendable, Equatable {
     public var name: String
     /// One line: the real-world shape it imitates and what it shows.
     public var summary: String
-    /// Its services, the gateway first: what `--fault` and scenario files may name.
+    /// Its services, the gateway first.
     public var services: [String]
+    /// How many instances each service runs; a service not listed runs one.
+    public var instances: [String: Int]
     /// The invariants its ``DemoSystem/checkInvariants()`` checks, by name.
     public var invariants: [Invariant]
 
-    public init(name: String, summary: String, services: [String], invariants: [Invariant]) {
+    public init(name: String, summary: String, services: [String], instances: [String: Int] = [:], invariants: [Invariant]) {
         self.name = name
         self.summary = summary
         self.services = services
+        self.instances = instances
         self.invariants = invariants
+    }
+
+    /// How many instances `service` runs.
+    public func instanceCount(of service: String) -> Int {
+        instances[service] ?? 1
+    }
+
+    /// What `--fault` and scenario files may name: every service, then each instance of a service
+    /// that runs more than one (`content-service-1`: the mesh numbers instances from 1).
+    public var faultTargets: [String] {
+        services + services.flatMap { service in
+            let count = instanceCount(of: service)
+            return count > 1 ? (1...count).map { "\(service)-\($0)" } : []
+        }
     }
 }
 

@@ -21,8 +21,8 @@ public enum DemoSystemCatalog {
         return system
     }
 
-    /// The storefront's services, the gateway first.
-    public static var storefrontServices: [String] { Storefront.profile.services }
+    /// What the storefront's `--fault` may name: its services, the gateway first, then their instances.
+    public static var storefrontServices: [String] { Storefront.profile.faultTargets }
 }
 
 /// A system name the catalog does not have.

@@ -121,7 +121,7 @@ public struct DemoOptions: Sendable, Equatable {
     ) throws(DemoOptionsError) {
         let system = try Self.parseSystem(arguments.system)
         systemName = system.profile.name
-        let knownServices = knownServices ?? system.profile.services
+        let knownServices = knownServices ?? system.profile.faultTargets
         headless = arguments.headless
         json = arguments.json
 

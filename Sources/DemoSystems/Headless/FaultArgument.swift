@@ -1,6 +1,7 @@
 import Telemetry
 
-/// A fault for one service, as typed after `--fault`: `SERVICE=KIND[:VALUE]`.
+/// A fault for one service, or one instance of it, as typed after `--fault`: `SERVICE=KIND[:VALUE]`
+/// or `SERVICE-N=KIND[:VALUE]` (`content-service-1=latency:300ms` slows one of its instances).
 ///
 /// Kinds (the same grammar as a scenario's `"fault"` field):
 /// - `errors:RATIO[:STATUS]` — this share of requests fail; RATIO is `0…1` (`0.6`) or a percentage
@@ -38,17 +39,30 @@ public struct FaultArgument: Sendable, Equatable {
             throw FaultParseError(text: text, problem: "the service name is empty", accepted: acceptedForms)
         }
         if let knownServices, !knownServices.contains(service) {
-            throw FaultParseError(
-                text: text,
-                problem: "unknown service \"\(service)\"",
-                accepted: "one of \(knownServices.joined(separator: ", "))"
-            )
+            throw FaultParseError(text: text, problem: "unknown service \"\(service)\"", accepted: describeTargets(knownServices))
         }
         do {
             return FaultArgument(service: service, fault: try parseFault(String(parts[1])))
         } catch {
             throw FaultParseError(text: text, problem: error.problem, accepted: error.accepted)
         }
+    }
+
+    /// "one of gateway, user-service, …" for a list of fault targets, its instances (`user-service-1`)
+    /// summarised as one example rather than listed.
+    public static func describeTargets(_ targets: [String]) -> String {
+        let known = Set(targets)
+        func isInstance(_ name: String) -> Bool {
+            guard let dash = name.lastIndex(of: "-"), name[name.index(after: dash)...].allSatisfy(\.isASCIIDigit),
+                  name.index(after: dash) < name.endIndex else { return false }
+            return known.contains(String(name[..<dash]))
+        }
+        let services = targets.filter { !isInstance($0) }
+        var text = "one of \(services.joined(separator: ", "))"
+        if let instance = targets.first(where: isInstance) {
+            text += ", or one instance as SERVICE-N (e.g. \(instance))"
+        }
+        return text
     }
 
     /// Parses the `KIND[:VALUE]` part alone (`errors:0.6`, `latency:300ms`, `down`, `none`).

@@ -70,7 +70,7 @@ public struct Scenario: Sendable, Equatable {
                 throw ScenarioError(
                     file: file,
                     field: "faults[\(index)].service",
-                    problem: "unknown service \"\(fault.service)\"; expected one of \(knownServices.joined(separator: ", "))"
+                    problem: "unknown service \"\(fault.service)\"; expected \(FaultArgument.describeTargets(knownServices))"
                 )
             }
         }

@@ -105,7 +105,7 @@ public struct SnapshotOptions: Sendable, Equatable {
     public init(validating arguments: SnapshotArguments, knownServices: [String]? = nil) throws(DemoOptionsError) {
         let system = try DemoOptions.parseSystem(arguments.system)
         systemName = system.profile.name
-        let knownServices = knownServices ?? system.profile.services
+        let knownServices = knownServices ?? system.profile.faultTargets
         json = arguments.json
         if json {
             for (option, value) in [("--view", arguments.view), ("--width", arguments.width), ("--height", arguments.height)] where value != nil {

@@ -65,7 +65,7 @@ public struct SimOptions: Sendable, Equatable {
     ) throws(DemoOptionsError) {
         let demoSystem = try DemoOptions.parseSystem(arguments.system)
         system = demoSystem.profile.name
-        let knownServices = knownServices ?? demoSystem.profile.services
+        let knownServices = knownServices ?? demoSystem.profile.faultTargets
         if let text = arguments.seed {
             seed = try DemoOptions.parseSeed(text)
             seedWasDrawn = false

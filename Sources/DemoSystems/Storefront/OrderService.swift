@@ -53,7 +53,14 @@ public final class OrderService: MeshService, Sendable {
     static let paymentBreakerID = "order-service->payment-service"
 
     private let orders = Mutex([String: Order]())
-    private let queue = Mutex([Context]())
+    /// Orders waiting for their payment, oldest first, and how many a worker has taken off the
+    /// queue and not finished yet (so nobody takes the queue for empty while they are in hand).
+    private struct PaymentQueue {
+        var waiting: [Context] = []
+        var inHand = 0
+    }
+
+    private let queue = Mutex(PaymentQueue())
     private let stats = Mutex(Stats())
     private let nextOrder = Mutex(0)
     private let mesh: Mesh
@@ -153,7 +160,7 @@ public final class OrderService: MeshService, Sendable {
                 } catch let error as MeshCallError where error.kind == .breakerOpen {
                     // The fallback: queue the payment; the order stays pending.
                     context.paymentQueued = true
-                    queue.withLock { $0.append(context) }
+                    queue.withLock { $0.waiting.append(context) }
                     stats.withLock { $0.paymentsQueued += 1 }
                 } catch let error as MeshCallError {
                     // No answer (a timeout): the charge's outcome is unknown, so undo it to be safe.
@@ -210,33 +217,43 @@ public final class OrderService: MeshService, Sendable {
             } catch {
                 try? await cancel(context, reason: "the queued payment failed: \(error)")
                 stats.withLock { $0.compensations += 1 }
+                queue.withLock { $0.inHand -= 1 }
                 continue
             }
             let outcome = await orchestrator.run(completeQueuedOrder, context: context, id: "\(context.orderId)-resumed")
             if case .compensated = outcome { stats.withLock { $0.compensations += 1 } }
             if case .stuck = outcome { stats.withLock { $0.stuck += 1 } }
+            queue.withLock { $0.inHand -= 1 }
         }
         let remaining = batch
         return queue.withLock { queue in
-            queue.insert(contentsOf: remaining, at: 0)
-            return queue.count
+            queue.waiting.insert(contentsOf: remaining, at: 0)
+            queue.inHand -= remaining.count
+            return queue.waiting.count + queue.inHand
         }
     }
 
     /// Cancels every order still waiting for its payment (at the end of a run that cannot wait).
     public func cancelQueuedOrders(reason: String) async {
-        for context in takeQueue() { try? await cancel(context, reason: reason) }
-    }
-
-    /// Empties the payment queue and returns what it held, oldest first.
-    private func takeQueue() -> [Context] {
-        queue.withLock { queue in
-            defer { queue.removeAll() }
-            return queue
+        for context in takeQueue() {
+            try? await cancel(context, reason: reason)
+            queue.withLock { $0.inHand -= 1 }
         }
     }
 
-    public var queuedPayments: Int { queue.withLock { $0.count } }
+    /// Empties the payment queue and returns what it held, oldest first, counted as in hand until
+    /// each is finished or put back.
+    private func takeQueue() -> [Context] {
+        queue.withLock { queue in
+            defer { queue.waiting.removeAll() }
+            queue.inHand += queue.waiting.count
+            return queue.waiting
+        }
+    }
+
+    /// Orders whose payment is queued or being retried right now: a run has settled only when this
+    /// is 0, including the orders a worker is in the middle of.
+    public var queuedPayments: Int { queue.withLock { $0.waiting.count + $0.inHand } }
 
     // MARK: Steps' calls
 

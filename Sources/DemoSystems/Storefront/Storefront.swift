@@ -17,6 +17,7 @@ public final class Storefront: DemoSystem {
         name: systemName,
         summary: "An online shop: an order saga with compensations, a payment breaker and a retry queue, events to notifications",
         services: ["gateway", "user-service", "product-service", "inventory-service", "payment-service", "order-service", "notification-service"],
+        instances: ["gateway": 2, "user-service": 2, "product-service": 2, "inventory-service": 2, "payment-service": 2, "order-service": 2],
         invariants: Invariant.storefront)
 
     public static func make<C: Clock>(clock: C, seed: UInt64, time: TimeSource?) -> Storefront where C.Duration == Duration {
@@ -76,13 +77,10 @@ public final class Storefront: DemoSystem {
             bearerTokens: ["token-admin": Principal(userID: "admin", roles: ["admin", "customer"])],
             rateLimit: CallPolicy.RateLimit(perSecond: 200, burst: 400), clock: clock, metrics: telemetry.metrics)
 
-        mesh.deploy(gateway, instances: 2)
-        mesh.deploy(users, instances: 2)
-        mesh.deploy(products, instances: 2)
-        mesh.deploy(inventory, instances: 2)
-        mesh.deploy(payments, instances: 2)
-        mesh.deploy(orders, instances: 2)
-        mesh.deploy(notifications, instances: 1)
+        let profile = Self.profile
+        for service in [gateway, users, products, inventory, payments, orders, notifications] as [any MeshService] {
+            mesh.deploy(service, instances: profile.instanceCount(of: service.name))
+        }
 
         // The bus pushes order events to notification-service through the mesh.
         let bus = mesh.client(as: "event-bus")

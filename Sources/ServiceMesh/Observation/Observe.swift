@@ -29,6 +29,7 @@ extension Mesh {
         let inFlight = Dictionary(uniqueKeysWithValues: runtimes.map { ($0.instance.id, $0.inFlight.load(ordering: .relaxed)) })
         let reports = Dictionary(uniqueKeysWithValues: runtimes.map { ($0.instance.id, $0.lastReport.withLock { $0 }) })
 
+        let ownFaults = Set(transport.instancesWithFaults)
         var serviceStatuses: [ServiceStatus] = []
         for name in services.keys.sorted() {
             let all = SeriesSelector(label: "requests_total", matching: ["service": name])
@@ -38,7 +39,8 @@ extension Mesh {
             let instances = registered.filter { $0.service == name }.map { instance in
                 InstanceStatus(id: instance.id, address: instance.address, version: instance.version,
                                health: instance.status == .passing ? .up : Health(.down, reason: instance.reason),
-                               inFlight: inFlight[instance.id] ?? 0, ejected: ejectedBy[instance.id, default: 0] > 0)
+                               inFlight: inFlight[instance.id] ?? 0, ejected: ejectedBy[instance.id, default: 0] > 0,
+                               fault: ownFaults.contains(instance.id) ? transport.fault(for: InstanceID(service: instance.service, id: instance.id)) : .none)
             }
             let checks = (runtimes.filter { $0.instance.service == name }.sorted { $0.instance < $1.instance }.compactMap { reports[$0.instance.id] ?? nil }.first?.entries ?? [])
                 .map { HealthCheckStatus(name: $0.name, passing: $0.passing, isDependency: $0.isDependency, message: $0.message) }

@@ -32,12 +32,15 @@ extension Mesh {
                 let transition = try resilience.reset(id: id)
                 source = id
                 message = "reset to automatic, was \(transition.from)"
-            case .setFault(let service, let fault):
-                guard serviceNames.contains(service) else {
-                    throw UnknownTargetError(description: "no service '\(service)'; known: \(serviceNames.joined(separator: ", "))")
+            case .setFault(let target, let fault):
+                if serviceNames.contains(target) {
+                    transport.setFault(fault, service: target)
+                } else if instanceIDs.contains(target) {
+                    transport.setFault(fault, instance: target)
+                } else {
+                    throw UnknownTargetError(description: "no service or instance '\(target)'; known services: \(serviceNames.joined(separator: ", "))")
                 }
-                transport.setFault(fault, service: service)
-                source = service
+                source = target
                 message = fault.summary.map { "fault injected: \($0)" } ?? "fault cleared"
             }
         } catch let error as UnknownResilienceIDError {

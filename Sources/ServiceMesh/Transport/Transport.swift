@@ -149,6 +149,11 @@ public final class InProcessTransport: Transport {
         state.withLock { $0.instanceFaults[instance.id] ?? $0.serviceFaults[instance.service] ?? .none }
     }
 
+    /// The instances with a fault of their own, sorted.
+    public var instancesWithFaults: [String] {
+        state.withLock { $0.instanceFaults.keys.sorted() }
+    }
+
     /// The fault set on a service as a whole.
     public func fault(service: String) -> FaultSpec {
         state.withLock { $0.serviceFaults[service] ?? .none }

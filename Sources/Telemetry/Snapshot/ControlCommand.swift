@@ -5,6 +5,7 @@ public enum ControlCommand: Codable, Sendable, Equatable {
     case forceBreakerClosed(id: String)
     /// Back to automatic (closed), with its window cleared.
     case resetBreaker(id: String)
-    /// Inject a fault into every instance of a service; `.none` clears it.
+    /// Inject a fault into every instance of a service, or into one instance when `service` names
+    /// an instance (`content-service-1`); `.none` clears it.
     case setFault(service: String, fault: FaultSpec)
 }

@@ -91,14 +91,35 @@ public struct InstanceStatus: Codable, Sendable, Equatable, Identifiable {
     public var inFlight: Int
     /// True while outlier detection keeps the instance out of load balancing.
     public var ejected: Bool
+    /// The fault injected into this instance alone (`--fault SERVICE-N=…`), `.none` when there is
+    /// none; a fault on the whole service is ``ServiceStatus/fault``.
+    public var fault: FaultSpec
 
-    public init(id: String, address: String = "", version: String = "", health: Health = .up, inFlight: Int = 0, ejected: Bool = false) {
+    public init(id: String, address: String = "", version: String = "", health: Health = .up, inFlight: Int = 0, ejected: Bool = false,
+                fault: FaultSpec = .none) {
         self.id = id
         self.address = address
         self.version = version
         self.health = health
         self.inFlight = inFlight
         self.ejected = ejected
+        self.fault = fault
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case id, address, version, health, inFlight, ejected, fault
+    }
+
+    /// A snapshot written before instances had faults of their own decodes with `.none`.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        id = try container.decode(String.self, forKey: .id)
+        address = try container.decode(String.self, forKey: .address)
+        version = try container.decode(String.self, forKey: .version)
+        health = try container.decode(Health.self, forKey: .health)
+        inFlight = try container.decode(Int.self, forKey: .inFlight)
+        ejected = try container.decode(Bool.self, forKey: .ejected)
+        fault = try container.decodeIfPresent(FaultSpec.self, forKey: .fault) ?? .none
     }
 }
 
