@@ -111,16 +111,17 @@ struct TopologyLine: Sendable, Equatable {
         case edge(EdgeStatus, isLast: Bool)
     }
 
-    var kind: Kind
+    let kind: Kind
+    /// The selection's id: a service's name or an edge's id; nil for a heading. Made once: an
+    /// edge's id is built from its ends, and selection looks ids up on every snapshot.
+    let id: String?
 
-    init(_ kind: Kind) { self.kind = kind }
-
-    /// The selection's id: a service's name or an edge's id; nil for a heading.
-    var id: String? {
+    init(_ kind: Kind) {
+        self.kind = kind
         switch kind {
-        case .heading: nil
-        case .service(let name): name
-        case .edge(let edge, _): edge.id
+        case .heading: id = nil
+        case .service(let name): id = name
+        case .edge(let edge, _): id = edge.id
         }
     }
 

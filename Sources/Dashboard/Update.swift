@@ -64,7 +64,11 @@ private func applying(_ message: Message, to state: inout DashboardState, keyMap
     case .snapshot(let snapshot):
         guard !state.isPaused else { return [] }
         state.snapshot = snapshot
-        for tab in Tab.allCases { state.reconcileSelection(tab, followingHead: true) }
+        // The topology's lines take a layout to compute: its selection is kept only while it is
+        // on screen, and found again (by id) when it is shown.
+        for tab in Tab.allCases where tab != .topology || state.tab == .topology {
+            state.reconcileSelection(tab, followingHead: true)
+        }
         return []
     case .traces(let page):
         if page.query == state.traceListRequest {
@@ -225,6 +229,7 @@ extension DashboardState {
             detail = nil
             showHelp = false
             detailOffset = 0
+            if newTab == .topology { reconcileSelection(.topology) }
         case .back:
             if showHelp {
                 showHelp = false
@@ -307,25 +312,25 @@ extension DashboardState {
             moveInTraces(by: delta)
             return
         }
-        let ids = Rows.ids(tab, self)
+        let lines = tab == .topology ? Rows.topology(self) : []
+        let ids = tab == .topology ? lines.compactMap(\.id) : Rows.ids(tab, self)
         guard !ids.isEmpty else { return }
         var state = list(tab)
         let current = state.selectedID.flatMap { ids.firstIndex(of: $0) } ?? min(state.selectedIndex, ids.count - 1)
         let target = min(max(0, current.addingClamped(delta)), ids.count - 1)
         state.selectedIndex = target
         state.selectedID = ids[target]
-        state.offset = scrollOffset(tab, state: state, rowCount: ids.count)
+        state.offset = scrollOffset(tab, state: state, rowCount: ids.count, topologyLines: lines)
         lists[tab] = state
     }
 
     /// The first row a list shows so that its selection is visible. The Topology view scrolls by
     /// lines (headings and edges count), and shows a layer's heading with its first service.
-    private func scrollOffset(_ tab: Tab, state: ListState, rowCount: Int) -> Int {
+    private func scrollOffset(_ tab: Tab, state: ListState, rowCount: Int, topologyLines lines: [TopologyLine]) -> Int {
         let visible = DashboardLayout.listRows(height: height)
         guard tab == .topology else {
             return Table.scrollOffset(selected: state.selectedIndex, offset: state.offset, visibleRows: visible, rowCount: rowCount)
         }
-        let lines = Rows.topology(self)
         let index = state.selectedID.flatMap { id in lines.firstIndex { $0.id == id } }
         var offset = Table.scrollOffset(selected: index, offset: state.offset, visibleRows: visible, rowCount: lines.count)
         if let index, index == offset, index > 0, lines[index - 1].isHeading { offset -= 1 }
@@ -400,7 +405,8 @@ extension DashboardState {
         // The Traces list's selection follows its pages (``applyTraceList(_:)``).
         guard tab != .traces else { return }
         var state = list(tab)
-        let ids = Rows.ids(tab, self)
+        let lines = tab == .topology ? Rows.topology(self) : []
+        let ids = tab == .topology ? lines.compactMap(\.id) : Rows.ids(tab, self)
         if ids.isEmpty {
             state.selectedID = nil
             state.selectedIndex = 0
@@ -414,7 +420,7 @@ extension DashboardState {
                 state.selectedIndex = min(max(0, state.selectedIndex), ids.count - 1)
                 state.selectedID = ids[state.selectedIndex]
             }
-            state.offset = scrollOffset(tab, state: state, rowCount: ids.count)
+            state.offset = scrollOffset(tab, state: state, rowCount: ids.count, topologyLines: lines)
         }
         lists[tab] = state
     }

@@ -21,7 +21,9 @@ public enum DashboardRenderer {
         }
         let areas = DashboardLayout.areas(width: state.width, height: state.height)
         HeaderView.render(state, glyphs: glyphs, area: areas.header, into: &buffer)
-        renderTabLine(state, glyphs: glyphs, area: areas.tabs, into: &buffer)
+        // Laid out once for the tab line's position and the view.
+        let topology = state.tab == .topology && state.detail == nil && !state.showHelp ? Rows.topology(state) : []
+        renderTabLine(state, glyphs: glyphs, topologyLines: topology.count, area: areas.tabs, into: &buffer)
         let body = areas.body.inset(left: 1, right: 1)
         if state.showHelp {
             HelpView.render(state, keyMap: keyMap, glyphs: glyphs, area: body, into: &buffer)
@@ -36,7 +38,7 @@ public enum DashboardRenderer {
                 case .breakers: BreakersView.render(state, glyphs: glyphs, area: body, into: &buffer)
                 case .traces: TracesView.render(state, glyphs: glyphs, area: body, into: &buffer)
                 case .events: EventsView.render(state, glyphs: glyphs, area: body, into: &buffer)
-                case .topology: TopologyView.render(state, glyphs: glyphs, area: body, into: &buffer)
+                case .topology: TopologyView.render(state, lines: topology, glyphs: glyphs, area: body, into: &buffer)
                 }
             }
         }
@@ -115,7 +117,7 @@ public enum DashboardRenderer {
         }
     }
 
-    static func renderTabLine(_ state: DashboardState, glyphs: Glyphs, area: Rect, into buffer: inout Buffer) {
+    static func renderTabLine(_ state: DashboardState, glyphs: Glyphs, topologyLines lines: Int, area: Rect, into buffer: inout Buffer) {
         let selected = state.detail == nil && !state.showHelp ? Tab.allCases.firstIndex(of: state.tab) : nil
         let titles = Tab.allCases.map { "\($0.rawValue) \($0.title)" }
         var tabs = Tabs(titles: titles, selected: selected)
@@ -140,7 +142,6 @@ public enum DashboardRenderer {
             }
             if state.tab == .topology {
                 // Where the view is scrolled to, when it does not fit.
-                let lines = Rows.topology(state).count
                 let visible = DashboardLayout.listRows(height: state.height)
                 if lines > visible {
                     let first = min(max(0, list.offset), lines - visible)

@@ -43,7 +43,8 @@ enum TopologyView {
     static let healthWidth = 10
     static let breakerWidth = 15
 
-    static func render(_ state: DashboardState, glyphs: Glyphs, area: Rect, into buffer: inout Buffer) {
+    /// - Parameter lines: ``Rows/topology(_:)`` of `state`.
+    static func render(_ state: DashboardState, lines: [TopologyLine], glyphs: Glyphs, area: Rect, into buffer: inout Buffer) {
         guard !area.isEmpty else { return }
         guard let snapshot = state.snapshot else {
             buffer.write("waiting for the first snapshot", x: area.x, y: area.y, style: .muted, clip: area)
@@ -53,15 +54,16 @@ enum TopologyView {
         let parts = area.split(.vertical, [.length(1), .fill])
         renderTitle(snapshot, glyphs: glyphs, marks: marks, area: parts[0], into: &buffer)
         let body = parts[1]
-        let lines = Rows.topology(state)
         guard !lines.isEmpty else {
             buffer.write("no services reported", x: body.x, y: body.y, style: .muted, clip: body)
             return
         }
         let list = state.list(.topology)
         let offset = min(max(0, list.offset), max(0, lines.count - body.height))
-        let names = TopologyLayers(services: snapshot.services.map(\.name), edges: snapshot.edges).ordered
-        let nameWidth = Looks.serviceColumnWidth(names)
+        let nameWidth = Looks.serviceColumnWidth(lines.lazy.compactMap { line in
+            if case .service(let name) = line.kind { return name }
+            return nil
+        })
         let services = Dictionary(snapshot.services.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         let breakers = Dictionary(snapshot.breakers.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         let wide = body.width >= 110
