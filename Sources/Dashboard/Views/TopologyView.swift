@@ -3,14 +3,20 @@ import TerminalUI
 
 /// `6` Topology: services as boxes coloured by health, in layers from the gateway
 /// (``TopologyLayers``), each followed by its outgoing edges with their req/s, error % and
-/// breaker. Calls draw `──▶`, event deliveries `┄┄▶` (ASCII `-->`, `~~>`); an open breaker's edge
+/// breaker. Calls draw `──►`, event deliveries `┄┄►` (ASCII `-->`, `~~>`); an open breaker's edge
 /// is red; a forced breaker is marked `⊘` (ASCII `F`).
 ///
 /// ```
-///  7 services · 8 edges · 1 event · 1 open · 1 forced          ──▶ call  ┄┄▶ event  ⊘ forced
-///  LAYER 0 · entry ──────────────────────────────────────────────────────────────────
-///  [● gateway             ]      204/s   0.0%  up        p99 33ms
-///     ├──▶ order-service          47/s   0.0%  ■ CLOSED
+/// 7 services · 8 edges · 1 event · 1 open · 1 forced
+/// LAYER 0 · entry ──────────────────────────────────────────────────────────────
+/// ›[● gateway             ]       204/s   0.4%  up        p99 33ms
+///    ├──► order-service            47/s   2.1%  ■ CLOSED
+///    ├──► product-service         182/s 100.0%  ⊘ FORCED OPEN
+///    └──► user-service             30/s 100.0%
+/// LAYER 1 ──────────────────────────────────────────────────────────────────────
+///  [● order-service       ]        47/s   2.1%  up        p99 52ms
+///    ├┄┄► notification-service    4.0/s   0.0%  ■ CLOSED         topic orders
+///    ├──► payment-service          43/s  91.6%  ■ OPEN
 /// ```
 enum TopologyView {
     /// The marks and arrows, in Unicode or ASCII.
@@ -23,8 +29,8 @@ enum TopologyView {
 
         init(_ glyphs: Glyphs) {
             if glyphs.isUnicode {
-                call = "──▶"
-                event = "┄┄▶"
+                call = "──►"
+                event = "┄┄►"
                 forced = "⊘"
                 unknown = "?"
             } else {
@@ -37,7 +43,7 @@ enum TopologyView {
         }
     }
 
-    /// Columns between the start of a service's name and its req/s, and their widths.
+    /// Column widths of an edge's req/s, error %, of a service's health word and of a breaker's state.
     static let rateWidth = 9
     static let errorWidth = 7
     static let healthWidth = 10
@@ -160,7 +166,7 @@ enum TopologyView {
         return line
     }
 
-    /// `   ├──▶ payment-service        6.9/s  41.8%  ■ OPEN           fail 50%  half-open in 3s`.
+    /// `   ├──► payment-service        6.9/s  41.8%  ■ OPEN           fail 50%  half-open in 3s`.
     static func edgeLine(_ edge: EdgeStatus, isLast: Bool, breaker: BreakerStatus?, nameWidth: Int, topicWidth: Int, wide: Bool, glyphs: Glyphs, marks: Marks) -> Line {
         let state = edge.breaker
         let isForced = state == .forcedOpen || state == .forcedClosed
