@@ -163,6 +163,25 @@ struct TopologyUpdateTests {
         #expect(s.list(.topology).selectedID == "order-service->payment-service")
     }
 
+    @Test func snapshotsWhileAnotherViewIsShownKeepTheSelectionFoundWhenTheTopologyReturns() {
+        var s = topology()
+        _ = press(&s, .char("j"), .char("j"), .char("j"), .char("j"), .char("j"), .char("j"), .char("j"))
+        #expect(s.list(.topology).selectedID == "order-service->payment-service")
+        _ = press(&s, .char("1"))
+        var next = TopologyFixtures.storefront
+        next.edges.removeAll { $0.caller == "gateway" } // three lines fewer above the selection
+        _ = Fixtures.send(&s, .snapshot(next))
+        _ = press(&s, .char("6"))
+        #expect(s.list(.topology).selectedID == "order-service->payment-service")
+        #expect(Rows.ids(.topology, s)[s.list(.topology).selectedIndex] == "order-service->payment-service")
+        // Gone while away: the selection lands on what is now at its place.
+        _ = press(&s, .char("1"))
+        next.edges.removeAll { $0.target == "payment-service" }
+        _ = Fixtures.send(&s, .snapshot(next))
+        _ = press(&s, .char("6"))
+        #expect(s.list(.topology).selectedID == "order-service->product-service")
+    }
+
     @Test func theHintBarOffersDetails() {
         let hints = KeyMap.standard.hints(for: .topology).map { "<\($0.key)> \($0.label)" }.joined(separator: "  ")
         #expect(hints == "<enter> details  <p> pause  <?> help  <q> quit")
