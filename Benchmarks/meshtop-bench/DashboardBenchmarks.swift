@@ -3,8 +3,8 @@ import Telemetry
 import TerminalUI
 
 /// The dashboard's frame: render and diff a full 200×60 frame of a big system (50 services, 50
-/// breakers, 10,000 traces in a trace store), against filling the same buffer with text; and the
-/// page of the Traces list the store answers.
+/// breakers, 100 edges, 10,000 traces in a trace store), against filling the same buffer with
+/// text; and the page of the Traces list the store answers.
 func registerDashboardBenchmarks(on runner: BenchmarkRunner) {
     let width = 200, height = 60
     runner.declareBaselines(["baseline.buffer-fill-200x60"])
@@ -23,13 +23,13 @@ func registerDashboardBenchmarks(on runner: BenchmarkRunner) {
 
     let store = bigTraceStore(traces: 10_000)
     let snapshots = [bigSnapshot(tick: 0, store: store), bigSnapshot(tick: 1, store: store)]
-    for tab in ["services", "traces"] {
+    for tab in ["services", "traces", "topology"] {
         runner.require("dashboard.update-render-diff-\(tab)-200x60",
-                       snapshots.allSatisfy { $0.services.count == 50 && $0.breakers.count == 50 && $0.events.count == 200 }
+                       snapshots.allSatisfy { $0.services.count == 50 && $0.breakers.count == 50 && $0.edges.count == 100 && $0.events.count == 200 }
                            && store.stats.storedTraces == 10_000 && snapshots[0] != snapshots[1],
-                       "the snapshots must hold 50 services, 50 breakers and 200 events, the store 10,000 traces, and the snapshots must differ")
+                       "the snapshots must hold 50 services, 50 breakers, 100 edges and 200 events, the store 10,000 traces, and the snapshots must differ")
     }
-    for tab in [Tab.services, .traces] {
+    for tab in [Tab.services, .traces, .topology] {
         var states = snapshots.map { snapshot -> DashboardState in
             var state = DashboardState(width: width, height: height)
             state.tab = tab
@@ -129,8 +129,9 @@ private func addTrace(_ index: Int, to store: TraceStore) {
                            kind: .server, startNanoseconds: start, endNanoseconds: start + duration))
 }
 
-/// 50 services with 60 s histories, 50 breakers, the store's 20 newest trace summaries (as
-/// `Mesh.observe` lists them) and 200 events; `tick` shifts the numbers so consecutive frames
+/// 50 services with 60 s histories, 50 breakers, 100 edges (each service calls the next through
+/// its breaker, and every fifth sends events to another), the store's 20 newest trace summaries
+/// (as `Mesh.observe` lists them) and 200 events; `tick` shifts the numbers so consecutive frames
 /// differ as live ones do.
 private func bigSnapshot(tick: Int, store: TraceStore) -> SystemSnapshot {
     var services: [ServiceStatus] = []
@@ -150,6 +151,16 @@ private func bigSnapshot(tick: Int, store: TraceStore) -> SystemSnapshot {
         breakers.append(BreakerStatus(id: "service-\(i)->service-\((i + 1) % 50)", state: state, failureRate: Double(i % 10) / 10,
                                       callsInWindow: 100, rejectedCount: i * tick, secondsInState: Double(tick + i)))
     }
+    var edges: [EdgeStatus] = breakers.enumerated().map { i, breaker in
+        EdgeStatus(caller: "service-\(i)", target: "service-\((i + 1) % 50)", rps: 100 + Double(tick), errorRatio: breaker.failureRate ?? 0,
+                   breakerId: breaker.id, breaker: breaker.state)
+    }
+    for i in 0..<50 {
+        edges.append(i % 5 == 0
+            ? EdgeStatus(caller: "service-\(i)", target: "service-\((i * 7 + 3) % 50)", kind: .event, topic: "topic-\(i)", rps: 10 + Double(tick))
+            : EdgeStatus(caller: "service-\(i)", target: "service-\((i * 3 + 2) % 50)", rps: 20 + Double(tick)))
+    }
+    edges.sort(by: EdgeStatus.precedes)
     let traces = store.recent(limit: 20)
     var events: [EventRecord] = []
     for i in 0..<200 {
@@ -158,5 +169,5 @@ private func bigSnapshot(tick: Int, store: TraceStore) -> SystemSnapshot {
     }
     let totals = Totals(rps: 5_000, errorRatio: 0.01, openBreakers: 5, storedTraces: 10_000)
     return SystemSnapshot(system: "bench", takenAt: 1_700_000_000 + Double(tick), uptimeSeconds: 100 + Double(tick), windowSeconds: 10,
-                          totals: totals, services: services, breakers: breakers, traces: traces, events: events)
+                          totals: totals, services: services, breakers: breakers, edges: edges, traces: traces, events: events)
 }

@@ -1,12 +1,14 @@
 import Telemetry
 import TerminalUI
 
-/// The four list views, in tab order; the raw value is the key that shows it.
+/// The list views, in tab order; the raw value is the key that shows it.
 public enum Tab: Int, CaseIterable, Sendable, Hashable {
     case services = 1
     case breakers
     case traces
     case events
+    /// Services in layers from the gateway, with the edges between them.
+    case topology = 6
 
     public var title: String {
         switch self {
@@ -14,6 +16,7 @@ public enum Tab: Int, CaseIterable, Sendable, Hashable {
         case .breakers: "Breakers"
         case .traces: "Traces"
         case .events: "Events"
+        case .topology: "Topology"
         }
     }
 
@@ -24,6 +27,8 @@ public enum Tab: Int, CaseIterable, Sendable, Hashable {
         case .breakers: [.reported, .state, .failures, .rejected]
         case .traces: [.newest, .slowest]
         case .events: [.newest, .oldest]
+        // Laid out by the graph, not sorted.
+        case .topology: [.reported]
         }
     }
 }
@@ -77,7 +82,7 @@ public enum TraceLoad: Sendable, Equatable {
 public struct ListState: Sendable, Equatable {
     public var selectedID: String?
     public var selectedIndex: Int = 0
-    /// First row shown.
+    /// First row shown (in the Topology view, the first line: headings and edges count).
     public var offset: Int = 0
     public var filter: String = ""
     /// True while `/` is typing into the filter.
@@ -192,6 +197,7 @@ public struct DashboardState: Sendable, Equatable {
             case .breakers: return .breakers
             case .traces: return .traces
             case .events: return .events
+            case .topology: return .topology
             }
         }
     }

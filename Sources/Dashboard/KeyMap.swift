@@ -19,6 +19,7 @@ public enum KeyContext: String, Sendable, Hashable, CaseIterable {
     case breakers, breakerDetail
     case traces, traceDetail
     case events
+    case topology
     case help
 
     /// How the help screen heads this context's keys.
@@ -32,6 +33,7 @@ public enum KeyContext: String, Sendable, Hashable, CaseIterable {
         case .traces: "Traces"
         case .traceDetail: "Trace detail"
         case .events: "Events"
+        case .topology: "Topology"
         case .help: "Help"
         }
     }
@@ -104,6 +106,7 @@ public struct KeyMap: Sendable {
             KeyBinding([.char("2")], .showTab(.breakers), help: "Breakers view", in: .global),
             KeyBinding([.char("3")], .showTab(.traces), help: "Traces view", in: .global),
             KeyBinding([.char("4")], .showTab(.events), help: "Events view", in: .global),
+            KeyBinding([.char("6")], .showTab(.topology), help: "Topology view", in: .global),
             KeyBinding([.up, .char("k")], .moveUp, help: "move up", in: .global),
             KeyBinding([.down, .char("j")], .moveDown, help: "move down", in: .global),
             KeyBinding([.pageUp], .pageUp, help: "page up", in: .global),
@@ -149,6 +152,10 @@ public struct KeyMap: Sendable {
             KeyBinding([.escape], .back, help: "back to the traces", hint: "back", in: .traceDetail),
         ]
         bindings += listKeys(.events, what: "event", extra: []).filter { $0.action != .drillIn }
+        // Laid out by the graph: nothing to filter or sort.
+        bindings += [
+            KeyBinding([.enter], .drillIn, help: "details of the selected service, or of the selected edge's breaker", hint: "details", in: .topology),
+        ]
         bindings += [
             KeyBinding([.escape], .back, help: "close the help", hint: "close", in: .help),
         ]

@@ -62,6 +62,28 @@ enum Rows {
         return rows
     }
 
+    /// The Topology view's lines: per layer a heading, then each service and under it its
+    /// outgoing edges (calls and events) in the snapshot's order.
+    static func topology(_ state: DashboardState) -> [TopologyLine] {
+        guard let snapshot = state.snapshot else { return [] }
+        let layout = TopologyLayers(services: snapshot.services.map(\.name), edges: snapshot.edges)
+        var outgoing: [String: [EdgeStatus]] = [:]
+        for edge in snapshot.edges { outgoing[edge.caller, default: []].append(edge) }
+        var lines: [TopologyLine] = []
+        func add(_ heading: TopologyLine.Heading, _ names: [String]) {
+            guard !names.isEmpty else { return }
+            lines.append(TopologyLine(.heading(heading)))
+            for name in names {
+                lines.append(TopologyLine(.service(name)))
+                let edges = outgoing[name] ?? []
+                for (index, edge) in edges.enumerated() { lines.append(TopologyLine(.edge(edge, isLast: index == edges.count - 1))) }
+            }
+        }
+        for (index, layer) in layout.layers.enumerated() { add(.layer(index), layer) }
+        add(.unreached(hasEntry: !layout.layers.isEmpty), layout.unreached)
+        return lines
+    }
+
     /// The ids of a tab's rows, in order.
     static func ids(_ tab: Tab, _ state: DashboardState) -> [String] {
         switch tab {
@@ -69,7 +91,43 @@ enum Rows {
         case .breakers: breakers(state).map(\.id)
         case .traces: (state.traceList?.rows ?? []).map(\.traceId)
         case .events: events(state).map { String($0.id) }
+        case .topology: topology(state).compactMap(\.id)
         }
+    }
+}
+
+/// One line of the Topology view.
+struct TopologyLine: Sendable, Equatable {
+    enum Heading: Sendable, Equatable {
+        case layer(Int)
+        /// The last layer; `hasEntry` is false when no call reaches anything (no layers before it).
+        case unreached(hasEntry: Bool)
+    }
+
+    enum Kind: Sendable, Equatable {
+        case heading(Heading)
+        case service(String)
+        /// An edge under its caller; `isLast` is the caller's last.
+        case edge(EdgeStatus, isLast: Bool)
+    }
+
+    let kind: Kind
+    /// The selection's id: a service's name or an edge's id; nil for a heading. Made once: an
+    /// edge's id is built from its ends, and selection looks ids up on every snapshot.
+    let id: String?
+
+    init(_ kind: Kind) {
+        self.kind = kind
+        switch kind {
+        case .heading: id = nil
+        case .service(let name): id = name
+        case .edge(let edge, _): id = edge.id
+        }
+    }
+
+    var isHeading: Bool {
+        if case .heading = kind { return true }
+        return false
     }
 }
 

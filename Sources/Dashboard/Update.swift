@@ -64,7 +64,11 @@ private func applying(_ message: Message, to state: inout DashboardState, keyMap
     case .snapshot(let snapshot):
         guard !state.isPaused else { return [] }
         state.snapshot = snapshot
-        for tab in Tab.allCases { state.reconcileSelection(tab, followingHead: true) }
+        // The topology's lines take a layout to compute: its selection is kept only while it is
+        // on screen, and found again (by id) when it is shown.
+        for tab in Tab.allCases where tab != .topology || state.tab == .topology {
+            state.reconcileSelection(tab, followingHead: true)
+        }
         return []
     case .traces(let page):
         if page.query == state.traceListRequest {
@@ -165,8 +169,11 @@ extension DashboardState {
             if case .service(let name) = detail { return "service \(name) is no longer reported" }
             return "no service selected: \(emptyListReason(what: "services"))"
         case .drillIn:
-            guard detail == nil, !showHelp, list(tab).selectedID == nil else { return nil }
-            return "nothing to open: \(emptyListReason(what: tab.title.lowercased()))"
+            guard detail == nil, !showHelp else { return nil }
+            guard let id = list(tab).selectedID else {
+                return "nothing to open: \(emptyListReason(what: tab == .topology ? "services" : tab.title.lowercased()))"
+            }
+            return tab == .topology ? topologyDrillInReason(id) : nil
         case .nextError:
             guard case .trace(_, let load) = detail else { return nil }
             guard case .loaded(let trace) = load else { return "no span to go to: the trace is not loaded" }
@@ -222,6 +229,7 @@ extension DashboardState {
             detail = nil
             showHelp = false
             detailOffset = 0
+            if newTab == .topology { reconcileSelection(.topology) }
         case .back:
             if showHelp {
                 showHelp = false
@@ -304,15 +312,40 @@ extension DashboardState {
             moveInTraces(by: delta)
             return
         }
-        let ids = Rows.ids(tab, self)
+        let lines = tab == .topology ? Rows.topology(self) : []
+        let ids = tab == .topology ? lines.compactMap(\.id) : Rows.ids(tab, self)
         guard !ids.isEmpty else { return }
         var state = list(tab)
         let current = state.selectedID.flatMap { ids.firstIndex(of: $0) } ?? min(state.selectedIndex, ids.count - 1)
         let target = min(max(0, current.addingClamped(delta)), ids.count - 1)
         state.selectedIndex = target
         state.selectedID = ids[target]
-        state.offset = Table.scrollOffset(selected: target, offset: state.offset, visibleRows: DashboardLayout.listRows(height: height), rowCount: ids.count)
+        state.offset = scrollOffset(tab, state: state, rowCount: ids.count, topologyLines: lines)
         lists[tab] = state
+    }
+
+    /// The first row a list shows so that its selection is visible. The Topology view scrolls by
+    /// lines (headings and edges count), and shows a layer's heading with its first service.
+    private func scrollOffset(_ tab: Tab, state: ListState, rowCount: Int, topologyLines lines: [TopologyLine]) -> Int {
+        let visible = DashboardLayout.listRows(height: height)
+        guard tab == .topology else {
+            return Table.scrollOffset(selected: state.selectedIndex, offset: state.offset, visibleRows: visible, rowCount: rowCount)
+        }
+        let index = state.selectedID.flatMap { id in lines.firstIndex { $0.id == id } }
+        var offset = Table.scrollOffset(selected: index, offset: state.offset, visibleRows: visible, rowCount: lines.count)
+        if let index, index == offset, index > 0, lines[index - 1].isHeading { offset -= 1 }
+        return offset
+    }
+
+    /// Why `Enter` on the Topology view's selection opens nothing, or nil when it opens a
+    /// service's or a breaker's detail.
+    private func topologyDrillInReason(_ id: String) -> String? {
+        guard let snapshot else { return "nothing to open: waiting for the first snapshot" }
+        if snapshot.services.contains(where: { $0.name == id }) { return nil }
+        if let edge = snapshot.edges.first(where: { $0.id == id }) {
+            return edge.breakerId == nil ? "no breaker on \(edge.caller) \(edge.kind == .event ? "~>" : "->") \(edge.target) to open" : nil
+        }
+        return "\(id) is not a reported service: no details to open"
     }
 
     /// Moves in the whole store's order; the row is named at once when the page on screen has
@@ -350,6 +383,13 @@ extension DashboardState {
             return [.fetchTrace(id: id)]
         case .events:
             break
+        case .topology:
+            guard topologyDrillInReason(id) == nil, let snapshot else { return [] }
+            if snapshot.services.contains(where: { $0.name == id }) {
+                detail = .service(name: id)
+            } else if let breaker = snapshot.edges.first(where: { $0.id == id })?.breakerId {
+                detail = .breaker(id: breaker)
+            }
         }
         return []
     }
@@ -365,7 +405,8 @@ extension DashboardState {
         // The Traces list's selection follows its pages (``applyTraceList(_:)``).
         guard tab != .traces else { return }
         var state = list(tab)
-        let ids = Rows.ids(tab, self)
+        let lines = tab == .topology ? Rows.topology(self) : []
+        let ids = tab == .topology ? lines.compactMap(\.id) : Rows.ids(tab, self)
         if ids.isEmpty {
             state.selectedID = nil
             state.selectedIndex = 0
@@ -379,7 +420,7 @@ extension DashboardState {
                 state.selectedIndex = min(max(0, state.selectedIndex), ids.count - 1)
                 state.selectedID = ids[state.selectedIndex]
             }
-            state.offset = Table.scrollOffset(selected: state.selectedIndex, offset: state.offset, visibleRows: DashboardLayout.listRows(height: height), rowCount: ids.count)
+            state.offset = scrollOffset(tab, state: state, rowCount: ids.count, topologyLines: lines)
         }
         lists[tab] = state
     }

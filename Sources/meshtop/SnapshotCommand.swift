@@ -22,7 +22,8 @@ struct SnapshotCommand: AsyncParsableCommand {
         abstract: "Run a system under traffic, then print a dashboard view as plain text (or the snapshot as JSON).",
         discussion: """
             The view is the one the dashboard shows at that moment, with rates and percentiles over \
-            the last 10 s; `trace` is the detail of the slowest stored trace.
+            the last 10 s; `trace` is the detail of the slowest stored trace; `topology` the services in \
+            layers from the gateway with the calls and event deliveries between them.
 
             Exit status: 0 printed; 2 a bad option (nothing ran); 3 the run could not be carried out.
             """
@@ -156,6 +157,7 @@ extension DashboardView {
         case .traces: self = .traces
         case .trace: self = .trace
         case .events: self = .events
+        case .topology: self = .topology
         }
     }
 }

@@ -74,3 +74,28 @@ struct GoldenTests {
         try check("waiting", DashboardRenderer.render(state, glyphs: .unicode).plainText())
     }
 }
+
+/// The Topology view at the smallest and a large terminal, in Unicode and ASCII.
+@Suite("Golden topology")
+struct TopologyGoldenTests {
+    let golden = GoldenTests()
+
+    @Test(arguments: [(80, 24), (200, 60)], [true, false])
+    func storefront(size: (Int, Int), unicode: Bool) throws {
+        let text = Fixtures.text(.topology, snapshot: TopologyFixtures.storefront, width: size.0, height: size.1, glyphs: unicode ? .unicode : .ascii)
+        try golden.check("topology-\(unicode ? "" : "ascii-")\(size.0)x\(size.1)", text)
+    }
+
+    @Test(arguments: [(80, 24), (200, 60)])
+    func twelveServices(size: (Int, Int)) throws {
+        let text = Fixtures.text(.topology, snapshot: TopologyFixtures.streaming, width: size.0, height: size.1)
+        try golden.check("topology-12-services-\(size.0)x\(size.1)", text)
+    }
+
+    @Test func twelveServicesScrolledToTheEnd() throws {
+        var state = DashboardState(width: 80, height: 24, snapshot: TopologyFixtures.streaming)
+        _ = update(&state, .key(.char("6")))
+        _ = update(&state, .key(.char("G")))
+        try golden.check("topology-12-services-80x24-end", DashboardRenderer.render(state, glyphs: .unicode).plainText())
+    }
+}

@@ -6,6 +6,8 @@ public enum DashboardView: String, CaseIterable, Sendable {
     case services, breakers, traces, events
     /// The detail of one trace (the caller passes its tree).
     case trace
+    /// Services in layers from the gateway and the edges between them.
+    case topology
 }
 
 /// Draws the dashboard: pure functions from state to a ``Buffer``.
@@ -19,7 +21,9 @@ public enum DashboardRenderer {
         }
         let areas = DashboardLayout.areas(width: state.width, height: state.height)
         HeaderView.render(state, glyphs: glyphs, area: areas.header, into: &buffer)
-        renderTabLine(state, glyphs: glyphs, area: areas.tabs, into: &buffer)
+        // Laid out once for the tab line's position and the view.
+        let topology = state.tab == .topology && state.detail == nil && !state.showHelp ? Rows.topology(state) : []
+        renderTabLine(state, glyphs: glyphs, topologyLines: topology.count, area: areas.tabs, into: &buffer)
         let body = areas.body.inset(left: 1, right: 1)
         if state.showHelp {
             HelpView.render(state, keyMap: keyMap, glyphs: glyphs, area: body, into: &buffer)
@@ -34,6 +38,7 @@ public enum DashboardRenderer {
                 case .breakers: BreakersView.render(state, glyphs: glyphs, area: body, into: &buffer)
                 case .traces: TracesView.render(state, glyphs: glyphs, area: body, into: &buffer)
                 case .events: EventsView.render(state, glyphs: glyphs, area: body, into: &buffer)
+                case .topology: TopologyView.render(state, lines: topology, glyphs: glyphs, area: body, into: &buffer)
                 }
             }
         }
@@ -73,6 +78,7 @@ public enum DashboardRenderer {
         case .breakers: state.tab = .breakers
         case .traces: state.tab = .traces
         case .events: state.tab = .events
+        case .topology: state.tab = .topology
         case .trace:
             state.tab = .traces
             state.lists[.traces]?.sortIndex = Tab.traces.sortOrders.firstIndex(of: .slowest) ?? 0
@@ -111,8 +117,8 @@ public enum DashboardRenderer {
         }
     }
 
-    static func renderTabLine(_ state: DashboardState, glyphs: Glyphs, area: Rect, into buffer: inout Buffer) {
-        let selected = state.detail == nil && !state.showHelp ? state.tab.rawValue - 1 : nil
+    static func renderTabLine(_ state: DashboardState, glyphs: Glyphs, topologyLines lines: Int, area: Rect, into buffer: inout Buffer) {
+        let selected = state.detail == nil && !state.showHelp ? Tab.allCases.firstIndex(of: state.tab) : nil
         let titles = Tab.allCases.map { "\($0.rawValue) \($0.title)" }
         var tabs = Tabs(titles: titles, selected: selected)
         if selected == nil {
@@ -133,6 +139,14 @@ public enum DashboardRenderer {
             if state.tab == .traces, let page = state.traceList {
                 if !right.spans.isEmpty { right.append("  ") }
                 right.append(TracesView.counts(page, filtered: !list.filter.isEmpty || state.tracesErrorsOnly), .muted)
+            }
+            if state.tab == .topology {
+                // Where the view is scrolled to, when it does not fit.
+                let visible = DashboardLayout.listRows(height: state.height)
+                if lines > visible {
+                    let first = min(max(0, list.offset), lines - visible)
+                    right.append("lines \(first + 1)-\(first + visible)/\(lines)", .muted)
+                }
             }
         }
         let tabsWidth = titles.reduce(0) { $0 + DisplayWidth.of($1) + 3 } + 2

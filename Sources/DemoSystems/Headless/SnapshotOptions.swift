@@ -38,11 +38,11 @@ public struct SnapshotArguments: Sendable, Equatable {
     }
 }
 
-/// A view `meshtop snapshot` prints: the dashboard's four lists, or the slowest trace's detail.
+/// A view `meshtop snapshot` prints: the dashboard's lists, the slowest trace's detail, or the topology.
 public enum SnapshotView: String, CaseIterable, Sendable {
-    case services, breakers, traces, trace, events
+    case services, breakers, traces, trace, events, topology
 
-    /// `services, breakers, traces, trace, events`: what error messages list as accepted.
+    /// `services, breakers, traces, trace, events, topology`: what error messages list as accepted.
     public static var acceptedNames: String { allCases.map(\.rawValue).joined(separator: ", ") }
 }
 

@@ -43,12 +43,19 @@ public struct DeadLetter: Sendable, Equatable {
 /// - At least once: a handler that throws gets the same envelope again, so handlers must be
 ///   idempotent (the envelope's `id` is the key).
 /// - Metrics per topic and subscriber: `events_published_total{topic}`,
-///   `events_delivered_total`, `events_failed_total` (failed attempts),
+///   `events_delivered_total`, `events_failed_total` (failed attempts; these two also by the
+///   publishing service, `source`, so `Mesh.observe` can draw publisher → subscriber edges),
 ///   `events_dead_lettered_total`, and the gauge `events_lag` (queued, not yet handled).
+/// - A handler that delivers through the mesh calls as ``clientName``, so its calls show as the
+///   event edges they carry (with that channel's breaker) rather than as calls from a service.
 ///
 /// Delivery runs inside ``run()`` (part of ``MeshRuntime``).
 public final class EventBus: Sendable {
     public typealias Handler = @Sendable (EventEnvelope) async throws -> Void
+
+    /// The caller name of a handler's mesh client when it delivers an event to its subscriber
+    /// through the mesh: `mesh.client(as: EventBus.clientName)`.
+    public static let clientName = "event-bus"
 
     public struct Configuration: Sendable {
         /// Attempts per event before it is dead-lettered.
@@ -71,19 +78,34 @@ public final class EventBus: Sendable {
         let queue = Mutex<[EventEnvelope]>([])
         let wakeUps: AsyncStream<Void>
         let wake: AsyncStream<Void>.Continuation
-        let delivered, failed, deadLettered: Counter
+        let deadLettered: Counter
         let lag: Gauge
+        private let metrics: any MetricsFactory
+        /// `events_delivered_total` and `events_failed_total` by publishing service, made on the
+        /// first delivery of its events (a topic has a handful of publishers).
+        private let bySource = Mutex<[String: (delivered: Counter, failed: Counter)]>([:])
 
         init(topic: String, subscriber: String, handler: @escaping Handler, metrics: any MetricsFactory) {
             self.topic = topic
             self.subscriber = subscriber
             self.handler = handler
+            self.metrics = metrics
             (wakeUps, wake) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(1))
             let dimensions = [("topic", topic), ("subscriber", subscriber)]
-            delivered = Counter(label: "events_delivered_total", dimensions: dimensions, factory: metrics)
-            failed = Counter(label: "events_failed_total", dimensions: dimensions, factory: metrics)
             deadLettered = Counter(label: "events_dead_lettered_total", dimensions: dimensions, factory: metrics)
             lag = Gauge(label: "events_lag", dimensions: dimensions, factory: metrics)
+        }
+
+        /// The delivered and failed counters of events published by `source`.
+        func outcomes(from source: String) -> (delivered: Counter, failed: Counter) {
+            bySource.withLock { bySource in
+                if let counters = bySource[source] { return counters }
+                let dimensions = [("topic", topic), ("subscriber", subscriber), ("source", source)]
+                let counters = (delivered: Counter(label: "events_delivered_total", dimensions: dimensions, factory: metrics),
+                                failed: Counter(label: "events_failed_total", dimensions: dimensions, factory: metrics))
+                bySource[source] = counters
+                return counters
+            }
         }
 
         /// Queues an envelope for delivery and wakes the subscription's worker.
@@ -170,7 +192,7 @@ public final class EventBus: Sendable {
             subscriptions.first { $0.topic == letter.envelope.topic && $0.subscriber == letter.subscriber }?.enqueue(letter.envelope)
         }
         if !letters.isEmpty {
-            telemetry.events.record(source: "event-bus", kind: .info, message: "replayed \(letters.count) dead letter(s)")
+            telemetry.events.record(source: Self.clientName, kind: .info, message: "replayed \(letters.count) dead letter(s)")
         }
         return letters.count
     }
@@ -220,6 +242,7 @@ public final class EventBus: Sendable {
         carrier["tracestate"] = envelope.tracestate
         tracer.extract(carrier, into: &context, using: DictionaryExtractor())
         var delay = configuration.retryDelay
+        let outcomes = subscription.outcomes(from: envelope.source)
         for attempt in 1...configuration.maxAttempts {
             let span = tracer.startSpan("consume \(envelope.type)", context: context, ofKind: .consumer)
             span.attributes["messaging.destination"] = envelope.topic
@@ -228,12 +251,12 @@ public final class EventBus: Sendable {
             do {
                 try await ServiceContext.withValue(span.context) { try await subscription.handler(envelope) }
                 span.end()
-                subscription.delivered.increment()
+                outcomes.delivered.increment()
                 return true
             } catch {
                 span.setStatus(SpanStatus(code: .error, message: "\(error)"))
                 span.end()
-                subscription.failed.increment()
+                outcomes.failed.increment()
                 if Task.isCancelled { return false }
                 if attempt == configuration.maxAttempts {
                     let letter = DeadLetter(envelope: envelope, subscriber: subscription.subscriber, attempts: attempt, lastError: "\(error)")

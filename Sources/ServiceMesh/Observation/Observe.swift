@@ -3,7 +3,7 @@ import Telemetry
 
 extension Mesh {
     /// Everything the dashboard shows, now: services with their instances, rates and percentiles
-    /// over the last `window` seconds, breakers, routes, the newest `traceLimit` traces (the
+    /// over the last `window` seconds, breakers, the caller → target edges, routes, the newest `traceLimit` traces (the
     /// dashboard pages the trace store itself), events, sagas.
     ///
     /// Figures come from the metric windows (closed seconds only, so call ``MetricsStore/tick()``
@@ -103,6 +103,7 @@ extension Mesh {
             totals: totals,
             services: serviceStatuses,
             breakers: breakers,
+            edges: Self.edges(in: store, window: window, breakers: breakers),
             routes: routes,
             traces: telemetry.traces.recent(limit: traceLimit),
             events: recentEvents(limit: eventLimit),

@@ -16,6 +16,10 @@ public struct SystemSnapshot: Codable, Sendable, Equatable {
     public var totals: Totals
     public var services: [ServiceStatus]
     public var breakers: [BreakerStatus]
+    /// Caller → target edges (calls and event deliveries) with their rates and breakers, sorted
+    /// (``EdgeStatus/precedes(_:_:)``). Absent from snapshots taken before edges were reported:
+    /// they decode as none.
+    public var edges: [EdgeStatus]
     public var routes: [RouteStatus]
     /// Summaries of the newest few stored traces, newest first, for a glance at the JSON; the
     /// Traces list pages the whole store (``TraceQuery``) and the full tree is fetched by id.
@@ -34,6 +38,7 @@ public struct SystemSnapshot: Codable, Sendable, Equatable {
         totals: Totals = Totals(),
         services: [ServiceStatus] = [],
         breakers: [BreakerStatus] = [],
+        edges: [EdgeStatus] = [],
         routes: [RouteStatus] = [],
         traces: [TraceSummary] = [],
         events: [EventRecord] = [],
@@ -47,11 +52,31 @@ public struct SystemSnapshot: Codable, Sendable, Equatable {
         self.totals = totals
         self.services = services
         self.breakers = breakers
+        self.edges = edges
         self.routes = routes
         self.traces = traces
         self.events = events
         self.sagas = sagas
         self.dropped = dropped
+    }
+
+    /// Decodes every field as encoded; `edges` may be missing (a snapshot from before they were
+    /// reported) and then is empty.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        system = try container.decode(String.self, forKey: .system)
+        takenAt = try container.decode(Double.self, forKey: .takenAt)
+        uptimeSeconds = try container.decode(Double.self, forKey: .uptimeSeconds)
+        windowSeconds = try container.decode(Int.self, forKey: .windowSeconds)
+        totals = try container.decode(Totals.self, forKey: .totals)
+        services = try container.decode([ServiceStatus].self, forKey: .services)
+        breakers = try container.decode([BreakerStatus].self, forKey: .breakers)
+        edges = try container.decodeIfPresent([EdgeStatus].self, forKey: .edges) ?? []
+        routes = try container.decode([RouteStatus].self, forKey: .routes)
+        traces = try container.decode([TraceSummary].self, forKey: .traces)
+        events = try container.decode([EventRecord].self, forKey: .events)
+        sagas = try container.decode([SagaStatus].self, forKey: .sagas)
+        dropped = try container.decode(DroppedCounts.self, forKey: .dropped)
     }
 }
 
