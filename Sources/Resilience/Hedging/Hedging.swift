@@ -67,7 +67,9 @@ public final class Hedging: Sendable {
         self.policy = policy
         let origin = clock.now
         elapsed = { origin.duration(to: clock.now) }
-        sleep = { try await clock.sleep(for: $0) }
+        // No tolerance: without one, Dispatch may fire a timer up to a tenth of its length late
+        // (at least 1 ms), which a hedge would add to every call it rescues.
+        sleep = { try await clock.sleep(for: $0, tolerance: .zero) }
         state = Mutex(State(budget: HedgeBudget(ratio: policy.maxHedgeRatio, capacity: policy.budgetCapacity),
                             latencies: LatencyWindow(capacity: policy.delay.windowCapacity ?? 1)))
         sent = Counter(label: "hedge_sent_total", dimensions: [("name", name)], factory: metrics)
