@@ -4,6 +4,7 @@ func registerAllBenchmarks(on runner: BenchmarkRunner) async {
     await registerTracingBenchmarks(on: runner)
     await registerResilienceBenchmarks(on: runner)
     await registerMeshBenchmarks(on: runner)
+    await registerHedgingBenchmarks(on: runner)
     registerDashboardBenchmarks(on: runner)
     registerSimulationBenchmarks(on: runner)
 }

@@ -45,22 +45,23 @@ struct MeshClock: Clock {
     }
 
     private let elapsed: @Sendable () -> Duration
-    private let sleepFor: @Sendable (Duration) async throws -> Void
+    private let sleepFor: @Sendable (Duration, Duration?) async throws -> Void
 
     init<C: Clock>(_ clock: C) where C.Duration == Duration {
         let origin = clock.now
         elapsed = { origin.duration(to: clock.now) }
-        sleepFor = { try await clock.sleep(for: $0) }
+        sleepFor = { try await clock.sleep(for: $0, tolerance: $1) }
     }
 
     var now: Instant { Instant(offset: elapsed()) }
     var minimumResolution: Duration { .zero }
 
+    /// Passes `tolerance` on: a sleep that must end on time (a hedge's delay) asks for none.
     func sleep(until deadline: Instant, tolerance: Duration? = nil) async throws {
-        try await sleepFor(deadline.offset - elapsed())
+        try await sleepFor(deadline.offset - elapsed(), tolerance)
     }
 
     func sleep(for duration: Duration) async throws {
-        try await sleepFor(duration)
+        try await sleepFor(duration, nil)
     }
 }

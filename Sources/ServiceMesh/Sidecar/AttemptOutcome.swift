@@ -12,7 +12,8 @@ enum AttemptOutcome: String, Sendable, CaseIterable {
     /// The caller's per-attempt timeout ended the wait (a hanging or too slow instance). The target
     /// saw the request; it records it as 499 when the caller gives up.
     case timeout
-    /// The caller's own task was cancelled (its caller gave up): not held against the target.
+    /// The caller's own task was cancelled (its caller gave up), or a hedged attempt lost to
+    /// another that answered first: not held against the target.
     case cancelled
 
     /// The series of `client_attempts_total` for every outcome toward `target`.

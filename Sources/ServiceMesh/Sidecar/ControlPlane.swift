@@ -29,6 +29,12 @@ public struct CallPolicy: Sendable {
     public var timeout: Duration?
     public var loadBalancing: LoadBalancing
     public var outlierDetection: OutlierDetectionPolicy?
+    /// Hedged attempts: when an attempt has not answered within the policy's delay, another goes
+    /// to a different instance and the first success wins. Nil (the default): none.
+    ///
+    /// A hedged group is one try for `retry`; each of its attempts is a call for `breaker` (a loser
+    /// cancelled is not a failure) with its own `timeout`. See ``HedgingPolicy``.
+    public var hedging: HedgingPolicy?
 
     public init(
         breaker: CircuitBreakerPolicy? = CircuitBreakerPolicy(),
@@ -37,7 +43,8 @@ public struct CallPolicy: Sendable {
         bulkhead: BulkheadLimit? = nil,
         timeout: Duration? = .seconds(2),
         loadBalancing: LoadBalancing = .roundRobin,
-        outlierDetection: OutlierDetectionPolicy? = OutlierDetectionPolicy()
+        outlierDetection: OutlierDetectionPolicy? = OutlierDetectionPolicy(),
+        hedging: HedgingPolicy? = nil
     ) {
         self.breaker = breaker
         self.retry = retry
@@ -46,9 +53,10 @@ public struct CallPolicy: Sendable {
         self.timeout = timeout
         self.loadBalancing = loadBalancing
         self.outlierDetection = outlierDetection
+        self.hedging = hedging
     }
 
-    /// No breaker, retry, limits or timeout: a plain call (still traced and measured).
+    /// No breaker, retry, limits, timeout or hedging: a plain call (still traced and measured).
     public static let passThrough = CallPolicy(breaker: nil, retry: nil, timeout: nil, outlierDetection: nil)
 }
 

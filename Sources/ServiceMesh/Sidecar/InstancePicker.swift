@@ -15,6 +15,15 @@ enum InstancePicker {
         return remaining.isEmpty ? instances : remaining
     }
 
+    /// `instances` less those this call's earlier hedged attempts went to: a hedge goes to another
+    /// instance or nowhere. Unlike ``passing(_:ejected:)`` there is no panic mode: empty means no hedge.
+    ///
+    /// Returns `instances` itself (no copy) when nothing was tried, as for every first attempt.
+    static func untried(_ instances: [RegisteredInstance], tried: [String]) -> [RegisteredInstance] {
+        guard !tried.isEmpty else { return instances }
+        return instances.filter { !tried.contains($0.id) }
+    }
+
     /// The version a weighted split sends this attempt to, drawn among the versions `instances`
     /// has (weights of absent versions, and zero weights, do not count); nil when no version in
     /// the split is present, and then any instance may be used.

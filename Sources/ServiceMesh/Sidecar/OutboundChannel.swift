@@ -149,6 +149,9 @@ final class OutboundChannel: Sendable {
             if diff.bulkhead {
                 pipeline.bulkhead = policy.bulkhead.map { Bulkhead(name: id, maxConcurrent: $0.maxConcurrent, maxQueued: $0.maxQueued, metrics: metrics) }
             }
+            if diff.hedging {
+                pipeline.hedging = policy.hedging.map { Hedging(name: id, policy: $0, clock: clock, metrics: metrics) }
+            }
             pipeline.retry = policy.retry.map { Retry(name: id, policy: $0, clock: clock, seed: mesh.configuration.seed, metrics: metrics) }
             pipeline.attemptTimeout = policy.timeout
             let balancer = diff.balancer ? LoadBalancer(strategy: policy.loadBalancing, seed: mesh.configuration.seed) : built.balancer
@@ -180,11 +183,13 @@ final class OutboundChannel: Sendable {
             // way to the target reads the current context (the target's sidecar starts from the
             // header). A bind costs ≈ 150 ns; a transport that makes spans of its own would need it.
             let response: Response
-            if built.pipeline.attemptTimeout == nil {
+            if built.pipeline.attemptTimeout == nil && built.pipeline.hedging == nil {
                 // Attempts run right here and count in `progress` in place: nothing to allocate.
                 response = try await built.pipeline.executeInPlace {
                     try await attempt(request, caller: service, built: built, span: span, progress: &progress)
                 }
+            } else if built.pipeline.hedging != nil {
+                response = try await hedged(request, caller: service, built: built, span: span, progress: &progress)
             } else {
                 // A timed attempt runs in a task of its own, so what attempts need goes with it in one object.
                 let timed = TimedAttempts(channel: self, request: request, caller: service, built: built, span: span)
@@ -226,6 +231,18 @@ final class OutboundChannel: Sendable {
         return try result.get()
     }
 
+    /// A call under a hedging policy: its attempts run in child tasks of the hedging front, each
+    /// to an instance the group has not tried. Out of line, so calls without hedging carry none of it.
+    @inline(never)
+    private func hedged(_ request: Request, caller service: String?, built: Built, span: SpanInProgress,
+                        progress: inout CallProgress) async throws -> Response {
+        let call = HedgedAttempts(channel: self, request: request, caller: service, built: built, span: span)
+        defer { progress = call.progress }
+        return try await built.pipeline.executeHedged(choosing: { try call.choose(excluding: $0) }, { [call] target, attempt in
+            try await call.run(target, attempt)
+        }, onDecided: { call.decided($0) })
+    }
+
     private func spanName(_ method: HTTPMethod) -> String {
         for known in spanNames where known.method == method { return known.name }
         return "\(method) \(target)"
@@ -248,20 +265,15 @@ final class OutboundChannel: Sendable {
             ? tracer.startSpan("attempt \(number)", context: span.context, ofKind: .internal) : nil
         defer { attemptSpan?.end() }
 
-        let (instance, instanceCount, staleness) = try pickInstance(built: built)
+        guard let (instance, instanceCount, staleness) = try pickInstance(built: built) else {
+            throw NoInstanceError(description: "no passing instance of \(target)")
+        }
         if let staleness {
             // On the attempt's span when there is one, else on the call's.
             if let attemptSpan { attemptSpan.updateAttributes { for (name, value) in staleness { $0[name] = value } } } else { progress.attributes += staleness }
         }
         attemptSpan?.attributes["instance"] = instance.id
-        var outgoing = request
-        // Room for the caller, traceparent and tracestate, so the headers grow once.
-        outgoing.headers.reserveCapacity(outgoing.headers.count + 3)
-        if let service { outgoing.headers[lowercased: MeshHeader.caller] = service }
-        // The W3C headers, written as TelemetryTracer.inject writes them, from the span's ids.
-        let trace = attemptSpan?.traceContext ?? span.traceContext
-        outgoing.headers[lowercased: MeshHeader.traceparent] = trace.traceparent
-        if let traceState = trace.traceState { outgoing.headers[lowercased: MeshHeader.tracestate] = traceState }
+        let outgoing = outgoingRequest(request, caller: service, trace: attemptSpan?.traceContext ?? span.traceContext)
 
         do {
             let response = try await transport.send(outgoing, on: connection(to: instance.address, built: built))
@@ -291,6 +303,66 @@ final class OutboundChannel: Sendable {
         }
     }
 
+    /// One attempt of a hedged call, to the instance the hedging front chose for it: as
+    /// ``attempt(_:caller:built:span:progress:)``, but always with a span of its own (`hedge.attempt`,
+    /// and `hedge.winner` or `hedge.cancelled`), so the trace shows every attempt and which won.
+    /// Its answer is dropped when it was cancelled meanwhile, and a loser cancelled because
+    /// another attempt won is counted as cancelled, not as a timeout.
+    func hedgedAttempt(to target: HedgedAttempts.Target, _ hedge: HedgeAttempt, call: HedgedAttempts) async throws -> Response {
+        let attemptSpan = tracer.startSpan(hedge.isHedge ? "hedge \(target.number)" : "attempt \(target.number)",
+                                           context: call.span.context, ofKind: .internal)
+        attemptSpan.updateAttributes { attributes in
+            attributes["instance"] = target.id
+            attributes["hedge.attempt"] = hedge.number
+        }
+        var leftOpen = false
+        defer { if !leftOpen { attemptSpan.end() } }
+        let outgoing = outgoingRequest(call.request, caller: call.caller, trace: attemptSpan.traceContext)
+
+        do {
+            let response = try await transport.send(outgoing, on: connection(to: target.address, built: call.built))
+            // Cancelled while it waited (another attempt won, its timeout, or the caller gave up):
+            // the answer comes too late to count, for the breaker too.
+            try Task.checkCancellation()
+            attemptOutcomes.answered.increment()
+            if !noneRefusing.load(ordering: .relaxed) { noteAnswered(instance: target.id) }
+            noteOutcome(instance: target.id, serverError: response.isServerError, instanceCount: target.instanceCount)
+            if response.isServerError {
+                attemptSpan.setStatus(SpanStatus(code: .error, message: "\(response.status)"))
+                throw UpstreamStatusError(response: response)
+            }
+            leftOpen = call.succeeded(hedge.number, span: attemptSpan)
+            return response
+        } catch let error as TransportError {
+            attemptOutcomes.refused.increment()
+            noteRefused(instance: target.id)
+            noteOutcome(instance: target.id, serverError: true, instanceCount: target.instanceCount)
+            attemptSpan.setStatus(SpanStatus(code: .error, message: "\(error)"))
+            throw error
+        } catch let error as CancellationError {
+            if call.isDecided {
+                attemptSpan.updateAttributes { $0["hedge.cancelled"] = true }
+                attemptOutcomes.cancelled.increment()
+            } else {
+                call.abandoned()
+            }
+            throw error
+        }
+    }
+
+    /// `request` as it goes to an instance: with the caller's name and the W3C trace headers.
+    @inline(__always)
+    private func outgoingRequest(_ request: Request, caller service: String?, trace: TraceContext) -> Request {
+        var outgoing = request
+        // Room for the caller, traceparent and tracestate, so the headers grow once.
+        outgoing.headers.reserveCapacity(outgoing.headers.count + 3)
+        if let service { outgoing.headers[lowercased: MeshHeader.caller] = service }
+        // The W3C headers, written as TelemetryTracer.inject writes them, from the span's ids.
+        outgoing.headers[lowercased: MeshHeader.traceparent] = trace.traceparent
+        if let traceState = trace.traceState { outgoing.headers[lowercased: MeshHeader.tracestate] = traceState }
+        return outgoing
+    }
+
     /// The connection to `address`: the channel's own while it is open, else a new one, kept.
     ///
     /// - Throws: ``TransportError/connectionRefused(address:)`` when nothing listens there.
@@ -303,8 +375,11 @@ final class OutboundChannel: Sendable {
 
     /// A passing instance (its id and address: all an attempt needs, without copying the whole
     /// registry entry), how many passing instances discovery offered (for the ejection cap), and
-    /// span attributes saying so when discovery served stale entries.
-    private func pickInstance(built: Built) throws -> ((id: String, address: String), count: Int, staleness: [(String, SpanAttribute)]?) {
+    /// span attributes saying so when discovery served stale entries. Nil when every passing
+    /// instance is in `tried` (a hedge has nowhere else to go).
+    ///
+    /// - Throws: ``NoInstanceError`` when discovery offers no passing instance.
+    func pickInstance(built: Built, excluding tried: [String] = []) throws -> ((id: String, address: String), count: Int, staleness: [(String, SpanAttribute)]?)? {
         let resolution: Resolution
         do {
             resolution = try discovery.resolve(discoveryEntry)
@@ -319,6 +394,10 @@ final class OutboundChannel: Sendable {
             return detector.ejected(at: clock.now.offset)
         }
         var candidates = InstancePicker.passing(offered, ejected: ejected)
+        if !tried.isEmpty {
+            candidates = InstancePicker.untried(candidates, tried: tried)
+            if candidates.isEmpty { return nil }
+        }
         if let split = built.split {
             candidates = random.withLock { InstancePicker.routed(candidates, split: split, using: &$0) }
         }

@@ -15,6 +15,8 @@ struct PolicyDiff: Sendable, Equatable {
     var balancer: Bool
     /// A new outlier detector (or none): every ejection and run of errors is forgotten.
     var outlierDetection: Bool
+    /// New hedging (or none): its budget starts empty and its latencies are forgotten.
+    var hedging: Bool
 
     /// - Parameter old: the policy the channel built from; nil when it has built nothing yet,
     ///   and then everything is built.
@@ -28,18 +30,21 @@ struct PolicyDiff: Sendable, Equatable {
         bulkhead = old.bulkhead != new.bulkhead
         balancer = old.loadBalancing != new.loadBalancing
         outlierDetection = old.outlierDetection != new.outlierDetection
+        hedging = old.hedging != new.hedging
     }
 
-    init(breaker: Bool = false, rateLimiter: Bool = false, bulkhead: Bool = false, balancer: Bool = false, outlierDetection: Bool = false) {
+    init(breaker: Bool = false, rateLimiter: Bool = false, bulkhead: Bool = false, balancer: Bool = false, outlierDetection: Bool = false,
+         hedging: Bool = false) {
         self.breaker = breaker
         self.rateLimiter = rateLimiter
         self.bulkhead = bulkhead
         self.balancer = balancer
         self.outlierDetection = outlierDetection
+        self.hedging = hedging
     }
 
     /// Every part: a channel's first build.
-    static let everything = PolicyDiff(breaker: true, rateLimiter: true, bulkhead: true, balancer: true, outlierDetection: true)
+    static let everything = PolicyDiff(breaker: true, rateLimiter: true, bulkhead: true, balancer: true, outlierDetection: true, hedging: true)
 
     /// Nothing with state changed: the channel keeps every part.
     var isEmpty: Bool { self == PolicyDiff() }
