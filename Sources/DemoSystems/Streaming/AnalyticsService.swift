@@ -13,6 +13,18 @@ extension Streaming {
         public var region: StreamingCatalog.Region
         /// On the mesh's clock, in seconds since it started.
         public var startedAtSeconds: Double
+
+        public init(streamId: String, userId: String, titleId: String, titleName: String, genre: String,
+                    quality: StreamingCatalog.Quality, region: StreamingCatalog.Region, startedAtSeconds: Double) {
+            self.streamId = streamId
+            self.userId = userId
+            self.titleId = titleId
+            self.titleName = titleName
+            self.genre = genre
+            self.quality = quality
+            self.region = region
+            self.startedAtSeconds = startedAtSeconds
+        }
     }
 
     /// analytics-service: records views from `stream.started` events, which the event bus pushes
