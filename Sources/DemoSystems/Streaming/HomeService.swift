@@ -74,10 +74,15 @@ extension Streaming {
                 }
                 let span = tracer.startSpan("compose home", context: ServiceContext.current ?? .topLevel, ofKind: .internal)
                 defer { span.end() }
-                let page = try await ServiceContext.withValue(span.context) {
-                    try await compose(user: user, settings: settings.current, client: context.client, span: span)
+                do {
+                    let page = try await ServiceContext.withValue(span.context) {
+                        try await compose(user: user, settings: settings.current, client: context.client, span: span)
+                    }
+                    return .json(page)
+                } catch {
+                    span.setStatus(SpanStatus(code: .error, message: "\(error)"))
+                    throw error
                 }
-                return .json(page)
             }
             router.get("/health") { _, _ in .json(["status": "up"]) }
             return router

@@ -236,11 +236,10 @@ public final class Streaming: DemoSystem {
     public func settle<C: Clock>(clock: C, timeout: Duration = .seconds(20)) async where C.Duration == Duration {
         liftFaults()
         let deadline = clock.now.advanced(by: timeout)
-        var replayed = false
         while clock.now < deadline {
+            // Dead letters go back on the queue each time it is empty, until none are left.
             if mesh.eventBus.pendingCount == 0 {
-                if replayed, mesh.eventBus.deadLetters.isEmpty { break }
-                replayed = true
+                if mesh.eventBus.deadLetters.isEmpty { break }
                 mesh.eventBus.replayDeadLetters()
             }
             do { try await clock.sleep(for: .milliseconds(50)) } catch { break }

@@ -141,7 +141,7 @@ extension Streaming {
             let quality = min(subscription.plan.maxQuality, title.maxQuality)
             // Recorded and published in one step, with no suspension between: a stream that
             // started always has its view on the bus.
-            let playback = state.withLock { state -> Playback in
+            let (playback, event) = state.withLock { state -> (Playback, StreamStarted) in
                 state.nextStream += 1
                 let id = "s-\(state.nextStream)"
                 let playback = Playback(streamId: id, titleId: title.id, title: title.name, quality: quality, cdn: body.region.cdnHost,
@@ -153,10 +153,9 @@ extension Streaming {
                 state.history[user, default: []].append(id)
                 if state.history[user]!.count > Self.historyLimit { state.history[user]!.removeFirst() }
                 state.stats.started += 1
-                return playback
+                return (playback, event)
             }
             finished = true
-            let event = state.withLock { $0.sessions[playback.streamId]!.event }
             try mesh.eventBus.publish(Self.viewsTopic, type: AnalyticsService.eventType, data: event, source: name)
             return .json(playback, status: 201)
         }
