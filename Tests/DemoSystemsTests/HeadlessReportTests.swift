@@ -70,7 +70,7 @@ import Testing
         #expect(Set(object.keys) == ["system", "durationSeconds", "interrupted", "services", "breakers", "calls", "domain", "orders", "invariants", "traces"])
         #expect(object["interrupted"] as? Bool == false)
         let calls = try #require(object["calls"] as? [[String: Any]])
-        #expect(Set(calls[0].keys) == ["caller", "target", "calls", "failed", "retries", "timeouts", "rejected"])
+        #expect(Set(calls[0].keys) == ["caller", "target", "calls", "failed", "retries", "hedges", "timeouts", "rejected"])
         let services = try #require(object["services"] as? [[String: Any]])
         #expect(services.allSatisfy { Set($0.keys) == ["name", "requests", "rps", "errorRatio", "p50Ms", "p95Ms", "p99Ms", "health"] })
         #expect(services[2]["p50Ms"] is NSNull)

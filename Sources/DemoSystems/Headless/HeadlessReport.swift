@@ -13,7 +13,7 @@ import Telemetry
 /// system, durationSeconds, interrupted,
 /// services[] {name, requests, rps, errorRatio, p50Ms, p95Ms, p99Ms, health},
 /// breakers[] {id, state, transitions[] {from, to, atSeconds, reason}},
-/// calls[] {caller, target, calls, failed, retries, timeouts, rejected},
+/// calls[] {caller, target, calls, failed, retries, hedges, timeouts, rejected},
 /// domain {…the system's own counters: see each system's `domainFigures()`},
 /// orders {placed, confirmed, cancelled, pending, compensations, paymentsQueued},
 /// invariants {ok, violations[] {invariant, subject, message}},
@@ -150,18 +150,22 @@ public struct HeadlessReport: Codable, Sendable, Equatable {
         public var failed: Int
         /// Attempts after the first (`retry_retries_total`).
         public var retries: Int
+        /// Hedged attempts sent because an earlier one was slow (`hedge_sent_total`); 0 without a
+        /// hedging policy.
+        public var hedges: Int = 0
         /// Attempts that timed out (`client_attempts_total{outcome="timeout"}`): a call can time out
         /// and then succeed on a retry.
         public var timeouts: Int
         /// Calls the breaker turned away without trying (`breaker_calls_total{outcome="rejected"}`).
         public var rejected: Int
 
-        public init(caller: String, target: String, calls: Int, failed: Int, retries: Int, timeouts: Int, rejected: Int) {
+        public init(caller: String, target: String, calls: Int, failed: Int, retries: Int, hedges: Int = 0, timeouts: Int, rejected: Int) {
             self.caller = caller
             self.target = target
             self.calls = calls
             self.failed = failed
             self.retries = retries
+            self.hedges = hedges
             self.timeouts = timeouts
             self.rejected = rejected
         }
@@ -186,7 +190,7 @@ public struct HeadlessReport: Codable, Sendable, Equatable {
                 let succeeded = total("client_requests_total", edge, where: DimensionPredicate(dimension: "outcome", hasPrefix: ["1", "2", "3", "4"]))
                 let calls = total("client_requests_total", edge)
                 return Calls(caller: caller, target: target, calls: calls, failed: calls - succeeded,
-                             retries: total("retry_retries_total", ["name": id]),
+                             retries: total("retry_retries_total", ["name": id]), hedges: total("hedge_sent_total", ["name": id]),
                              timeouts: total("client_attempts_total", edge.merging(["outcome": "timeout"]) { $1 }),
                              rejected: total("breaker_calls_total", ["breaker": id, "outcome": "rejected"]))
             }

@@ -52,10 +52,12 @@ extension HeadlessReport {
         lines.append("")
 
         if !calls.isEmpty {
-            let header = ["CALLER -> TARGET", "CALLS", "FAILED", "RETRIES", "TIMEOUTS", "REJECTED"]
+            // The HEDGES column only when some caller hedges: most systems have none.
+            let hedging = calls.contains { $0.hedges > 0 }
+            let header = ["CALLER -> TARGET", "CALLS", "FAILED", "RETRIES"] + (hedging ? ["HEDGES"] : []) + ["TIMEOUTS", "REJECTED"]
             let rows = calls.map { edge in
-                ["\(edge.caller) -> \(edge.target)", Self.grouped(edge.calls), Self.grouped(edge.failed), Self.grouped(edge.retries),
-                 Self.grouped(edge.timeouts), Self.grouped(edge.rejected)]
+                ["\(edge.caller) -> \(edge.target)", Self.grouped(edge.calls), Self.grouped(edge.failed), Self.grouped(edge.retries)]
+                    + (hedging ? [Self.grouped(edge.hedges)] : []) + [Self.grouped(edge.timeouts), Self.grouped(edge.rejected)]
             }
             lines += Self.table(header: header, rows: rows, leftAligned: [0])
             lines.append("")

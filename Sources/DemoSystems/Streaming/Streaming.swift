@@ -26,6 +26,8 @@ public final class Streaming: DemoSystem {
         summary: "A video streaming site: a home page from three parallel reads with a trending fallback, subscription checks, views counted once from events",
         services: ["gateway", "home-service", "user-service", "content-service", "recommendation-service", "billing-service",
                    "streaming-service", "analytics-service", "config-service"],
+        instances: ["gateway": 2, "home-service": 2, "user-service": 2, "content-service": 2, "recommendation-service": 2,
+                    "billing-service": 2, "streaming-service": 2, "analytics-service": 2],
         invariants: Invariant.streaming)
 
     public static func make<C: Clock>(clock: C, seed: UInt64, time: TimeSource?) -> Streaming where C.Duration == Duration {
@@ -81,15 +83,9 @@ public final class Streaming: DemoSystem {
             apiKeys: Dictionary(uniqueKeysWithValues: StreamingCatalog.profiles.map { ("key-\($0.id)", Principal(userID: $0.id, roles: ["viewer"])) }),
             rateLimit: CallPolicy.RateLimit(perSecond: 200, burst: 400), clock: clock, metrics: telemetry.metrics)
 
-        mesh.deploy(gateway, instances: 2)
-        mesh.deploy(home, instances: 2)
-        mesh.deploy(users, instances: 2)
-        mesh.deploy(content, instances: 2)
-        mesh.deploy(recommendations, instances: 2)
-        mesh.deploy(billing, instances: 2)
-        mesh.deploy(streams, instances: 2)
-        mesh.deploy(analytics, instances: 2)
-        mesh.deploy(config, instances: 1)
+        for service in [gateway, home, users, content, recommendations, billing, streams, analytics, config] as [any MeshService] {
+            mesh.deploy(service, instances: Self.profile.instanceCount(of: service.name))
+        }
 
         // The bus pushes views to analytics-service through the mesh.
         let bus = mesh.client(as: "event-bus")
@@ -127,8 +123,18 @@ public final class Streaming: DemoSystem {
         return policy
     }()
 
-    /// streaming-service's reads of a title's metadata from content-service (``contentBreakerID``).
-    public static let contentMetadataPolicy: CallPolicy = dependencyPolicy
+    /// streaming-service's reads of a title's metadata from content-service (``contentBreakerID``):
+    /// hedged. When an attempt has not answered within the p95 of the reads seen lately (kept
+    /// between 10 and 50 ms), a second one goes to the other instance and the first answer wins,
+    /// so one slow instance costs a stream start the delay rather than its whole latency. The
+    /// budget lets hedges add at most half again the reads (a slow service as a whole is not
+    /// read twice over); the reads are idempotent, which is what makes them safe to hedge.
+    public static let contentMetadataPolicy: CallPolicy = {
+        var policy = dependencyPolicy
+        policy.hedging = HedgingPolicy(delay: .adaptive(percentile: 95, floor: .milliseconds(10), ceiling: .milliseconds(50)),
+                                       maxAttempts: 2, maxHedgeRatio: 0.5, budgetCapacity: 20)
+        return policy
+    }()
 
     /// home-service's reads of recommendations: one attempt within `timeout` (a setting of
     /// config-service), as the page has a fallback and should not wait for retries.
