@@ -4,6 +4,7 @@ public enum DemoSystemCatalog {
     /// Every system, the default first.
     public static let all: [any DemoSystem.Type] = [
         Storefront.self,
+        Rides.self,
     ]
 
     /// The system `meshtop demo` runs when none is named.

@@ -1,0 +1,248 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Points by id in a uniform grid of latitude/longitude cells, for "who is within r metres of
+/// here" without looking at every point: location-service's index of driver positions.
+///
+/// A query visits only the cells that overlap the bounding box of the search circle (the box
+/// from Matuschek, "Finding Points Within a Distance of a Latitude/Longitude Using Bounding
+/// Coordinates", which handles the poles and the ±180° meridian), then keeps the points whose
+/// great-circle (haversine) distance is within the radius. Results are exactly those of a scan
+/// of every point (``NearbyScan``), in the same order: nearest first, ties by id.
+///
+/// Cells are `cellSizeMeters` tall everywhere; their width is `cellSizeMeters` at
+/// `referenceLatitude` (a city's), so they stay square near it and still correct, only less
+/// even, anywhere else.
+///
+/// A value type; not synchronised (location-service keeps it behind a lock).
+public struct GeoIndex: Sendable {
+    /// A point found by ``nearby(_:within:limit:)``.
+    public struct Neighbor: Sendable, Equatable, CustomStringConvertible {
+        public var id: Int
+        public var point: GeoPoint
+        /// Great-circle distance from the query's centre.
+        public var distanceMeters: Double
+
+        public init(id: Int, point: GeoPoint, distanceMeters: Double) {
+            self.id = id
+            self.point = point
+            self.distanceMeters = distanceMeters
+        }
+
+        public var description: String { "\(id)@\(Int(distanceMeters.rounded()))m" }
+
+        /// Nearest first; equal distances by id, so the order never depends on insertion.
+        static func precedes(_ lhs: Neighbor, _ rhs: Neighbor) -> Bool {
+            lhs.distanceMeters != rhs.distanceMeters ? lhs.distanceMeters < rhs.distanceMeters : lhs.id < rhs.id
+        }
+    }
+
+    struct Entry: Sendable {
+        var id: Int
+        var point: GeoPoint
+        var prepared: GeoMath.Prepared
+    }
+
+    struct Cell: Sendable {
+        var entries: [Entry] = []
+    }
+
+    /// Where an id's entry is: its cell and its slot in that cell.
+    struct Location: Sendable {
+        var cell: Int
+        var slot: Int
+    }
+
+    public let cellSizeMeters: Double
+    /// Cell height and width, in degrees.
+    let cellLatitude: Double
+    let cellLongitude: Double
+    let rows: Int
+    let columns: Int
+    private var cells: [Cell] = []
+    private var cellByKey: [Int: Int] = [:]
+    private var locations: [Int: Location] = [:]
+
+    /// - Parameters:
+    ///   - cellSizeMeters: a cell's side; about half the usual search radius works well.
+    ///   - referenceLatitude: where cells are square (the city's latitude).
+    public init(cellSizeMeters: Double = 500, referenceLatitude: Double = 0) {
+        precondition(cellSizeMeters > 0 && cellSizeMeters.isFinite, "a cell's size must be a positive number of metres, got \(cellSizeMeters)")
+        precondition((-90...90).contains(referenceLatitude), "the reference latitude must lie in -90…90, got \(referenceLatitude)")
+        self.cellSizeMeters = cellSizeMeters
+        cellLatitude = min(180, cellSizeMeters / GeoMath.metersPerDegreeOfLatitude)
+        let cosine = max(0.01, cos(referenceLatitude * .pi / 180))
+        cellLongitude = min(360, cellSizeMeters / (GeoMath.metersPerDegreeOfLatitude * cosine))
+        rows = Int((180 / cellLatitude).rounded(.up))
+        columns = Int((360 / cellLongitude).rounded(.up))
+    }
+
+    /// How many points the index holds.
+    public var count: Int { locations.count }
+
+    /// Where `id` is, or nil when it is not in the index.
+    public func position(of id: Int) -> GeoPoint? {
+        guard let location = locations[id] else { return nil }
+        return cells[location.cell].entries[location.slot].point
+    }
+
+    /// Puts `id` at `point`, moving it when it is already in the index.
+    ///
+    /// - Precondition: `point.isValid` (callers validate what they were sent).
+    public mutating func update(id: Int, to point: GeoPoint) {
+        precondition(point.isValid, "not a position: \(point.problem ?? "\(point)")")
+        let entry = Entry(id: id, point: point, prepared: GeoMath.Prepared(point))
+        let cell = cellIndex(forKey: key(row: row(of: point.latitude), column: column(of: point.longitude)))
+        if let location = locations[id] {
+            if location.cell == cell {
+                cells[cell].entries[location.slot] = entry
+                return
+            }
+            removeEntry(at: location)
+        }
+        cells[cell].entries.append(entry)
+        locations[id] = Location(cell: cell, slot: cells[cell].entries.count - 1)
+    }
+
+    /// Takes `id` out of the index; nothing happens when it is not there.
+    public mutating func remove(id: Int) {
+        guard let location = locations.removeValue(forKey: id) else { return }
+        removeEntry(at: location)
+    }
+
+    /// Every point within `radiusMeters` of `center` (great-circle distance, the radius included),
+    /// nearest first, at most `limit`.
+    public func nearby(_ center: GeoPoint, within radiusMeters: Double, limit: Int = .max) -> [Neighbor] {
+        precondition(center.isValid, "not a position: \(center.problem ?? "\(center)")")
+        guard radiusMeters >= 0, limit > 0, !locations.isEmpty else { return [] }
+        let origin = GeoMath.Prepared(center)
+        var found: [Neighbor] = []
+        let box = boundingBox(center, origin: origin, radiusMeters: radiusMeters)
+        let firstRow = row(of: box.minLatitude)
+        let lastRow = row(of: box.maxLatitude)
+        let spans = columnSpans(box)
+        let visited = (lastRow - firstRow + 1) * spans.reduce(0) { $0 + $1.count }
+        // The haversine term grows with the distance: a candidate whose term is clearly above
+        // the radius's is skipped without the square root and arcsine; the rest are decided
+        // on the distance itself, exactly as the scan decides.
+        let half = sin(min(.pi / 2, radiusMeters / GeoPoint.earthRadiusMeters / 2))
+        let cutoff = half * half * (1 + 1e-9) + 1e-18
+        func consider(_ entries: [Entry]) {
+            for entry in entries {
+                let term = GeoMath.haversineTerm(origin, entry.prepared)
+                guard term <= cutoff else { continue }
+                let distance = GeoMath.meters(haversineTerm: term)
+                if distance <= radiusMeters {
+                    found.append(Neighbor(id: entry.id, point: entry.point, distanceMeters: distance))
+                }
+            }
+        }
+        if visited >= cells.count {
+            // A box wider than the occupied area: every cell is cheaper than the box's.
+            for cell in cells { consider(cell.entries) }
+        } else {
+            for row in firstRow...lastRow {
+                for span in spans {
+                    for column in span {
+                        if let cell = cellByKey[key(row: row, column: column)] { consider(cells[cell].entries) }
+                    }
+                }
+            }
+        }
+        found.sort(by: Neighbor.precedes)
+        if found.count > limit { found.removeSubrange(limit...) }
+        return found
+    }
+
+    // MARK: Cells
+
+    private func row(of latitude: Double) -> Int {
+        min(rows - 1, max(0, Int(((latitude + 90) / cellLatitude).rounded(.down))))
+    }
+
+    private func column(of longitude: Double) -> Int {
+        min(columns - 1, max(0, Int(((longitude + 180) / cellLongitude).rounded(.down))))
+    }
+
+    private func key(row: Int, column: Int) -> Int { row * columns + column }
+
+    private mutating func cellIndex(forKey key: Int) -> Int {
+        if let index = cellByKey[key] { return index }
+        cells.append(Cell())
+        cellByKey[key] = cells.count - 1
+        return cells.count - 1
+    }
+
+    /// Removes the entry at `location` by moving the cell's last entry into its slot.
+    private mutating func removeEntry(at location: Location) {
+        let last = cells[location.cell].entries.count - 1
+        if location.slot != last {
+            let moved = cells[location.cell].entries[last]
+            cells[location.cell].entries[location.slot] = moved
+            locations[moved.id] = location
+        }
+        cells[location.cell].entries.removeLast()
+    }
+
+    // MARK: The search box
+
+    /// Latitudes and longitudes in degrees; longitudes may run past ±180 (wrapped by ``columnSpans(_:)``).
+    struct Box {
+        var minLatitude: Double
+        var maxLatitude: Double
+        var minLongitude: Double
+        var maxLongitude: Double
+        /// True when the circle reaches a pole: every longitude is in.
+        var allLongitudes: Bool
+    }
+
+    /// The smallest latitude/longitude box holding the circle, a hair wider so no point the
+    /// haversine puts on the circle's edge falls outside it by rounding.
+    func boundingBox(_ center: GeoPoint, origin: GeoMath.Prepared, radiusMeters: Double) -> Box {
+        let angle = radiusMeters / GeoPoint.earthRadiusMeters * (1 + 1e-9) + 1e-12
+        let degrees = 180 / Double.pi
+        let minLatitude = origin.latitude - angle
+        let maxLatitude = origin.latitude + angle
+        if angle >= .pi / 2 || minLatitude <= -.pi / 2 || maxLatitude >= .pi / 2 {
+            return Box(minLatitude: max(-90, minLatitude * degrees), maxLatitude: min(90, maxLatitude * degrees),
+                       minLongitude: -180, maxLongitude: 180, allLongitudes: true)
+        }
+        let ratio = min(1, sin(angle) / origin.cosLatitude)
+        let spread = (asin(ratio) * (1 + 1e-9) + 1e-12) * degrees
+        if spread >= 180 {
+            return Box(minLatitude: minLatitude * degrees, maxLatitude: maxLatitude * degrees, minLongitude: -180, maxLongitude: 180, allLongitudes: true)
+        }
+        return Box(minLatitude: minLatitude * degrees, maxLatitude: maxLatitude * degrees,
+                   minLongitude: center.longitude - spread, maxLongitude: center.longitude + spread, allLongitudes: false)
+    }
+
+    /// The columns a box covers: one range, or two when it crosses the ±180° meridian.
+    func columnSpans(_ box: Box) -> [ClosedRange<Int>] {
+        if box.allLongitudes { return [0...(columns - 1)] }
+        if box.minLongitude < -180 {
+            return [column(of: box.minLongitude + 360)...(columns - 1), 0...column(of: box.maxLongitude)]
+        }
+        if box.maxLongitude > 180 {
+            return [column(of: box.minLongitude)...(columns - 1), 0...column(of: box.maxLongitude - 360)]
+        }
+        return [column(of: box.minLongitude)...column(of: box.maxLongitude)]
+    }
+}
+
+/// The deliberately naive nearby search: the haversine distance to every point, kept when within
+/// the radius, sorted. The reference the index is tested against, and its benchmark's baseline.
+public enum NearbyScan {
+    public static func nearby(_ points: [(id: Int, point: GeoPoint)], of center: GeoPoint, within radiusMeters: Double,
+                              limit: Int = .max) -> [GeoIndex.Neighbor] {
+        var found: [GeoIndex.Neighbor] = []
+        for (id, point) in points {
+            let distance = center.distance(to: point)
+            if distance <= radiusMeters { found.append(GeoIndex.Neighbor(id: id, point: point, distanceMeters: distance)) }
+        }
+        found.sort(by: GeoIndex.Neighbor.precedes)
+        return Array(found.prefix(max(0, limit)))
+    }
+}
