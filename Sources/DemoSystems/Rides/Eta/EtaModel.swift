@@ -9,9 +9,9 @@ public struct EtaModel: Sendable, Equatable {
 
     public init() {}
 
-    /// Seconds of city time to drive from `from` to `to`, rounded up to the second.
+    /// Seconds of city time to drive from `from` to `to`, to the nearest second.
     public func seconds(from: GeoPoint, to: GeoPoint) -> Int {
         let road = from.distance(to: to) * detourFactor
-        return Int((overheadSeconds + road / averageSpeed).rounded(.up))
+        return Int((overheadSeconds + road / averageSpeed).rounded())
     }
 }

@@ -43,13 +43,13 @@ public struct FraudRules: Sendable, Equatable {
     public func evaluate(_ attempt: Attempt, history: [Attempt]) -> (reason: Reason, message: String)? {
         let tripMeters = attempt.pickup.distance(to: attempt.dropoff)
         if tripMeters > maximumTripMeters {
-            return (.impossibleDistance, "a \(Int(tripMeters / 1_000)) km ride is longer than the \(Int(maximumTripMeters / 1_000)) km allowed")
+            return (.impossibleDistance, "a \(Int((tripMeters / 1_000).rounded())) km ride is longer than the \(Int(maximumTripMeters / 1_000)) km allowed")
         }
         if let previous = history.last {
             let jump = previous.pickup.distance(to: attempt.pickup)
             let elapsed = max(0.001, Self.seconds(attempt.at - previous.at))
             if jump >= travelCheckMinimumMeters, jump / elapsed > maximumTravelSpeed {
-                return (.impossibleTravel, "the pickup is \(Int(jump / 1_000)) km from the rider's previous one, \(Int(elapsed)) s ago")
+                return (.impossibleTravel, "the pickup is \(Int((jump / 1_000).rounded())) km from the rider's previous one, \(Int(elapsed)) s ago")
             }
         }
         let recent = history.count { attempt.at - $0.at < window } + 1

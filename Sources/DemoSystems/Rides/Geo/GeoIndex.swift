@@ -152,9 +152,32 @@ public struct GeoIndex: Sendable {
                 }
             }
         }
-        found.sort(by: Neighbor.precedes)
-        if found.count > limit { found.removeSubrange(limit...) }
-        return found
+        return Self.nearestFirst(found, limit: limit)
+    }
+
+    /// `found` sorted nearest first and cut to `limit`. A small limit (dispatch wants 30 of a
+    /// few hundred) keeps a sorted prefix by insertion instead of sorting everything.
+    static func nearestFirst(_ found: [Neighbor], limit: Int) -> [Neighbor] {
+        guard limit < found.count / 4 else {
+            var sorted = found
+            sorted.sort(by: Neighbor.precedes)
+            if sorted.count > limit { sorted.removeSubrange(limit...) }
+            return sorted
+        }
+        var kept: [Neighbor] = []
+        kept.reserveCapacity(limit + 1)
+        for neighbor in found {
+            if kept.count == limit, !Neighbor.precedes(neighbor, kept[limit - 1]) { continue }
+            var low = 0
+            var high = kept.count
+            while low < high {
+                let middle = (low + high) / 2
+                if Neighbor.precedes(kept[middle], neighbor) { low = middle + 1 } else { high = middle }
+            }
+            kept.insert(neighbor, at: low)
+            if kept.count > limit { kept.removeLast() }
+        }
+        return kept
     }
 
     // MARK: Cells

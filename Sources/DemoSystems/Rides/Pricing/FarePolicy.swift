@@ -23,8 +23,9 @@ public struct FarePolicy: Sendable, Equatable {
         let ratio = Self.ratio(demand: demand, supply: supply)
         guard ratio > surgeThreshold else { return 1.0 }
         let raw = 1 + (ratio - surgeThreshold) * surgeSlope
-        // Whole tenths, rounded down: what a rider is shown (1.7×), and exact to compare.
-        return min(maximumSurge, (raw * 10).rounded(.down) / 10)
+        // Whole tenths, rounded down: what a rider is shown (1.7×). The nudge keeps a ratio that
+        // is a whole tenth on paper (1.2 → 1.1×) from losing it to binary rounding (10.999…).
+        return min(maximumSurge, (raw * 10 + 1e-9).rounded(.down) / 10)
     }
 
     /// Demand over supply, supply at least one.

@@ -65,11 +65,14 @@ public final class DriverService: MeshService, Sendable {
     }
 
     private let state: Mutex<State>
+    /// How many drivers there are (the fleet does not change during a run).
+    public let count: Int
     private let work: WorkSimulator
 
     /// - Parameter count: drivers `d1` … `d{count}`, all available.
     public init(count: Int, work: WorkSimulator) {
-        state = Mutex(State(statuses: Array(repeating: .available, count: max(1, count))))
+        self.count = max(1, count)
+        state = Mutex(State(statuses: Array(repeating: .available, count: self.count)))
         self.work = work
     }
 
@@ -78,8 +81,6 @@ public final class DriverService: MeshService, Sendable {
         guard id.first == "d", let number = Int(id.dropFirst()), number > 0 else { return nil }
         return number
     }
-
-    public var count: Int { state.withLock { $0.statuses.count } }
 
     /// Driver `id`'s status, or nil for an unknown driver.
     public func status(of id: String) -> Status? {

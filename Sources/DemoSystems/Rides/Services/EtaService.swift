@@ -10,12 +10,23 @@ public final class EtaService: MeshService, Sendable {
         public var pickup: GeoPoint
         public var dropoff: GeoPoint
         public var origins: [GeoPoint]
+
+        public init(pickup: GeoPoint, dropoff: GeoPoint, origins: [GeoPoint]) {
+            self.pickup = pickup
+            self.dropoff = dropoff
+            self.origins = origins
+        }
     }
 
     /// Seconds of city time.
     public struct Estimates: Codable, Sendable, Equatable {
         public var pickupSeconds: [Int]
         public var tripSeconds: Int
+
+        public init(pickupSeconds: [Int], tripSeconds: Int) {
+            self.pickupSeconds = pickupSeconds
+            self.tripSeconds = tripSeconds
+        }
     }
 
     public let model: EtaModel

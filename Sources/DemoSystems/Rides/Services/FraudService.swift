@@ -11,6 +11,12 @@ public final class FraudService: MeshService, Sendable {
         public var riderId: String
         public var pickup: GeoPoint
         public var dropoff: GeoPoint
+
+        public init(riderId: String, pickup: GeoPoint, dropoff: GeoPoint) {
+            self.riderId = riderId
+            self.pickup = pickup
+            self.dropoff = dropoff
+        }
     }
 
     public struct Verdict: Codable, Sendable, Equatable {

@@ -23,6 +23,11 @@ public final class LocationService: MeshService, Sendable {
     public struct Tracking: Codable, Sendable {
         public var tripId: String
         public var driverId: String
+
+        public init(tripId: String, driverId: String) {
+            self.tripId = tripId
+            self.driverId = driverId
+        }
     }
 
     /// Counters for the report.

@@ -16,6 +16,14 @@ public final class PricingService: MeshService, Sendable {
         public var supply: Int
         /// True for a ride request (it adds to the zone's demand), false for an estimate.
         public var isRideRequest: Bool
+
+        public init(pickup: GeoPoint, dropoff: GeoPoint, tier: RideTier, supply: Int, isRideRequest: Bool) {
+            self.pickup = pickup
+            self.dropoff = dropoff
+            self.tier = tier
+            self.supply = supply
+            self.isRideRequest = isRideRequest
+        }
     }
 
     public struct Quote: Codable, Sendable, Equatable {

@@ -17,10 +17,16 @@ public final class VehicleService: MeshService, Sendable {
     public struct EligibilityQuery: Codable, Sendable {
         public var driverIds: [String]
         public var tier: RideTier
+
+        public init(driverIds: [String], tier: RideTier) {
+            self.driverIds = driverIds
+            self.tier = tier
+        }
     }
 
     public struct DriverList: Codable, Sendable, Equatable {
         public var driverIds: [String]
+        public init(driverIds: [String]) { self.driverIds = driverIds }
     }
 
     private let vehicles: [Vehicle]
