@@ -6,4 +6,5 @@ func registerAllBenchmarks(on runner: BenchmarkRunner) async {
     await registerMeshBenchmarks(on: runner)
     registerDashboardBenchmarks(on: runner)
     registerSimulationBenchmarks(on: runner)
+    registerRidesBenchmarks(on: runner)
 }
