@@ -240,6 +240,10 @@ public final class TripService: MeshService, Sendable {
     }
 
     /// The race: claim the driver, then take the trip; exactly one offered driver gets 200.
+    ///
+    /// Safe against the handler being cut short (its caller's timeout cancels it): a claim whose
+    /// outcome is unknown, or that lost, is released, at once or as a follow-up; and the winner
+    /// is accepted and sent on its way in one step, so no trip is left accepted with no pickup due.
     func accept(_ id: String, by driver: String, client: MeshClient) async throws -> Response {
         let trip = try trip(id)
         guard let offer = trip.offers.first(where: { $0.driverId == driver }) else {
@@ -249,17 +253,30 @@ public final class TripService: MeshService, Sendable {
             if trip.driverId == driver { return .json(trip) }
             return lost(trip, driver)
         }
-        let claim = try await client.post("driver-service", "/drivers/\(driver)/claim", json: DriverService.TripReference(tripId: id))
+        let claim: Response
+        do {
+            claim = try await client.post("driver-service", "/drivers/\(driver)/claim", json: DriverService.TripReference(tripId: id))
+        } catch {
+            // The claim may have been made: undo it (a release of a claim never made is a no-op).
+            enqueue(.release(driver: driver, trip: id))
+            throw error
+        }
         if claim.status == 409 {
             state.withLock { $0.stats.driversBusy += 1 }
             return .error(409, claim.errorMessage ?? "driver \(driver) is busy with another trip")
         }
-        guard claim.isSuccess else { return .error(503, "driver-service could not claim \(driver): \(claim.status) \(claim.errorMessage ?? "")") }
+        guard claim.isSuccess else {
+            enqueue(.release(driver: driver, trip: id))
+            return .error(503, "driver-service could not claim \(driver): \(claim.status) \(claim.errorMessage ?? "")")
+        }
 
+        let pickupDue = now + Double(offer.pickupEtaSeconds) / cityTimeScale
         let won: Trip? = state.withLock { state in
-            guard var trip = state.trips[id], trip.status == .requested, let next = try? TripStateMachine.next(trip.status, on: .accept) else { return nil }
-            trip.status = next
+            guard var trip = state.trips[id], let accepted = try? TripStateMachine.next(trip.status, on: .accept),
+                  let departed = try? TripStateMachine.next(accepted, on: .depart) else { return nil }
+            trip.status = departed
             trip.driverId = driver
+            trip.dueAt = pickupDue
             state.trips[id] = trip
             state.wins.append(RidesLedger.Win(tripId: id, driverId: driver))
             state.stats.accepted += 1
@@ -270,14 +287,14 @@ public final class TripService: MeshService, Sendable {
             return lost(try self.trip(id), driver)
         }
 
-        // Won: tell the rider, start following the driver, send the driver on the way.
+        // Won: tell the rider and start following the driver (both best effort).
         _ = try? await client.post("notification-service", "/notifications", json: RideNotificationService.Notification(
             recipient: won.riderId, kind: .driverAssigned, tripId: id, message: "\(driver) is on the way: about \(offer.pickupEtaSeconds / 60 + 1) min"))
         _ = try? await client.post("location-service", "/tracking", json: LocationService.Tracking(tripId: id, driverId: driver))
-        let pickupDue = now + Double(offer.pickupEtaSeconds) / cityTimeScale
-        // A trip cancelled meanwhile stays cancelled; the cancel released the driver.
-        if let departed = try? apply(.depart, to: id, { trip, _ in trip.dueAt = pickupDue }) { return .json(departed) }
-        return .json(try self.trip(id))
+        let now = try self.trip(id)
+        // Cancelled meanwhile: its end of tracking may have come before this start.
+        if now.status.isFinal, await !perform(.stopTracking(trip: id), client: client) { enqueue(.stopTracking(trip: id)) }
+        return .json(now)
     }
 
     /// The 409 for a driver whose accept came too late.

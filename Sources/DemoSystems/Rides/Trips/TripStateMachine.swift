@@ -8,7 +8,8 @@
 public enum TripStatus: String, Sendable, Codable, CaseIterable {
     /// Waiting for one of the offered drivers to accept.
     case requested
-    /// A driver won the race to accept it.
+    /// A driver won the race to accept it. trip-service sends the winner on its way in the same
+    /// step (accept, then depart), so no trip waits here with no pickup due.
     case accepted
     /// The driver is on the way to the pickup.
     case enRoute
