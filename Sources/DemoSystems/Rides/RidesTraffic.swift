@@ -28,12 +28,13 @@ extension RequestKind {
 }
 
 extension TrafficMix {
-    /// The rides system's default: half of it drivers moving, a third ride requests (each with
-    /// its accept race), estimates, and a few requests fraud checks or suspensions refuse.
+    /// The rides system's default. As in a real fleet, drivers' position updates are most of it;
+    /// a fifth are ride requests (each a dozen calls, then its accept race and the trip's life),
+    /// a tenth estimates, and a few requests fraud checks or suspensions refuse.
     public static let rides = constant([
-        .moveDriver: 50,
-        .requestRide: 32,
-        .estimateFare: 12,
+        .moveDriver: 64,
+        .requestRide: 20,
+        .estimateFare: 10,
         .requestRideImpossibleDistance: 2,
         .requestRideBurst: 1,
         .requestRideSuspendedRider: 3,
