@@ -41,8 +41,9 @@ public final class PricingService: MeshService, Sendable {
         public var maximumSurge = 1.0
     }
 
-    /// How long a ride request counts towards its zone's demand.
-    public static let demandWindow = Duration.seconds(20)
+    /// How long a ride request counts towards its zone's demand: 5 s of the run, about 8 minutes
+    /// of city time.
+    public static let demandWindow = Duration.seconds(5)
 
     private struct State {
         /// Request times per zone, oldest first.
