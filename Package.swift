@@ -73,6 +73,7 @@ let package = Package(
                 "Dashboard",
                 "TerminalUI",
                 "Simulation",
+                "DemoSystems",
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
                 .product(name: "MallocInterposerSwift", package: "malloc-interposer"),

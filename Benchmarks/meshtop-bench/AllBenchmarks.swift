@@ -7,4 +7,5 @@ func registerAllBenchmarks(on runner: BenchmarkRunner) async {
     await registerHedgingBenchmarks(on: runner)
     registerDashboardBenchmarks(on: runner)
     registerSimulationBenchmarks(on: runner)
+    registerRidesBenchmarks(on: runner)
 }

@@ -1,4 +1,5 @@
 import DemoSystems
+import Telemetry
 import Testing
 
 @Suite("The catalog of systems: names, services, options naming a system")
@@ -12,6 +13,18 @@ struct DemoSystemCatalogTests {
             #expect(Set(profile.services).count == profile.services.count, "\(profile.name)")
             #expect(!profile.invariants.isEmpty, "\(profile.name)")
             #expect(!profile.summary.isEmpty, "\(profile.name)")
+        }
+    }
+
+    @Test func eachSystemDeploysWhatItsProfileSays() {
+        for system in DemoSystemCatalog.all {
+            let profile = system.profile
+            let built = system.make(clock: ManualClock(), seed: 1, time: nil)
+            #expect(built.mesh.name == profile.name)
+            #expect(built.mesh.serviceNames == profile.services.sorted(), "\(profile.name)")
+            let expected = profile.services.flatMap { service in (1...profile.instanceCount(of: service)).map { "\(service)-\($0)" } }
+            #expect(built.mesh.instanceIDs == expected.sorted(), "\(profile.name)")
+            #expect(built.trafficMix.kinds.count > 1, "\(profile.name)")
         }
     }
 

@@ -5,6 +5,7 @@ public enum DemoSystemCatalog {
     public static let all: [any DemoSystem.Type] = [
         Storefront.self,
         Streaming.self,
+        Rides.self,
     ]
 
     /// The system `meshtop demo` runs when none is named.
