@@ -17,17 +17,8 @@
 # Prints a PASS or FAIL line per check; on a failure prints the screen and exits 1.
 set -uo pipefail
 
-usage() { echo "usage: $0 PATH/TO/meshtop" >&2; exit 2; }
-[ $# -eq 1 ] || usage
-BINARY=$1
-case "$BINARY" in /*) ;; *) BINARY="$PWD/$BINARY" ;; esac
-if [ ! -x "$BINARY" ]; then
-    echo "FAIL: $BINARY is not an executable (build it first: swift build --product meshtop)" >&2
-    exit 2
-fi
-
 # shellcheck source=tmux-lib.sh
-. "$(dirname "$0")/tmux-lib.sh"
+. "$(dirname "$0")/tmux-lib.sh" "$@"
 
 BREAKER='order-service (→|->) payment-service'
 

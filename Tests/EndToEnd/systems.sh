@@ -12,17 +12,8 @@
 # and resets (CLOSED), a trace of the system's fan-out route opens with its parallel spans, q exits 0.
 set -uo pipefail
 
-usage() { echo "usage: $0 PATH/TO/meshtop" >&2; exit 2; }
-[ $# -eq 1 ] || usage
-BINARY=$1
-case "$BINARY" in /*) ;; *) BINARY="$PWD/$BINARY" ;; esac
-if [ ! -x "$BINARY" ]; then
-    echo "FAIL: $BINARY is not an executable (build it first: swift build --product meshtop)" >&2
-    exit 2
-fi
-
 # shellcheck source=tmux-lib.sh
-. "$(dirname "$0")/tmux-lib.sh"
+. "$(dirname "$0")/tmux-lib.sh" "$@"
 
 # The services of a system, as `meshtop systems` lists them ("NAME: a, b, c").
 services_of() { "$BINARY" systems | awk -v name="$1" -F': ' '$1 == name { gsub(/, /, " ", $2); print $2 }'; }

@@ -1,11 +1,21 @@
 # Helpers for driving `meshtop demo` in tmux, sourced by the dashboard end-to-end scripts.
 #
-#   BINARY=/abs/path/to/meshtop; . Tests/EndToEnd/tmux-lib.sh
+#   . Tests/EndToEnd/tmux-lib.sh "$@"    # the script's one argument: PATH/TO/meshtop
 #
 # Sets up a private tmux server (killed on exit) and a work directory, and defines: tm, screen,
 # wait_for (polls every 30 ms, each wait with a deadline, never a fixed sleep), screen_has,
 # selected_row, select_row, service_rps, start_demo, quit_and_check, pass and fail (which prints
-# the screen and exits 1). Set CURRENT_TEST before each group of checks.
+# the screen and exits 1). Sets BINARY to the meshtop given (absolute). Set CURRENT_TEST before
+# each group of checks.
+
+usage() { echo "usage: $0 PATH/TO/meshtop" >&2; exit 2; }
+[ $# -eq 1 ] || usage
+BINARY=$1
+case "$BINARY" in /*) ;; *) BINARY="$PWD/$BINARY" ;; esac
+if [ ! -x "$BINARY" ]; then
+    echo "FAIL: $BINARY is not an executable (build it first: swift build --product meshtop)" >&2
+    exit 2
+fi
 
 if ! command -v tmux >/dev/null 2>&1; then
     if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then

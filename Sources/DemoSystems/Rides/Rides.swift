@@ -120,9 +120,8 @@ public final class Rides: DemoSystem {
     /// The per-attempt timeout of dispatch-service's nearby searches.
     public static let locationSearchTimeout = Duration.milliseconds(250)
 
-    /// The storefront's policies: a breaker at 50% failures over 20 calls (10 at least), open
-    /// 5 s; 3 attempts with jittered exponential backoff; 1 s per attempt; outlier ejection.
-    public static let defaultPolicy = Storefront.defaultPolicy
+    /// ``CallPolicy/demoDefault``: what every call gets unless set otherwise above.
+    public static let defaultPolicy = CallPolicy.demoDefault
 
     // MARK: The drivers' apps
 
