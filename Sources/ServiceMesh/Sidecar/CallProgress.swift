@@ -9,6 +9,8 @@ struct CallProgress: Sendable {
     /// Attempts whose caller stopped waiting before the answer: timed out, or cancelled.
     var abandoned = 0
     var attributes: [(String, SpanAttribute)] = []
+    /// The instance the last attempt went to: a retry goes elsewhere when it can.
+    var lastInstance: String?
 }
 
 /// A call whose attempts run in tasks of their own (under a per-attempt timeout): what each needs,

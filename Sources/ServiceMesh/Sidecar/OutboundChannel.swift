@@ -265,9 +265,14 @@ final class OutboundChannel: Sendable {
             ? tracer.startSpan("attempt \(number)", context: span.context, ofKind: .internal) : nil
         defer { attemptSpan?.end() }
 
-        guard let (instance, instanceCount, staleness) = try pickInstance(built: built) else {
+        // A retry goes to another instance when there is one (Envoy's previous-hosts predicate):
+        // the one that just failed is the likeliest to fail again, and a refusing twin should cost
+        // a call one attempt, not all of them.
+        let retryElsewhere = number > 1 ? try progress.lastInstance.flatMap { try pickInstance(built: built, excluding: [$0]) } : nil
+        guard let (instance, instanceCount, staleness) = try retryElsewhere ?? pickInstance(built: built) else {
             throw NoInstanceError(description: "no passing instance of \(target)")
         }
+        progress.lastInstance = instance.id
         if let staleness {
             // On the attempt's span when there is one, else on the call's.
             if let attemptSpan { attemptSpan.updateAttributes { for (name, value) in staleness { $0[name] = value } } } else { progress.attributes += staleness }
