@@ -83,11 +83,7 @@ public final class Storefront: DemoSystem {
         }
 
         // The bus pushes order events to notification-service through the mesh.
-        let bus = mesh.client(as: "event-bus")
-        mesh.eventBus.subscribe("orders", as: "notification-service") { envelope in
-            let response = try await bus.post("notification-service", "/events", json: envelope)
-            guard response.isSuccess else { throw HTTPError(response.status, response.errorMessage ?? "delivery failed") }
-        }
+        mesh.pushEvents(of: "orders", to: "notification-service")
     }
 
     /// The per-attempt timeout of order-service's calls to inventory-service.

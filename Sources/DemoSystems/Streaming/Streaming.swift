@@ -88,11 +88,7 @@ public final class Streaming: DemoSystem {
         }
 
         // The bus pushes views to analytics-service through the mesh.
-        let bus = mesh.client(as: "event-bus")
-        mesh.eventBus.subscribe(StreamingService.viewsTopic, as: "analytics-service") { envelope in
-            let response = try await bus.post("analytics-service", "/events", json: envelope)
-            guard response.isSuccess else { throw HTTPError(response.status, response.errorMessage ?? "delivery failed") }
-        }
+        mesh.pushEvents(of: StreamingService.viewsTopic, to: "analytics-service")
     }
 
     // MARK: Policies
