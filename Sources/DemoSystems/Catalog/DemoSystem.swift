@@ -90,6 +90,13 @@ public struct SystemProfile: Sendable, Equatable {
         instances[service] ?? 1
     }
 
+    /// Deploys each of `services` on `mesh` with as many instances as this profile gives it.
+    public func deploy(_ services: [any MeshService], on mesh: Mesh) {
+        for service in services {
+            mesh.deploy(service, instances: instanceCount(of: service.name))
+        }
+    }
+
     /// What `--fault` and scenario files may name: every service, then each instance of a service
     /// that runs more than one (`content-service-1`: the mesh numbers instances from 1).
     public var faultTargets: [String] {

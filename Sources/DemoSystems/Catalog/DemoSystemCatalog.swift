@@ -23,6 +23,12 @@ public enum DemoSystemCatalog {
         return system
     }
 
+    /// The system called `name`, which validation has already found in the catalog (the default
+    /// system, should it not be there).
+    static func validated(_ name: String) -> any DemoSystem.Type {
+        (try? system(named: name)) ?? defaultSystem
+    }
+
     /// What the storefront's `--fault` may name: its services, the gateway first, then their instances.
     public static var storefrontServices: [String] { Storefront.profile.faultTargets }
 }

@@ -192,8 +192,7 @@ public struct DemoOptions: Sendable, Equatable {
 
     /// The system this run is of.
     public var system: any DemoSystem.Type {
-        // Validation resolved the name, so the lookup finds it.
-        (try? DemoSystemCatalog.system(named: systemName)) ?? DemoSystemCatalog.defaultSystem
+        DemoSystemCatalog.validated(systemName)
     }
 
     /// `SYSTEM`: a name in the catalog; nil is the default system.

@@ -164,7 +164,6 @@ public struct SnapshotOptions: Sendable, Equatable {
 extension SnapshotOptions {
     /// The system this snapshot is of.
     public var system: any DemoSystem.Type {
-        // Validation resolved the name, so the lookup finds it.
-        (try? DemoSystemCatalog.system(named: systemName)) ?? DemoSystemCatalog.defaultSystem
+        DemoSystemCatalog.validated(systemName)
     }
 }

@@ -112,9 +112,7 @@ public final class Rides: DemoSystem {
             // thousands of clients. Riders are limited by fraud-service's per-rider window.
             rateLimit: nil, clock: clock, metrics: telemetry.metrics)
 
-        for service in [gateway, riders, drivers, vehicles, locations, etas, pricing, dispatch, trips, payments, notifications, fraud] as [any MeshService] {
-            mesh.deploy(service, instances: Self.profile.instanceCount(of: service.name))
-        }
+        Self.profile.deploy([gateway, riders, drivers, vehicles, locations, etas, pricing, dispatch, trips, payments, notifications, fraud], on: mesh)
     }
 
     /// The per-attempt timeout of dispatch-service's nearby searches.

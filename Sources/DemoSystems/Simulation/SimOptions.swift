@@ -113,8 +113,7 @@ public struct SimOptions: Sendable, Equatable {
 
     /// The system this run is of.
     public var demoSystem: any DemoSystem.Type {
-        // Validation resolved the name, so the lookup finds it.
-        (try? DemoSystemCatalog.system(named: system)) ?? DemoSystemCatalog.defaultSystem
+        DemoSystemCatalog.validated(system)
     }
 
     /// The command that replays this run exactly (the seed always written out).

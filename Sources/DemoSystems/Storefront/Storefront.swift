@@ -77,10 +77,7 @@ public final class Storefront: DemoSystem {
             bearerTokens: ["token-admin": Principal(userID: "admin", roles: ["admin", "customer"])],
             rateLimit: CallPolicy.RateLimit(perSecond: 200, burst: 400), clock: clock, metrics: telemetry.metrics)
 
-        let profile = Self.profile
-        for service in [gateway, users, products, inventory, payments, orders, notifications] as [any MeshService] {
-            mesh.deploy(service, instances: profile.instanceCount(of: service.name))
-        }
+        Self.profile.deploy([gateway, users, products, inventory, payments, orders, notifications], on: mesh)
 
         // The bus pushes order events to notification-service through the mesh.
         mesh.pushEvents(of: "orders", to: "notification-service")

@@ -83,9 +83,7 @@ public final class Streaming: DemoSystem {
             apiKeys: Dictionary(uniqueKeysWithValues: StreamingCatalog.profiles.map { ("key-\($0.id)", Principal(userID: $0.id, roles: ["viewer"])) }),
             rateLimit: CallPolicy.RateLimit(perSecond: 200, burst: 400), clock: clock, metrics: telemetry.metrics)
 
-        for service in [gateway, home, users, content, recommendations, billing, streams, analytics, config] as [any MeshService] {
-            mesh.deploy(service, instances: Self.profile.instanceCount(of: service.name))
-        }
+        Self.profile.deploy([gateway, home, users, content, recommendations, billing, streams, analytics, config], on: mesh)
 
         // The bus pushes views to analytics-service through the mesh.
         mesh.pushEvents(of: StreamingService.viewsTopic, to: "analytics-service")
