@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "Telemetry", targets: ["Telemetry"]),
         .library(name: "Resilience", targets: ["Resilience"]),
         .library(name: "ServiceMesh", targets: ["ServiceMesh"]),
+        .library(name: "EventStore", targets: ["EventStore"]),
         .executable(name: "meshtop-bench", targets: ["MeshtopBench"]),
         .library(name: "Simulation", targets: ["Simulation"]),
         .library(name: "DemoSystems", targets: ["DemoSystems"]),
@@ -25,6 +26,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
     ],
     targets: [
         // The one seeded generator (xoshiro256**) and splitmix64, with a stream per component. No dependencies.
@@ -63,6 +65,26 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // Streams with expected-version appends, global order, subscriptions with checkpoints,
+        // aggregates and projections; in memory and on SQLite (GRDB). Knows no services.
+        .target(
+            name: "EventStore",
+            dependencies: [
+                "Randomness",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .testTarget(
+            name: "EventStoreTests",
+            dependencies: [
+                "EventStore",
+                "Randomness",
+                "TestSupport",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
+            ]
+        ),
         .executableTarget(
             name: "MeshtopBench",
             dependencies: [
@@ -74,6 +96,9 @@ let package = Package(
                 "TerminalUI",
                 "Simulation",
                 "DemoSystems",
+                "EventStore",
+                // The floor of the event store's figures: raw SQLite through its C API.
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
                 .product(name: "MallocInterposerSwift", package: "malloc-interposer"),
