@@ -1,7 +1,7 @@
 /// A store of event streams: appends with optimistic concurrency, reads by stream and in global
 /// order, live waiting at the head, and a checkpoint per subscriber.
 ///
-/// Every implementation guarantees (and `EventStoreConformance` in the tests checks, for each):
+/// Every implementation guarantees (and `EventStoreConformanceTests` checks, for each):
 /// - **Streams.** A stream's events have versions 1, 2, 3… with no gaps. An append writes all of
 ///   its events or none, at consecutive versions after the stream's last.
 /// - **Expected versions.** An append is written only if its ``ExpectedVersion`` admits the
