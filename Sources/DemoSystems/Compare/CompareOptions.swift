@@ -179,6 +179,20 @@ public struct MappedFault: Sendable, Equatable, Codable {
         public var system: String
         /// What the component is called there; nil when that system has no such component.
         public var target: String?
+
+        public init(system: String, target: String?) {
+            self.system = system
+            self.target = target
+        }
+
+        private enum CodingKeys: String, CodingKey { case system, target }
+
+        // Written by hand so a side without the component is an explicit null, not a missing key.
+        public func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(system, forKey: .system)
+            try container.encode(target, forKey: .target)
+        }
     }
 
     public var at: Duration
