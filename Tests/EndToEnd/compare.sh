@@ -7,7 +7,8 @@
 # compare monolith storefront with the payment failing half its calls: both sides reported, each
 # with its own CPU and peak RSS; the monolith's orders fail while its browsing stays up; the
 # storefront's orders are queued or compensated; both sides' invariants hold. The text form is a
-# table with the blast radius. Bad input (an unknown system, the same system twice, a component
+# table with the blast radius. demo/compare/payment-crash.json: the crash takes the monolith's every
+# route down, the storefront's stays with its orders. Bad input (an unknown system, the same system twice, a component
 # neither system has) exits 2 naming what exists, before anything runs.
 set -uo pipefail
 
@@ -75,6 +76,27 @@ for line in '^fault: shop=latency:5ms -> monolith: shop; storefront: no shop, no
     grep -Eq "$line" "$WORK/compare.txt" || fail "the table has no line matching '$line': $(cat "$WORK/compare.txt")"
 done
 pass "the text form: the one-sided fault marked, a column per system with ratios, the blast radius"
+
+CURRENT_TEST="compare, a crash's blast radius"
+"$BINARY" compare monolith storefront --scenario "$(dirname "$0")/../../demo/compare/payment-crash.json" --rps 100 --json >"$WORK/crash.json" 2>"$WORK/crash.err"
+status=$?
+[ "$status" = 0 ] || fail "meshtop compare --scenario payment-crash exited with $status: $(head -c 1500 "$WORK/crash.json") $(cat "$WORK/crash.err")"
+python3 - "$WORK/crash.json" <<'PY' || fail "the crash comparison: $(head -c 4000 "$WORK/crash.json")"
+import json, sys
+c = json.load(open(sys.argv[1]))
+sides = {s["system"]: s for s in c["sides"]}
+def route(side, kind):
+    return next(r for r in sides[side]["routes"] if r["route"] == kind)
+for name, side in sides.items():
+    assert side["report"]["invariants"]["ok"], (name, side["report"]["invariants"])
+# The payment crash takes the monolith's process down: browsing fails too, for the crash's share of the run.
+assert route("monolith", "browse")["failed"] > 0 and route("monolith", "search")["failed"] > 0, (route("monolith", "browse"), route("monolith", "search"))
+# In the storefront it stays in its corner: nothing but orders notices, and they are queued.
+for kind in ("browse", "search", "viewUser", "placeOrder"):
+    assert route("storefront", kind)["failed"] == 0, route("storefront", kind)
+assert route("storefront", "placeOrder")["queued"] > 0, route("storefront", "placeOrder")
+PY
+pass "demo/compare/payment-crash.json: the monolith's every route fails during the crash, the storefront's orders are queued and nothing else notices"
 
 # ---------------------------------------------------------------------------------------------
 CURRENT_TEST="compare, bad input"

@@ -57,7 +57,10 @@ public final class Monolith: DemoSystem {
 
         // The storefront's work simulators, salt for salt: the same work per domain operation.
         let work = { (salt: UInt64) in WorkSimulator(clock: clock, seed: seed &+ salt, scale: workScale) }
-        let calls = ModuleCalls(clock: clock, seed: seed, tracer: telemetry.tracer(for: Self.serviceName))
+        let transport = mesh.transport
+        let calls = ModuleCalls(clock: clock, seed: seed, tracer: telemetry.tracer(for: Self.serviceName)) {
+            transport.fault(service: Self.serviceName) == .down
+        }
         shop = Shop(name: Self.serviceName, mesh: mesh, store: MonolithStore(), calls: calls,
                     work: Shop.Work(user: work(1), product: work(2), inventory: work(3), payment: work(4), order: work(5), notification: work(6)))
         let gateway = Storefront.gateway(clock: clock, metrics: telemetry.metrics) { _ in Self.serviceName }

@@ -25,18 +25,22 @@ public enum MonolithModule: String, CaseIterable, Sendable {
 /// - `errors` — this share of the module's calls throw (drawn from the run's seed);
 /// - `latency` — each call takes this much longer;
 /// - `hang` — calls never return; the request waits until the gateway gives up on it;
-/// - `down` — not enacted here: one process cannot lose one module, so ``Monolith`` takes the
-///   whole process down instead (every route fails).
+/// - `down` — not enacted per module: one process cannot lose one module, so ``Monolith`` takes
+///   the whole process down instead (every route fails, and every module call, the bus's too).
 final class ModuleCalls: Sendable {
     private let faults = Mutex([MonolithModule: FaultSpec]())
     private let random: Mutex<SeededRandom>
     private let tracer: TelemetryTracer
     private let sleep: @Sendable (Duration) async throws -> Void
+    private let processIsDown: @Sendable () -> Bool
 
-    init<C: Clock>(clock: C, seed: UInt64, tracer: TelemetryTracer) where C.Duration == Duration {
+    /// - Parameter processIsDown: true while the whole process is down: then every module call
+    ///   fails, the work the event bus hands the process in-process included.
+    init<C: Clock>(clock: C, seed: UInt64, tracer: TelemetryTracer, processIsDown: @escaping @Sendable () -> Bool) where C.Duration == Duration {
         random = Mutex(SeededRandom(seed: SeededRandom.derivedSeed(seed, component: "monolith.module-faults")))
         self.tracer = tracer
         sleep = { try await clock.sleep(for: $0) }
+        self.processIsDown = processIsDown
     }
 
     /// Sets (or with `.none` clears) the fault of `module`.
@@ -55,6 +59,7 @@ final class ModuleCalls: Sendable {
         span.attributes["module"] = module.rawValue
         defer { span.end() }
         do {
+            if processIsDown() { throw HTTPError(503, "the process is down: a crash takes every module with it") }
             let fault = fault(of: module)
             if fault != .none {
                 span.attributes["fault"] = fault.summary ?? "\(fault)"
