@@ -132,6 +132,25 @@ struct MonolithTests {
         #expect(await test.browse().status == 200)
     }
 
+    @Test("a crashed process sends no notifications either: the bus retries them once it is back")
+    func crashedProcessDeliversNothing() async throws {
+        let test = MonolithHarness()
+        let order = try await test.order([LineItem(productId: "p5", quantity: 1)]).decode(OrderService.Order.self)
+        test.fault("notification-module", .down)
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await test.mesh.eventBus.run() }
+            // The first delivery failed when the bus sleeps before its retry.
+            await waitUntil("the bus waits to retry a failed delivery") { test.clock.sleeperCount == 1 }
+            #expect(test.system.ledger().notifications.isEmpty)
+            test.fault("notification-module", .none)
+            test.clock.advance(by: .seconds(1))
+            await waitUntil("the notification delivered") { test.mesh.eventBus.pendingCount == 0 }
+            group.cancelAll()
+        }
+        #expect(test.system.ledger().notifications[order.id] == [.orderConfirmed])
+        #expect(test.system.checkInvariants().isEmpty)
+    }
+
     @Test("an order's trace has one internal span per module call under the shop's span, not a hop per call")
     func internalSpans() async throws {
         let test = MonolithHarness()
