@@ -46,7 +46,7 @@ done
 
 # 4. Bad input: exit 2 with the accepted values named; nothing runs.
 err=$("$bin" sim bank --seed 1 2>&1 >/dev/null); status=$?
-[ "$status" = 2 ] && [[ "$err" == *"expected one of storefront, streaming, rides"* ]] && pass "an unknown system exits 2 naming the systems" || fail "unknown system: exit $status, '$err'"
+[ "$status" = 2 ] && [[ "$err" == *"expected one of storefront, streaming, rides, monolith"* ]] && pass "an unknown system exits 2 naming the systems" || fail "unknown system: exit $status, '$err'"
 err=$("$bin" sim --duration 0s 2>&1 >/dev/null); status=$?
 [ "$status" = 2 ] && pass "a zero duration exits 2" || fail "zero duration: exit $status, '$err'"
 err=$("$bin" sim --faults swarm 2>&1 >/dev/null); status=$?

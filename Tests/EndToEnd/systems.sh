@@ -28,7 +28,7 @@ pass "meshtop systems lists storefront, streaming and rides"
 "$BINARY" demo netflix --headless >"$WORK/out" 2>"$WORK/err"
 status=$?
 [ "$status" = 2 ] || fail "an unknown system exited with $status, expected 2"
-grep -q 'unknown system "netflix"; expected one of storefront, streaming, rides' "$WORK/err" || fail "the error does not list the systems: $(cat "$WORK/err")"
+grep -q 'unknown system "netflix"; expected one of storefront, streaming, rides, monolith' "$WORK/err" || fail "the error does not list the systems: $(cat "$WORK/err")"
 pass "an unknown system: exit 2, the names listed"
 
 # headless RUN-NAME ARGS...: a headless JSON run into $WORK/RUN-NAME.json; exit status 0 expected.

@@ -46,6 +46,11 @@ public protocol DemoSystem: AnyObject, Sendable {
     /// The system's own counters for the report's `domain` object (homepages served, rides
     /// accepted…), read from its services' state.
     func domainFigures() -> DomainFigures
+
+    /// Applies a scheduled fault change to one of ``SystemProfile/faultTargets``. The default sets
+    /// it on the mesh's transport (a service or an instance); a system whose profile lists
+    /// ``SystemProfile/modules`` enacts those itself.
+    func apply(_ change: ScheduledFault)
 }
 
 extension DemoSystem {
@@ -76,13 +81,68 @@ public struct SystemProfile: Sendable, Equatable {
     public var instances: [String: Int]
     /// The invariants its ``DemoSystem/checkInvariants()`` checks, by name.
     public var invariants: [Invariant]
+    /// Parts inside a service that a fault may name on their own (the monolith's modules,
+    /// `payment-module`); the system's ``DemoSystem/apply(_:)`` enacts them. Most systems have none.
+    public var modules: [String]
+    /// Components this system names otherwise than ``componentName(ofService:)`` derives, or adds
+    /// (`payment` → `payment-module`), by component name. See ``components``.
+    public var componentTargets: [String: String]
 
-    public init(name: String, summary: String, services: [String], instances: [String: Int] = [:], invariants: [Invariant]) {
+    public init(name: String, summary: String, services: [String], instances: [String: Int] = [:], invariants: [Invariant],
+                modules: [String] = [], componentTargets: [String: String] = [:]) {
         self.name = name
         self.summary = summary
         self.services = services
         self.instances = instances
         self.invariants = invariants
+        self.modules = modules
+        self.componentTargets = componentTargets
+    }
+
+    /// A part of a system's domain as every system calls it (`payment`), and the fault target that
+    /// stands for it in this system (`payment-service` in the storefront, `payment-module` in the
+    /// monolith): what `meshtop compare` maps a `--fault` through.
+    public struct Component: Sendable, Equatable {
+        public var name: String
+        public var target: String
+
+        public init(name: String, target: String) {
+            self.name = name
+            self.target = target
+        }
+    }
+
+    /// Every component of the system: one per service, named by ``componentName(ofService:)``
+    /// (`payment-service` → `payment`, `gateway` → `gateway`), in service order, then
+    /// ``componentTargets`` by name, each replacing a derived one of the same name. So a system
+    /// whose services end in `-service` needs to write nothing out.
+    public var components: [Component] {
+        var list: [Component] = []
+        for service in services {
+            let name = Self.componentName(ofService: service)
+            if !list.contains(where: { $0.name == name }) { list.append(Component(name: name, target: service)) }
+        }
+        for (name, target) in componentTargets.sorted(by: { $0.key < $1.key }) {
+            if let index = list.firstIndex(where: { $0.name == name }) {
+                list[index].target = target
+            } else {
+                list.append(Component(name: name, target: target))
+            }
+        }
+        return list
+    }
+
+    /// The fault target standing for `component` in this system; nil when it has no such component.
+    public func target(ofComponent component: String) -> String? {
+        components.first { $0.name == component }?.target
+    }
+
+    /// The component name a service stands for: its name without a trailing `-service`
+    /// (`payment-service` → `payment`); a name without that suffix stands for itself.
+    public static func componentName(ofService service: String) -> String {
+        let suffix = "-service"
+        guard service.hasSuffix(suffix), service.count > suffix.count else { return service }
+        return String(service.dropLast(suffix.count))
     }
 
     /// How many instances `service` runs.
@@ -97,10 +157,11 @@ public struct SystemProfile: Sendable, Equatable {
         }
     }
 
-    /// What `--fault` and scenario files may name: every service, then each instance of a service
-    /// that runs more than one (`content-service-1`: the mesh numbers instances from 1).
+    /// What `--fault` and scenario files may name: every service, its ``modules``, then each
+    /// instance of a service that runs more than one (`content-service-1`: the mesh numbers
+    /// instances from 1).
     public var faultTargets: [String] {
-        services + services.flatMap { service in
+        services + modules + services.flatMap { service in
             let count = instanceCount(of: service)
             return count > 1 ? (1...count).map { "\(service)-\($0)" } : []
         }

@@ -205,7 +205,7 @@ public struct DemoOptions: Sendable, Equatable {
         }
     }
 
-    private static func parseDuration(_ text: String) throws(DemoOptionsError) -> Duration {
+    static func parseDuration(_ text: String) throws(DemoOptionsError) -> Duration {
         let value: Duration
         do {
             value = try DurationParser.parse(text)

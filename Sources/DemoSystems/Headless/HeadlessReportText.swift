@@ -92,7 +92,7 @@ extension HeadlessReport {
     }
 
     /// Columns padded to their widest cell, two spaces apart; numbers right-aligned.
-    private static func table(header: [String], rows: [[String]], leftAligned: Set<Int>) -> [String] {
+    static func table(header: [String], rows: [[String]], leftAligned: Set<Int>) -> [String] {
         let all = [header] + rows
         let widths = header.indices.map { column in all.map { $0[column].count }.max() ?? 0 }
         return all.map { row in

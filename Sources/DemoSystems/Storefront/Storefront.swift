@@ -1,3 +1,4 @@
+import CoreMetrics
 import Randomness
 import Resilience
 import ServiceMesh
@@ -65,22 +66,30 @@ public final class Storefront: DemoSystem {
         orders = OrderService(mesh: mesh, work: work(5))
         notifications = NotificationService(work: work(6))
 
-        let customers = StorefrontCatalog.users.filter { $0.roles == ["customer"] }
-        let gateway = Gateway(
-            routes: [
-                Gateway.Route(prefix: "users", service: "user-service"),
-                Gateway.Route(prefix: "products", service: "product-service", requiredRoles: [.put: ["admin"]], publicMethods: [.get]),
-                Gateway.Route(prefix: "orders", service: "order-service"),
-                Gateway.Route(prefix: "notifications", service: "notification-service"),
-            ],
-            apiKeys: Dictionary(uniqueKeysWithValues: customers.map { ("key-\($0.id)", Principal(userID: $0.id, roles: Set($0.roles))) }),
-            bearerTokens: ["token-admin": Principal(userID: "admin", roles: ["admin", "customer"])],
-            rateLimit: CallPolicy.RateLimit(perSecond: 200, burst: 400), clock: clock, metrics: telemetry.metrics)
+        let gateway = Self.gateway(clock: clock, metrics: telemetry.metrics) { "\($0)-service" }
 
         Self.profile.deploy([gateway, users, products, inventory, payments, orders, notifications], on: mesh)
 
         // The bus pushes order events to notification-service through the mesh.
         mesh.pushEvents(of: "orders", to: "notification-service")
+    }
+
+    /// The storefront's gateway: its API keys (`key-uN` for each customer, `token-admin`), its
+    /// per-client rate limit and its routes, each prefix (`users`, `products`, `orders`,
+    /// `notifications`) sent to the service `service(prefix)` names. The monolith puts the same
+    /// gateway in front of its one service.
+    static func gateway<C: Clock>(clock: C, metrics: any MetricsFactory, service: (String) -> String) -> Gateway where C.Duration == Duration {
+        let customers = StorefrontCatalog.users.filter { $0.roles == ["customer"] }
+        return Gateway(
+            routes: [
+                Gateway.Route(prefix: "users", service: service("user")),
+                Gateway.Route(prefix: "products", service: service("product"), requiredRoles: [.put: ["admin"]], publicMethods: [.get]),
+                Gateway.Route(prefix: "orders", service: service("order")),
+                Gateway.Route(prefix: "notifications", service: service("notification")),
+            ],
+            apiKeys: Dictionary(uniqueKeysWithValues: customers.map { ("key-\($0.id)", Principal(userID: $0.id, roles: Set($0.roles))) }),
+            bearerTokens: ["token-admin": Principal(userID: "admin", roles: ["admin", "customer"])],
+            rateLimit: CallPolicy.RateLimit(perSecond: 200, burst: 400), clock: clock, metrics: metrics)
     }
 
     /// The per-attempt timeout of order-service's calls to inventory-service.
@@ -91,16 +100,21 @@ public final class Storefront: DemoSystem {
 
     // MARK: Traffic
 
-    /// The root of every request's own stream (see ``request(for:index:)``).
-    private var requestSeed: UInt64 { SeededRandom.derivedSeed(seed, component: "storefront.requests") }
 
     static let searchWords = ["shoe", "trail", "jacket", "merino", "running", "lamp", "watch", "socks", "poles", "gloves"]
 
     /// The request a traffic arrival of `kind` sends, drawn from the seed and its index (so it does
     /// not depend on which task runs first).
     public func request(for kind: RequestKind, index: Int) -> Request {
+        Self.request(for: kind, index: index, seed: seed)
+    }
+
+    /// The request arrival `index` of `kind` sends in a run seeded with `seed`: the monolith sends
+    /// exactly the same ones, so a comparison runs both on the same traffic.
+    static func request(for kind: RequestKind, index: Int, seed: UInt64) -> Request {
         // A stream per request under a seed of the requests' own: numbered straight off the root
         // seed, request 161 would share the arrival schedule's stream and 178 the traffic mix's.
+        let requestSeed = SeededRandom.derivedSeed(seed, component: "storefront.requests")
         var random = SeededRandom(seed: requestSeed, stream: UInt64(index))
         let user = "u\(random.nextIndex(below: 50) + 1)"
         let signedIn: Headers = [MeshHeader.apiKey: "key-\(user)"]
