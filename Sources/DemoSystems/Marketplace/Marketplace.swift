@@ -109,13 +109,16 @@ public final class Marketplace: DemoSystem {
     public static let defaultPolicy = CallPolicy.demoDefault
 
     /// The gateway's calls to order-service: no retries (the client's Idempotency-Key makes its
-    /// own retries safe, but the gateway's would only queue behind the first attempt) and 20 s,
-    /// a backstop well past the saga's own timeouts, so a slow order is not cut off between its
-    /// steps.
+    /// own retries safe, but the gateway's would only queue behind the first attempt); 20 s, a
+    /// backstop well past the saga's own timeouts, so a slow order is not cut off between its
+    /// steps; and no breaker: order-service answers 503 when one of its dependencies fails, and
+    /// has a breaker to each of them, so a breaker at the edge would shut all of checkout for one
+    /// dependency's outage.
     public static let placeOrderPolicy: CallPolicy = {
         var policy = defaultPolicy
         policy.retry = nil
         policy.timeout = .seconds(20)
+        policy.breaker = nil
         return policy
     }()
 
