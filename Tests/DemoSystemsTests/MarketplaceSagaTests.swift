@@ -75,19 +75,24 @@ struct MarketplaceSagaTests {
         #expect(test.shop.orders.statistics.rejected == 1)
     }
 
-    @Test("a reservation that fails after the payment: the payment refunded, the order cancelled, the cart and stock untouched")
+    @Test("a reservation that fails after the payment (sold out meanwhile): the payment refunded, the order cancelled, the cart and stock untouched")
     func reservationFailsAfterPayment() async throws {
+        struct Reserve: Codable { var orderId: String; var items: [LineItem] }
         let test = MarketplaceHarness()
-        try await test.add(1, "m4", 3)
-        // The payment takes 100 ms; inventory-service starts failing while it is under way, after
-        // the availability check passed.
+        #expect(MarketplaceCatalog.isScarce(20) && MarketplaceCatalog.product(20).initialStock == 40)
+        try await test.add(1, "m20", 3)
+        // The payment takes 100 ms; while it is under way, after the availability check passed,
+        // another buyer's reservation takes all but 2 of m20's 40 units.
         try test.fault("payment-service", .latency(milliseconds: 100))
+        let inventory = test.mesh.client(as: "test")
         let response = try await test.driven {
             try await withThrowingTaskGroup(of: Response?.self) { group in
                 group.addTask { await test.order(1) }
                 group.addTask {
                     await waitUntil("the order waits for its payment") { test.shop.orders.order("mo-1")?.state == .pending }
-                    try test.fault("inventory-service", .errors(ratio: 1))
+                    let taken = try await inventory.post("inventory-service", "/reservations",
+                                                         json: Reserve(orderId: "elsewhere", items: [LineItem(productId: "m20", quantity: 38)]))
+                    #expect(taken.status == 201)
                     return nil
                 }
                 var response: Response?
@@ -101,46 +106,43 @@ struct MarketplaceSagaTests {
         let ledger = test.shop.ledger()
         #expect(ledger.payments[order.id] == MarketplaceLedger.Payment(capturedCents: order.totalCents, refundedCents: order.totalCents))
         #expect(ledger.invoices[order.id] == nil)
-        #expect(ledger.stock["m4"]?.available == MarketplaceCatalog.product(4).initialStock)
-        #expect(test.shop.carts.quantity(of: "m4", in: "c1") == 3)
+        #expect(ledger.stock["m20"]?.heldByOrder[order.id] == nil)
+        #expect(test.shop.carts.quantity(of: "m20", in: "c1") == 3)
         #expect(test.shop.orders.statistics.reservationsFailed == 1)
         #expect(test.shop.payments.statistics.refunds == 1)
         let saga = try #require(test.mesh.sagas.status("mo-1"))
         #expect(saga.state == .compensated)
-        #expect(saga.steps.first { $0.name == "payment" }?.state == .compensated)
-        try test.fault("inventory-service", .none)
+        #expect(saga.steps.first { $0.name == "payment-guard" }?.state == .compensated)
+        #expect(saga.steps.first { $0.name == "reserve-stock" }?.state == .failed)
+        // The other buyer's units go back; then every invariant holds.
+        #expect(try await inventory.call("inventory-service", Request(method: .delete, path: "/reservations/elsewhere")).status == 204)
         await test.deliverEvents()
         #expect(test.invariants().isEmpty, "\(test.invariants())")
     }
 
-    @Test("a cart checkout that fails compensates every step before it: invoice voided, stock released, refunded, cancelled")
-    func cartCheckoutFailsLast() async throws {
+    @Test("two checkouts of one cart under different keys: one order placed, the other finds the cart changed and is compensated (invoice voided, stock released, refunded)")
+    func cartCheckedOutTwice() async throws {
         let test = MarketplaceHarness()
         try await test.add(1, "m6", 2)
-        try test.fault("cart-service", .latency(milliseconds: 20))
         try test.fault("payment-service", .latency(milliseconds: 100))
-        let response = try await test.driven {
-            try await withThrowingTaskGroup(of: Response?.self) { group in
-                group.addTask { await test.order(1) }
-                group.addTask {
-                    await waitUntil("the order waits for its payment") { test.shop.orders.order("mo-1")?.state == .pending }
-                    try test.fault("cart-service", .errors(ratio: 1))
-                    return nil
-                }
-                var response: Response?
-                for try await value in group where value != nil { response = value }
-                return try #require(response)
+        let responses = try await test.driven {
+            await withTaskGroup(of: Response.self) { group in
+                group.addTask { await test.order(1, key: "tab-1") }
+                group.addTask { await test.order(1, key: "tab-2") }
+                var responses: [Response] = []
+                for await response in group { responses.append(response) }
+                return responses.sorted { $0.status < $1.status }
             }
         }
-        #expect(response.status == 409)
-        let order = try response.decode(Order.self)
+        #expect(responses.map(\.status) == [201, 409])
+        let lost = try responses[1].decode(Order.self)
         let ledger = test.shop.ledger()
-        #expect(order.state == .cancelled)
-        #expect(ledger.invoices[order.id]?.void == true)
-        #expect(ledger.payments[order.id]?.netCents == 0)
-        #expect(ledger.stock["m6"]?.heldByOrder[order.id] == nil)
-        try test.fault("cart-service", .none)
-        #expect(test.shop.carts.quantity(of: "m6", in: "c1") == 2)
+        #expect(lost.state == .cancelled && !lost.placed)
+        #expect(ledger.invoices[lost.id]?.void == true)
+        #expect(ledger.payments[lost.id]?.netCents == 0)
+        #expect(ledger.stock["m6"]?.heldByOrder[lost.id] == nil)
+        #expect(ledger.cartCheckouts.count == 1)
+        #expect(test.shop.carts.quantity(of: "m6", in: "c1") == 0)
         await test.deliverEvents()
         #expect(test.invariants().isEmpty, "\(test.invariants())")
     }
@@ -215,7 +217,7 @@ struct MarketplaceSagaTests {
         let test = MarketplaceHarness()
         try await test.add(1, "m9", 2)
         let order = try await test.order(1).decode(Order.self)
-        let ended = await test.shop.orders.endUnfulfilled(packed: [], reason: "cancelled: the run ended")
+        let ended = try await test.driven { await test.shop.orders.endUnfulfilled(packed: [], reason: "cancelled: the run ended") }
         #expect(ended == 1)
         let ledger = test.shop.ledger()
         #expect(ledger.orders[order.id]?.state == .cancelled && ledger.orders[order.id]?.placed == true)
@@ -223,6 +225,40 @@ struct MarketplaceSagaTests {
         #expect(ledger.stock["m9"]?.available == MarketplaceCatalog.product(9).initialStock)
         await test.deliverEvents()
         #expect(!test.shop.ledger().packed.contains(order.id), "fulfilment skipped the cancelled order")
+        #expect(test.invariants().isEmpty, "\(test.invariants())")
+    }
+
+    @Test("a compensation that keeps failing leaves the saga stuck (500, the order pending); ending the run undoes it and cancels the order")
+    func stuckSagaEndedAtSettle() async throws {
+        let test = MarketplaceHarness()
+        try await test.add(1, "m7", 2)
+        try test.fault("payment-service", .latency(milliseconds: 100))
+        let response = try await test.driven {
+            try await withThrowingTaskGroup(of: Response?.self) { group in
+                group.addTask { await test.order(1) }
+                group.addTask {
+                    await waitUntil("the order waits for its payment") { test.shop.orders.order("mo-1")?.state == .pending }
+                    try test.fault("inventory-service", .down)
+                    return nil
+                }
+                var response: Response?
+                for try await value in group where value != nil { response = value }
+                return try #require(response)
+            }
+        }
+        #expect(response.status == 500)
+        #expect(test.shop.orders.order("mo-1")?.state == .pending)
+        #expect(test.mesh.sagas.status("mo-1")?.state == .stuck)
+        #expect(test.invariants().contains { $0.invariant == .nothingPending })
+        try test.fault("inventory-service", .none)
+        try test.fault("payment-service", .none)
+        let ended = try await test.driven { await test.shop.orders.endUnfulfilled(packed: [], reason: "cancelled: the run ended") }
+        #expect(ended == 1)
+        let ledger = test.shop.ledger()
+        #expect(ledger.orders["mo-1"]?.state == .cancelled && ledger.orders["mo-1"]?.placed == false)
+        #expect(ledger.payments["mo-1"]?.netCents == 0)
+        #expect(test.shop.carts.quantity(of: "m7", in: "c1") == 2)
+        await test.deliverEvents()
         #expect(test.invariants().isEmpty, "\(test.invariants())")
     }
 }

@@ -83,7 +83,7 @@ public final class Marketplace: DemoSystem {
         pricing = PricingService(now: now, work: work(36))
         inventory = InventoryService(work: work(37))
         carts = CartService(work: work(38))
-        orders = OrderService(mesh: mesh, work: work(39))
+        orders = OrderService(mesh: mesh, work: work(39), sleep: { try await clock.sleep(for: $0) })
         payments = PaymentService(work: work(40))
         billing = BillingService(work: work(41))
         fulfillment = FulfillmentService(mesh: mesh, work: work(42))
@@ -113,14 +113,21 @@ public final class Marketplace: DemoSystem {
     /// backstop well past the saga's own timeouts, so a slow order is not cut off between its
     /// steps; and no breaker: order-service answers 503 when one of its dependencies fails, and
     /// has a breaker to each of them, so a breaker at the edge would shut all of checkout for one
-    /// dependency's outage.
+    /// dependency's outage. A bulkhead instead: at most ``checkoutConcurrency`` orders in
+    /// flight per gateway instance (as many again may wait), the rest refused at once with 503,
+    /// before anything is charged: an overloaded checkout sheds orders rather than letting every
+    /// saga slow down until compensations time out too.
     public static let placeOrderPolicy: CallPolicy = {
         var policy = defaultPolicy
         policy.retry = nil
         policy.timeout = .seconds(20)
         policy.breaker = nil
+        policy.bulkhead = .init(maxConcurrent: checkoutConcurrency, maxQueued: checkoutConcurrency)
         return policy
     }()
+
+    /// Orders a gateway instance lets into order-service at once.
+    public static let checkoutConcurrency = 48
 
     /// order-service's calls to the saga's dependencies: 250 ms an attempt, so a step with its
     /// three attempts and backoff ends in about a second.
@@ -177,12 +184,16 @@ public final class Marketplace: DemoSystem {
 
     /// Ends a run so its invariants can be checked: stops the listing edits, lifts every injected fault, lets the bus
     /// deliver what it holds (fulfilment, shipping, tracking, the search index), replaying dead
-    /// letters until none are left, for at most `timeout`; then cancels, refunds and restocks the
-    /// confirmed orders that were still not packed, so nothing is left half done.
+    /// letters until none are left, for at most `timeout`; then ends what is left half done the
+    /// system's way (``OrderService/endUnfulfilled(packed:reason:patience:)``): orders still pending (a saga
+    /// whose compensation could not finish) and confirmed orders not packed are refunded, restocked
+    /// and cancelled.
     public func settle<C: Clock>(clock: C, timeout: Duration = .seconds(20)) async where C.Duration == Duration {
         settling.store(true, ordering: .releasing)
         liftFaults()
-        let deadline = clock.now.advanced(by: timeout)
+        // What is left half done at the end gets a share of the time of its own.
+        let patience = min(.seconds(6), timeout / 3)
+        let deadline = clock.now.advanced(by: timeout - patience)
         while clock.now < deadline {
             if mesh.eventBus.pendingCount == 0 {
                 if mesh.eventBus.deadLetters.isEmpty, allConfirmedTracked { break }
@@ -190,7 +201,7 @@ public final class Marketplace: DemoSystem {
             }
             do { try await clock.sleep(for: .milliseconds(50)) } catch { break }
         }
-        if await orders.endUnfulfilled(packed: fulfillment.ledgerPacked(), reason: "cancelled: the run ended before the order was packed") > 0 {
+        if await orders.endUnfulfilled(packed: fulfillment.ledgerPacked(), reason: "cancelled: the run ended before the order was complete", patience: patience) > 0 {
             // Whatever the cancelled orders' events still start finishes (fulfilment skips them).
             let grace = clock.now.advanced(by: .seconds(2))
             while mesh.eventBus.pendingCount > 0, clock.now < grace {

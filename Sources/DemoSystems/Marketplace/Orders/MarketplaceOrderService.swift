@@ -80,6 +80,8 @@ extension Marketplace {
             var customer: MarketplaceCatalog.Customer?
             var items: [LineItem] = []
             var quote: PricingService.Quote?
+            /// Steps whose service answered no (4xx): nothing to undo.
+            var refused: Set<String> = []
         }
 
         private enum KeyState: Sendable {
@@ -98,10 +100,13 @@ extension Marketplace {
         private let mesh: Mesh
         private let work: WorkSimulator
         private let orchestrator: SagaOrchestrator
+        private let sleep: @Sendable (Duration) async throws -> Void
 
-        public init(mesh: Mesh, work: WorkSimulator) {
+        /// - Parameter sleep: waits on the system's clock (between rounds of ``endUnfulfilled(packed:reason:patience:)``).
+        public init(mesh: Mesh, work: WorkSimulator, sleep: @escaping @Sendable (Duration) async throws -> Void) {
             self.mesh = mesh
             self.work = work
+            self.sleep = sleep
             orchestrator = SagaOrchestrator(mesh: mesh, service: "order-service", compensationAttempts: 6, compensationDelay: .milliseconds(50), logEveryStep: false)
         }
 
@@ -237,56 +242,51 @@ extension Marketplace {
                 }, compensation: { [self] checkout in
                     cancel(checkout.orderId, reason: "compensated: a later step failed")
                 }),
-                SagaStep("payment", action: { [self] checkout in
-                    try await Self.charge(checkout)
-                    let now = mesh.now()
-                    if checkout.quote!.lines.contains(where: { $0.promotion.map { $0.endsAt <= now } ?? false }) {
-                        state.withLock { $0.stats.promotionsEndedMidOrder += 1 }
-                    }
-                }, compensation: { checkout in
-                    try await Self.refund(checkout.orderId, client: checkout.client)
-                }),
-                SagaStep("reserve-stock", action: { checkout in
-                    let response: Response
-                    do {
-                        response = try await checkout.client.post("inventory-service", "/reservations", json: InventoryService.Reserve(orderId: checkout.orderId, items: checkout.items))
-                    } catch {
-                        // No answer: the reservation may have been made; undo it to be safe (idempotent).
-                        try? await Self.release(checkout.orderId, client: checkout.client)
-                        throw error
-                    }
-                    try Self.expect(response, "reserve-stock")
-                }, compensation: { checkout in
-                    try await Self.release(checkout.orderId, client: checkout.client)
-                }),
-                SagaStep("invoice", action: { checkout in
-                    let body = BillingService.Issue(orderId: checkout.orderId, customerId: checkout.customerId, lines: checkout.quote!.lines)
-                    do {
-                        let response = try await checkout.client.post("billing-service", "/invoices", json: body)
-                        try Self.expect(response, "invoice")
-                    } catch {
-                        try? await Self.void(checkout.orderId, client: checkout.client)
-                        throw error
-                    }
-                }, compensation: { checkout in
-                    try await Self.void(checkout.orderId, client: checkout.client)
-                }),
-                SagaStep("clear-cart", action: { checkout in
-                    let body = CartService.Checkout(orderId: checkout.orderId, items: checkout.items)
-                    do {
-                        let response = try await checkout.client.post("cart-service", "/carts/\(checkout.customerId)/checkout", json: body)
-                        try Self.expect(response, "clear-cart")
-                    } catch {
-                        try? await Self.restoreCart(checkout, client: checkout.client)
-                        throw error
-                    }
-                }, compensation: { checkout in
-                    try await Self.restoreCart(checkout, client: checkout.client)
-                }),
+            ] + Self.guarded("payment", undo: { checkout in try await Self.refund(checkout.orderId, client: checkout.client) }) { [self] checkout in
+                try await Self.charge(checkout)
+                let now = mesh.now()
+                if checkout.quote!.lines.contains(where: { $0.promotion.map { $0.endsAt <= now } ?? false }) {
+                    state.withLock { $0.stats.promotionsEndedMidOrder += 1 }
+                }
+            } + Self.guarded("reserve-stock", undo: { checkout in try await Self.release(checkout.orderId, client: checkout.client) }) { checkout in
+                let response = try await checkout.client.post("inventory-service", "/reservations", json: InventoryService.Reserve(orderId: checkout.orderId, items: checkout.items))
+                try Self.expect(response, "reserve-stock")
+            } + Self.guarded("invoice", undo: { checkout in try await Self.void(checkout.orderId, client: checkout.client) }) { checkout in
+                let body = BillingService.Issue(orderId: checkout.orderId, customerId: checkout.customerId, lines: checkout.quote!.lines)
+                try Self.expect(try await checkout.client.post("billing-service", "/invoices", json: body), "invoice")
+            } + Self.guarded("clear-cart", undo: { checkout in try await Self.restoreCart(checkout, client: checkout.client) }) { checkout in
+                let body = CartService.Checkout(orderId: checkout.orderId, items: checkout.items)
+                try Self.expect(try await checkout.client.post("cart-service", "/carts/\(checkout.customerId)/checkout", json: body), "clear-cart")
+            } + [
                 SagaStep("confirm") { [self] checkout in
                     confirm(checkout)
                 },
             ])
+        }
+
+        /// A step that changes another service, preceded by a step of its own that only holds the
+        /// undo (`NAME-guard`). The saga compensates the guard when the step fails as well as when
+        /// a later one does: a call that got no clear answer (a timeout, a 5xx, a refused
+        /// connection) may have done its work, so its undo must run, with the orchestrator's
+        /// retries, either way; a service that answered no (4xx: out of stock, declined) did
+        /// nothing, and its undo is skipped. Every undo is idempotent and a no-op when there is
+        /// nothing to undo.
+        private static func guarded(_ name: String, undo: @escaping @Sendable (Checkout) async throws -> Void,
+                                    _ action: @escaping @Sendable (inout Checkout) async throws -> Void) -> [SagaStep<Checkout>] {
+            [
+                SagaStep("\(name)-guard", action: { _ in }, compensation: { checkout in
+                    guard !checkout.refused.contains(name) else { return }
+                    try await undo(checkout)
+                }),
+                SagaStep(name) { checkout in
+                    do {
+                        try await action(&checkout)
+                    } catch let error as HTTPError where (400..<500).contains(error.status) {
+                        checkout.refused.insert(name)
+                        throw error
+                    }
+                },
+            ]
         }
 
         // MARK: Steps' calls
@@ -294,15 +294,7 @@ extension Marketplace {
         private static func charge(_ checkout: Checkout) async throws {
             struct Charge: Codable { var orderId: String; var amountCents: Int; var paymentMethod: String }
             let body = Charge(orderId: checkout.orderId, amountCents: checkout.quote!.totalCents, paymentMethod: checkout.customer!.paymentMethod)
-            let response: Response
-            do {
-                response = try await checkout.client.post("payment-service", "/payments", json: body, headers: [MeshHeader.idempotencyKey: "pay-\(checkout.orderId)"])
-            } catch {
-                // No answer: the charge's outcome is unknown, so undo it to be safe.
-                try? await refund(checkout.orderId, client: checkout.client)
-                throw error
-            }
-            if !response.isSuccess, response.status >= 500 { try? await refund(checkout.orderId, client: checkout.client) }
+            let response = try await checkout.client.post("payment-service", "/payments", json: body, headers: [MeshHeader.idempotencyKey: "pay-\(checkout.orderId)"])
             try expect(response, "payment")
         }
 
@@ -341,29 +333,52 @@ extension Marketplace {
 
         // MARK: Ending a run
 
-        /// Cancels the confirmed orders not packed yet, the system's way: their stock released,
-        /// their payment refunded and invoice voided, then the order cancelled (it stays placed:
-        /// its cart was checked out). An order whose units have shipped meanwhile is left alone.
-        /// Returns how many were cancelled.
+        /// Ends the orders a run leaves half done, the system's way: a pending order (its saga
+        /// stuck: a compensation kept failing, or the call was cut off) gets every undo (its cart
+        /// restored, invoice voided, stock released, payment refunded) and is cancelled; a
+        /// confirmed order not packed yet is refunded, restocked and cancelled too, but stays
+        /// placed (its cart was checked out). An order whose units have shipped meanwhile is left
+        /// alone. Orders whose undo fails (a breaker still open after an outage) are tried again
+        /// every ``endRetryInterval`` for up to `patience`. Returns how many were cancelled.
         @discardableResult
-        public func endUnfulfilled(packed: Set<String>, reason: String) async -> Int {
+        public func endUnfulfilled(packed: Set<String>, reason: String, patience: Duration = .seconds(6)) async -> Int {
             let client = mesh.client(as: name)
-            let open = state.withLock { $0.orders.values.filter { $0.state == .confirmed && !packed.contains($0.id) }.map(\.id) }.sorted()
+            var open = state.withLock { state in
+                state.orders.values.filter { $0.state == .pending || ($0.state == .confirmed && !packed.contains($0.id)) }.map { ($0.id, $0.customerId, $0.state) }
+            }.sorted { $0.0 < $1.0 }
             var ended = 0
-            for orderId in open {
-                do {
-                    try await Self.release(orderId, client: client)
-                    try await Self.refund(orderId, client: client)
-                    try await Self.void(orderId, client: client)
-                } catch {
-                    continue
+            var waited = Duration.zero
+            while !open.isEmpty {
+                var failed: [(String, String, Order.State)] = []
+                for (orderId, customerId, orderState) in open {
+                    do {
+                        // The stock first: units already shipped (409) mean the order goes ahead.
+                        try await Self.release(orderId, client: client)
+                        try await Self.void(orderId, client: client)
+                        try await Self.refund(orderId, client: client)
+                        if orderState == .pending {
+                            try await Self.restoreCart(Checkout(orderId: orderId, customerId: customerId, client: client), client: client)
+                        }
+                    } catch let error as HTTPError where error.status == 409 {
+                        continue
+                    } catch {
+                        failed.append((orderId, customerId, orderState))
+                        continue
+                    }
+                    cancel(orderId, reason: reason)
+                    ended += 1
                 }
-                cancel(orderId, reason: reason)
-                ended += 1
+                open = failed
+                guard !open.isEmpty, waited < patience else { break }
+                do { try await sleep(Self.endRetryInterval) } catch { break }
+                waited += Self.endRetryInterval
             }
             state.withLock { $0.stats.endedUnfulfilled += ended }
             return ended
         }
+
+        /// How long ``endUnfulfilled(packed:reason:patience:)`` waits before trying failed undos again.
+        public static let endRetryInterval = Duration.milliseconds(500)
 
         // MARK: Reading
 
