@@ -168,7 +168,7 @@ dashboard streaming 'home-service (→|->) recommendation' 'api/home' \
 # which calls the others in turn; what it calls depends on the request (a refused rider stops early).
 dashboard rides 'gateway (→|->) dispatch-service' 'POST /api/rides' 'POST dispatch-service +gateway' 'POST /rides[^ ]* +dispatch-service'
 # A product page reads its price, reviews and recommendations in parallel.
-dashboard marketplace 'catalog-service (→|->) pricing' 'api/products' \
+dashboard marketplace 'gateway (→|->) catalog-service' 'api/products' \
     'GET /products/:id +catalog-service' 'GET /prices/.* +pricing-service' 'GET /reviews/.* +review-service' 'GET /recommendations/.* +recommendation-service'
 
 

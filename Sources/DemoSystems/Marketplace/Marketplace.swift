@@ -148,7 +148,7 @@ public final class Marketplace: DemoSystem {
     public static let quickPolicy: CallPolicy = {
         var policy = defaultPolicy
         policy.retry = nil
-        policy.timeout = .milliseconds(150)
+        policy.timeout = .milliseconds(250)
         return policy
     }()
 
