@@ -114,6 +114,7 @@ extension Marketplace {
             var router = Router()
             router.post("/orders") { [self] request, context in
                 guard let customer = request.headers[MeshHeader.userID] else { throw HTTPError(401, "no customer: orders are placed through the gateway, signed in") }
+                try await work.work(1, 4) // the order database
                 return await place(customer: customer, key: request.headers[MeshHeader.idempotencyKey], client: context.client)
             }
             router.get("/orders/:id") { [self] request, context in
