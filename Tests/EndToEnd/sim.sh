@@ -36,7 +36,7 @@ c=$(digest "$dir/c.json")
 [ -n "$c" ] && [ "$c" != "$a" ] && pass "seed 8 differs from seed 7" || fail "seed 8 digest '$c' vs seed 7 '$a'"
 
 # 3. The other systems: the same seed, the same digest in two processes; invariants hold.
-for system in streaming rides; do
+for system in streaming rides marketplace; do
     "$bin" sim "$system" --seed 3 --duration 10s --json > "$dir/$system-1.json"; s1=$?
     "$bin" sim "$system" --seed 3 --duration 10s --json > "$dir/$system-2.json"; s2=$?
     d1=$(digest "$dir/$system-1.json"); d2=$(digest "$dir/$system-2.json")
@@ -46,7 +46,7 @@ done
 
 # 4. Bad input: exit 2 with the accepted values named; nothing runs.
 err=$("$bin" sim bank --seed 1 2>&1 >/dev/null); status=$?
-[ "$status" = 2 ] && [[ "$err" == *"expected one of storefront, streaming, rides, monolith"* ]] && pass "an unknown system exits 2 naming the systems" || fail "unknown system: exit $status, '$err'"
+[ "$status" = 2 ] && [[ "$err" == *"expected one of storefront, streaming, rides, marketplace, monolith"* ]] && pass "an unknown system exits 2 naming the systems" || fail "unknown system: exit $status, '$err'"
 err=$("$bin" sim --duration 0s 2>&1 >/dev/null); status=$?
 [ "$status" = 2 ] && pass "a zero duration exits 2" || fail "zero duration: exit $status, '$err'"
 err=$("$bin" sim --faults swarm 2>&1 >/dev/null); status=$?

@@ -7,7 +7,9 @@
 # Headless: every service handles requests, invariants ok, non-zero domain counters; streaming with
 # recommendation-service down falls back to trending and still serves every home page; streaming
 # with one content instance slowed hedges around it; rides at 1,000 req/s has lost accept races and
-# no driver on two trips. An unknown system is exit 2 with the list of names.
+# no driver on two trips; the marketplace ships and tracks its orders, compensates (refunds) when
+# inventory-service fails half its requests, and holds its invariants at 1,000 req/s. An unknown
+# system is exit 2 with the list of names.
 # Dashboard: the header names the system, every service is listed, a breaker trips (FORCED OPEN)
 # and resets (CLOSED), a trace of the system's fan-out route opens with its parallel spans, q exits 0.
 set -uo pipefail
@@ -21,14 +23,14 @@ services_of() { "$BINARY" systems | awk -v name="$1" -F': ' '$1 == name { gsub(/
 # ---------------------------------------------------------------------------------------------
 CURRENT_TEST="catalog"
 "$BINARY" systems >"$WORK/systems.txt" || fail "meshtop systems exited with $?"
-for system in storefront streaming rides; do
+for system in storefront streaming rides marketplace; do
     grep -Eq "^$system +[0-9]+ " "$WORK/systems.txt" || fail "meshtop systems does not list $system: $(cat "$WORK/systems.txt")"
 done
-pass "meshtop systems lists storefront, streaming and rides"
+pass "meshtop systems lists storefront, streaming, rides and marketplace"
 "$BINARY" demo netflix --headless >"$WORK/out" 2>"$WORK/err"
 status=$?
 [ "$status" = 2 ] || fail "an unknown system exited with $status, expected 2"
-grep -q 'unknown system "netflix"; expected one of storefront, streaming, rides, monolith' "$WORK/err" || fail "the error does not list the systems: $(cat "$WORK/err")"
+grep -q 'unknown system "netflix"; expected one of storefront, streaming, rides, marketplace, monolith' "$WORK/err" || fail "the error does not list the systems: $(cat "$WORK/err")"
 pass "an unknown system: exit 2, the names listed"
 
 # headless RUN-NAME ARGS...: a headless JSON run into $WORK/RUN-NAME.json; exit status 0 expected.
@@ -86,6 +88,24 @@ headless busy rides --duration 10s --rps 1000
 # get a ride to the end of its trip in 10 s, so idle services are not a failure here.
 check busy "1,000 req/s: accept races lost, no driver on two trips" '
 assert domain["racesLost"] > 0, domain' '*'
+
+CURRENT_TEST="marketplace, headless"
+headless marketplace marketplace --duration 10s
+check marketplace "10 s: all sixteen services served, invariants ok, orders confirmed, shipped and trackable, replays answered once" '
+assert r["system"] == "marketplace" and len(r["services"]) == 16, r["services"]
+assert domain["ordersConfirmed"] > 0 and domain["ordersShipped"] > 0 and domain["ordersTrackable"] > 0, domain
+assert domain["idempotentReplays"] > 0 and domain["cartsCheckedOut"] == domain["ordersConfirmed"], domain'
+
+headless inventory marketplace --fault inventory-service=errors:0.5
+check inventory "inventory-service failing half its requests: reservations compensated and refunded, invariants ok" '
+assert domain["compensations"] > 0 and domain["refunds"] > 0, domain
+assert domain["ordersConfirmed"] > 0, domain'
+
+headless busymarket marketplace --duration 10s --rps 1000
+# As for rides: a debug build on a busy machine may not reach every service in 10 s at this
+# rate, so what this run promises is its invariants and orders placed.
+check busymarket "1,000 req/s: orders confirmed and shipped, invariants ok" '
+assert domain["ordersConfirmed"] > 0 and domain["ordersShipped"] > 0, domain' '*'
 
 # ---------------------------------------------------------------------------------------------
 # dashboard SYSTEM BREAKER TRACE-FILTER SPAN-PATTERN...: the dashboard on SYSTEM.
@@ -147,6 +167,9 @@ dashboard streaming 'home-service (→|->) recommendation' 'api/home' \
 # A ride request (or a fare estimate: the filter matches both) goes from the gateway to dispatch,
 # which calls the others in turn; what it calls depends on the request (a refused rider stops early).
 dashboard rides 'gateway (→|->) dispatch-service' 'POST /api/rides' 'POST dispatch-service +gateway' 'POST /rides[^ ]* +dispatch-service'
+# A product page reads its price, reviews and recommendations in parallel.
+dashboard marketplace 'gateway (→|->) catalog-service' 'api/products' \
+    'GET /products/:id +catalog-service' 'GET /prices/.* +pricing-service' 'GET /reviews/.* +review-service' 'GET /recommendations/.* +recommendation-service'
 
 
 echo "PASS: all $CHECKS checks ($(elapsed))"

@@ -6,6 +6,7 @@ public enum DemoSystemCatalog {
         Storefront.self,
         Streaming.self,
         Rides.self,
+        Marketplace.self,
         Monolith.self,
     ]
 
