@@ -8,4 +8,5 @@ func registerAllBenchmarks(on runner: BenchmarkRunner) async {
     registerDashboardBenchmarks(on: runner)
     registerSimulationBenchmarks(on: runner)
     registerRidesBenchmarks(on: runner)
+    registerServeBenchmarks(on: runner)
 }

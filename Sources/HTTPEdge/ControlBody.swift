@@ -41,11 +41,22 @@ public enum ControlBody {
         if let unknown = keys.sorted().first(where: { !allowed.contains($0) }) {
             throw .badRequest(unknown, "unknown field \"\(unknown)\" for action \(command.action.rawValue); it takes: \(allowed.joined(separator: ", "))")
         }
-        if case .setFault(_, let fault) = command {
+        switch command {
+        case .setFault(_, let fault):
             try check(fault)
+        case .tripBreaker(_, let seconds?) where seconds > maximumTripSeconds:
+            // The mesh holds durations in Int64 nanoseconds: an unbounded number would overflow there.
+            throw .badRequest("seconds", "seconds is how long the breaker stays forced open, at most \(Int(maximumTripSeconds)) (a year), got \(seconds); leave it out to trip until reset")
+        default:
+            break
         }
         return command
     }
+
+    /// The longest a trip may last: a year.
+    public static let maximumTripSeconds: Double = 31_536_000
+    /// The largest injected latency: an hour.
+    public static let maximumLatencyMilliseconds: Double = 3_600_000
 
     /// Values FaultSpec's JSON decodes but no fault can mean.
     private static func check(_ fault: FaultSpec) throws(APIError) {
@@ -58,8 +69,8 @@ public enum ControlBody {
                 throw .badRequest("fault.status", "fault.status is the HTTP status of the failures, 400…599, got \(status)")
             }
         case .latency(let milliseconds):
-            guard milliseconds >= 0, milliseconds.isFinite else {
-                throw .badRequest("fault.milliseconds", "fault.milliseconds is the added latency, 0 or more, got \(milliseconds)")
+            guard (0...maximumLatencyMilliseconds).contains(milliseconds) else {
+                throw .badRequest("fault.milliseconds", "fault.milliseconds is the added latency, 0…\(Int(maximumLatencyMilliseconds)) (an hour), got \(milliseconds)")
             }
         case .none, .down, .hang:
             break

@@ -30,7 +30,9 @@ struct ControlBodyTests {
         (#"{"action":"fault","service":"x","fault":"down"}"#, "fault", "must be"),
         (#"{"action":"fault","service":"x","fault":{"kind":"errors","ratio":1.5}}"#, "fault.ratio", "0…1"),
         (#"{"action":"fault","service":"x","fault":{"kind":"errors","ratio":0.5,"status":200}}"#, "fault.status", "400…599"),
-        (#"{"action":"fault","service":"x","fault":{"kind":"latency","milliseconds":-5}}"#, "fault.milliseconds", "0 or more"),
+        (#"{"action":"fault","service":"x","fault":{"kind":"latency","milliseconds":-5}}"#, "fault.milliseconds", "an hour"),
+        (#"{"action":"fault","service":"x","fault":{"kind":"latency","milliseconds":1e300}}"#, "fault.milliseconds", "an hour"),
+        (#"{"action":"trip","breaker":"a->b","seconds":3.0007177554975972e+16}"#, "seconds", "a year"),
     ])
     func namesTheField(_ body: String, _ field: String, _ words: String) throws {
         let error = try #require(throws: APIError.self) { try decode(body) }
