@@ -5,12 +5,15 @@
 # core. Loopback only. Also: wrk (Debian 'wrk') for 10 s with 64 connections against /metrics
 # and /api/v1/snapshot: requests/s, p99, errors.
 #
-# Usage: Benchmarks/scripts/serve-cpu.sh [RPS]   (builds the release binary first)
+# Usage: Benchmarks/scripts/serve-cpu.sh [RPS] [BINARY]   (without BINARY: builds and uses the release binary)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 rps=${1:-200}
-swift build -c release --product meshtop >/dev/null
-bin="$(swift build -c release --show-bin-path)/meshtop"
+bin=${2:-}
+if [ -z "$bin" ]; then
+    swift build -c release --product meshtop >/dev/null
+    bin="$(swift build -c release --show-bin-path)/meshtop"
+fi
 . Tests/EndToEnd/serve-lib.sh
 work=$(mktemp -d)
 serve_pid=""; feed_pid=""
