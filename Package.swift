@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "Simulation", targets: ["Simulation"]),
         .library(name: "DemoSystems", targets: ["DemoSystems"]),
         .library(name: "Dashboard", targets: ["Dashboard"]),
+        .library(name: "HTTPEdge", targets: ["HTTPEdge"]),
         .executable(name: "meshtop", targets: ["meshtop"]),
     ],
     dependencies: [
@@ -27,6 +28,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        // The HTTP server of `meshtop serve`. Its default traits pull in swift-configuration and
+        // full Foundation, which HTTPEdge does not use: off, for a shorter clean build.
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1", traits: []),
     ],
     targets: [
         // The one seeded generator (xoshiro256**) and splitmix64, with a stream per component. No dependencies.
@@ -99,6 +103,7 @@ let package = Package(
                 "EventStore",
                 // The floor of the event store's figures: raw SQLite through its C API.
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
+                "HTTPEdge",
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
                 .product(name: "MallocInterposerSwift", package: "malloc-interposer"),
@@ -181,12 +186,34 @@ let package = Package(
         .target(name: "Dashboard", dependencies: ["TerminalUI", "Telemetry"]),
         // Golden files in Tests/DashboardTests/Golden are read by path (#filePath), not as resources.
         .testTarget(name: "DashboardTests", dependencies: ["Dashboard", "TerminalUI", "Telemetry"], exclude: ["Golden"]),
+        // The HTTP API over a running system (hummingbird): /metrics, snapshot, traces, the SSE feed,
+        // the control API behind a bearer token. Serves an `HTTPEdgeProvider`; knows no mesh.
+        .target(
+            name: "HTTPEdge",
+            dependencies: [
+                "Telemetry",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(
+            name: "HTTPEdgeTests",
+            dependencies: [
+                "HTTPEdge",
+                "Telemetry",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
+            ]
+        ),
         // The executable: commands and wiring; everything it validates lives in DemoSystems.
         .executableTarget(
             name: "meshtop",
             dependencies: [
                 "DemoSystems",
                 "Dashboard",
+                "HTTPEdge",
                 "NcursesBackend",
                 "ServiceMesh",
                 "Telemetry",

@@ -9,4 +9,5 @@ func registerAllBenchmarks(on runner: BenchmarkRunner) async {
     registerSimulationBenchmarks(on: runner)
     registerRidesBenchmarks(on: runner)
     await registerEventStoreBenchmarks(on: runner)
+    registerServeBenchmarks(on: runner)
 }
