@@ -13,7 +13,13 @@ let package = Package(
         .executable(name: "meshtop-bench", targets: ["MeshtopBench"]),
         .library(name: "Simulation", targets: ["Simulation"]),
         .library(name: "DemoSystems", targets: ["DemoSystems"]),
+        .library(name: "TerminalUI", targets: ["TerminalUI"]),
+        .library(name: "NcursesBackend", targets: ["NcursesBackend"]),
         .library(name: "Dashboard", targets: ["Dashboard"]),
+        // Your own services on the dashboard: a live source for any Mesh and one call to open it.
+        .library(name: "MeshtopKit", targets: ["MeshtopKit"]),
+        // The dashboard's source for a system served by `meshtop serve`, over HTTP.
+        .library(name: "RemoteSource", targets: ["RemoteSource"]),
         .executable(name: "meshtop", targets: ["meshtop"]),
     ],
     dependencies: [
@@ -25,6 +31,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
     ],
     targets: [
         // The one seeded generator (xoshiro256**) and splitmix64, with a stream per component. No dependencies.
@@ -156,13 +164,64 @@ let package = Package(
         .target(name: "Dashboard", dependencies: ["TerminalUI", "Telemetry"]),
         // Golden files in Tests/DashboardTests/Golden are read by path (#filePath), not as resources.
         .testTarget(name: "DashboardTests", dependencies: ["Dashboard", "TerminalUI", "Telemetry"], exclude: ["Golden"]),
+        // The façade for embedding: MeshSource (a live source for any Mesh) and MeshtopDashboard
+        // (the dashboard on a terminal as a Service, restoring it on every exit path).
+        .target(
+            name: "MeshtopKit",
+            dependencies: [
+                "ServiceMesh",
+                "Dashboard",
+                "NcursesBackend",
+                "Telemetry",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(
+            name: "MeshtopKitTests",
+            dependencies: [
+                "MeshtopKit",
+                "ServiceMesh",
+                "Dashboard",
+                "Telemetry",
+                "TestSupport",
+                .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
+            ]
+        ),
+        // DashboardSource over meshtop's HTTP API: the SSE feed for live data, GETs for traces,
+        // POSTs for control. Pure parts (SSE parsing, backoff, status) apart from the client.
+        .target(
+            name: "RemoteSource",
+            dependencies: [
+                "Dashboard",
+                "Telemetry",
+                "Randomness",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .testTarget(
+            name: "RemoteSourceTests",
+            dependencies: [
+                "RemoteSource",
+                "Dashboard",
+                "Telemetry",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
         // The executable: commands and wiring; everything it validates lives in DemoSystems.
         .executableTarget(
             name: "meshtop",
             dependencies: [
                 "DemoSystems",
                 "Dashboard",
+                "MeshtopKit",
                 "NcursesBackend",
+                "RemoteSource",
                 "ServiceMesh",
                 "Telemetry",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
