@@ -257,7 +257,8 @@ extension ConnectionError {
             }
             isTimeout = error == .connectTimeout || error == .deadlineExceeded
         } else if let error = error as? IOError {
-            reason = error.description
+            // `connection refused`, not NIO's "connection reset (error set): Connection refused) (errno: 111)".
+            reason = String(cString: strerror(error.errnoCode)).lowercased()
             isTimeout = false
         } else {
             reason = String(describing: error)

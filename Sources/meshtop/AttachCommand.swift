@@ -76,7 +76,7 @@ struct AttachCommand: AsyncParsableCommand {
             do {
                 _ = try await source.firstContact(within: .seconds(3))
             } catch {
-                throw DemoUsageError(message: "cannot attach to \(target.base): \(error)")
+                throw DemoUsageError(message: "cannot attach to \(target.base): \(error); is `meshtop serve` running there?")
             }
             try await MeshtopDashboard.run(source: source, alongside: [source], refresh: .milliseconds(refreshMs))
         } catch {

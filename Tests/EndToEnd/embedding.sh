@@ -9,7 +9,7 @@
 #
 # Checks: the dashboard names the program's mesh and lists its own two services taking traffic,
 # the Breakers view shows the quotes -> weather breaker its policy made, `f` on weather injects a
-# fault recorded in the Events view, and `q` exits 0 with the terminal restored.
+# fault recorded in the Events view, and `q` exits 0 with the terminal restored; Ctrl-C too.
 set -uo pipefail
 
 # shellcheck source=tmux-lib.sh
@@ -64,4 +64,18 @@ wait_for 5 "the manual fault in the Events view" screen_has 'weather .*fault inj
 pass "f on weather: the fault shows, and the Events view records it as the dashboard's"
 
 quit_and_check alternate-screen
+
+CURRENT_TEST="embedding, Ctrl-C"
+start_program LANG=C.UTF-8 LC_ALL=
+wait_for 20 "the Services view with quotes taking traffic" rps_at_least quotes 5
+EXPECT_EXIT=1
+tm send-keys -t "$SESSION" C-c
+wait_for 10 "the program to exit after Ctrl-C" test -s "$WORK/status"
+[ "$(cat "$WORK/status")" = 0 ] || fail "the program exited with status $(cat "$WORK/status") after Ctrl-C, expected 0"
+wait_for 5 "the exit line in the pane" screen_has '^EXIT=0$'
+screen_has '^TTY-SETTINGS=restored$' || fail "the tty settings (stty -g) differ after Ctrl-C"
+flags=$(tm display-message -p -t "$SESSION" '#{alternate_on} #{cursor_flag} #{keypad_flag} #{keypad_cursor_flag}')
+[ "$flags" = "0 1 0 0" ] || fail "terminal not restored after Ctrl-C: alternate screen, cursor visible, keypad, cursor keys = $flags (expected 0 1 0 0)"
+pass "Ctrl-C: exit status 0 and the terminal restored, as after q"
+
 echo "embedding e2e: $CHECKS checks passed in $(elapsed)"
