@@ -75,7 +75,7 @@ public final class RemoteSource: DashboardSource, Service {
     }
 
     /// What the control keys say when attached without a token.
-    public static let controlsOffReason = "controls are off: attach with --token-file FILE (the token meshtop serve was given)"
+    public static let controlsOffReason = "controls are off: attach with --token-file FILE"
 
     /// Why the last feed connection ended, for a person; nil while live.
     public var lastFeedError: String? {
