@@ -16,6 +16,9 @@ import Telemetry
 /// The terminal is given back on every way out: `q`, Ctrl-C or SIGTERM (turned into a quit by the
 /// terminal backend), an error, and a crash or `exit()` (the backend's fatal-signal and atexit
 /// handlers), as `meshtop demo` does.
+///
+/// Anything else that should live as long as the dashboard (serving the mesh over HTTP, your own
+/// background work) is one more `Service` in `alongside`.
 public enum MeshtopDashboard {
     /// Opens the dashboard on `mesh` and runs, in one swift-service-lifecycle `ServiceGroup`, the
     /// mesh's loops (`MeshRuntime`: health checks, event delivery, metric windows, trace assembly),
