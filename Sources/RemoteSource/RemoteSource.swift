@@ -102,7 +102,7 @@ public final class RemoteSource: DashboardSource, Service {
     /// token) is thrown as a ``ServerError`` whose description the dashboard shows. Then fetches a
     /// snapshot so the next frame shows the effect without waiting for the feed.
     public func perform(_ command: ControlCommand) async throws {
-        guard let token else { throw ServerError(status: 0, message: Self.controlsOffReason) }
+        guard let token else { throw ControlsOff() }
         var request = HTTPClientRequest(url: target.control)
         request.method = .POST
         request.headers.add(name: "Authorization", value: "Bearer \(token)")
@@ -235,6 +235,11 @@ public final class RemoteSource: DashboardSource, Service {
             throw ConnectionError(url: request.url, error: error)
         }
     }
+}
+
+/// A command asked of a source attached without a token (the dashboard's keys say so before asking).
+public struct ControlsOff: Error, CustomStringConvertible {
+    public var description: String { RemoteSource.controlsOffReason }
 }
 
 /// The server sent something that is not meshtop's schema.

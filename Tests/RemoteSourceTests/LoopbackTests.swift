@@ -147,6 +147,7 @@ struct LoopbackTests {
         let source = try source(server)
         #expect(source.controlUnavailableReason == RemoteSource.controlsOffReason)
         #expect(RemoteSource.controlsOffReason.hasPrefix("controls are off: attach with --token-file"))
+        await #expect(throws: ControlsOff.self) { try await source.perform(.resetBreaker(id: "a->b")) }
         try await source.shutdown()
         try await server.stop()
     }
