@@ -99,12 +99,12 @@ struct LoopbackTests {
         let server = try await TestHTTPServer.start(Self.contract())
         let base = server.base
         try await server.stop()
-        let source = RemoteSource(target: try AttachTarget(parsing: base), token: nil, seed: 1)
+        let source = RemoteSource(target: try AttachTarget(parsing: base), token: nil, seed: 1, connectTimeout: .milliseconds(500))
         await #expect {
             try await source.firstContact(within: .seconds(10))
         } throws: { error in
             guard let error = error as? ConnectionError else { return false }
-            return !error.isTimeout && error.description.hasPrefix("no answer from \(base)/api/v1/snapshot?window=10: ")
+            return !error.isTimeout && error.description == "no answer from \(base)/api/v1/snapshot?window=10: connection refused"
         }
         try await source.shutdown()
     }
