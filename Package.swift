@@ -14,8 +14,14 @@ let package = Package(
         .executable(name: "meshtop-bench", targets: ["MeshtopBench"]),
         .library(name: "Simulation", targets: ["Simulation"]),
         .library(name: "DemoSystems", targets: ["DemoSystems"]),
+        .library(name: "TerminalUI", targets: ["TerminalUI"]),
+        .library(name: "NcursesBackend", targets: ["NcursesBackend"]),
         .library(name: "Dashboard", targets: ["Dashboard"]),
         .library(name: "HTTPEdge", targets: ["HTTPEdge"]),
+        // Your own services on the dashboard: a live source for any Mesh and one call to open it.
+        .library(name: "MeshtopKit", targets: ["MeshtopKit"]),
+        // The dashboard's source for a system served by `meshtop serve`, over HTTP.
+        .library(name: "RemoteSource", targets: ["RemoteSource"]),
         .executable(name: "meshtop", targets: ["meshtop"]),
     ],
     dependencies: [
@@ -31,6 +37,8 @@ let package = Package(
         // The HTTP server of `meshtop serve`. Its default traits pull in swift-configuration and
         // full Foundation, which HTTPEdge does not use: off, for a shorter clean build.
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1", traits: []),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
     ],
     targets: [
         // The one seeded generator (xoshiro256**) and splitmix64, with a stream per component. No dependencies.
@@ -207,6 +215,57 @@ let package = Package(
                 .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
             ]
         ),
+        // The façade for embedding: MeshSource (a live source for any Mesh) and MeshtopDashboard
+        // (the dashboard on a terminal as a Service, restoring it on every exit path).
+        .target(
+            name: "MeshtopKit",
+            dependencies: [
+                "HTTPEdge",
+                "ServiceMesh",
+                "Dashboard",
+                "NcursesBackend",
+                "Telemetry",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(
+            name: "MeshtopKitTests",
+            dependencies: [
+                "MeshtopKit",
+                "HTTPEdge",
+                "ServiceMesh",
+                "Dashboard",
+                "Telemetry",
+                "TestSupport",
+                .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
+            ]
+        ),
+        // DashboardSource over meshtop's HTTP API: the SSE feed for live data, GETs for traces,
+        // POSTs for control. Pure parts (SSE parsing, backoff, status) apart from the client.
+        .target(
+            name: "RemoteSource",
+            dependencies: [
+                "Dashboard",
+                "Telemetry",
+                "Randomness",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .testTarget(
+            name: "RemoteSourceTests",
+            dependencies: [
+                "RemoteSource",
+                "Dashboard",
+                "Telemetry",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
         // The executable: commands and wiring; everything it validates lives in DemoSystems.
         .executableTarget(
             name: "meshtop",
@@ -214,7 +273,9 @@ let package = Package(
                 "DemoSystems",
                 "Dashboard",
                 "HTTPEdge",
+                "MeshtopKit",
                 "NcursesBackend",
+                "RemoteSource",
                 "ServiceMesh",
                 "Telemetry",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -60,6 +60,8 @@ final class DashboardRuntime<Source: DashboardSource, Backend: TerminalBackend> 
         self.glyphs = Glyphs.forTerminal(utf8: backend.supportsUnicode)
         let size = backend.size
         self.state = DashboardState(width: size.width, height: size.height)
+        self.state.controlsOffReason = source.controlUnavailableReason
+        self.state.connection = source.connectionStatus
     }
 
     /// Applies a message and carries out its effects (which may produce more messages).
@@ -79,7 +81,7 @@ final class DashboardRuntime<Source: DashboardSource, Backend: TerminalBackend> 
                     do {
                         try await source.perform(command)
                         queue.append(.performed(command, failure: nil))
-                        queue.append(.snapshot(await source.snapshot()))
+                        if let snapshot = await source.snapshot() { queue.append(.snapshot(snapshot)) }
                     } catch {
                         queue.append(.performed(command, failure: String(describing: error)))
                     }
@@ -107,8 +109,9 @@ final class DashboardRuntime<Source: DashboardSource, Backend: TerminalBackend> 
 
     /// One refresh period: a new snapshot (ignored by `update` while paused) and a tick.
     func refresh() async {
-        if !state.isPaused {
-            await send(.snapshot(await source.snapshot()))
+        await send(.connection(source.connectionStatus))
+        if !state.isPaused, let snapshot = await source.snapshot() {
+            await send(.snapshot(snapshot))
         }
         await send(.tick)
     }

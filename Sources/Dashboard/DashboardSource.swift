@@ -5,15 +5,59 @@ import Telemetry
 ///
 /// Contract for implementations:
 /// - ``snapshot()`` returns quickly (the dashboard calls it every refresh, 250 ms by default)
-///   and never blocks the caller's thread.
+///   and never blocks the caller's thread: a remote source returns the latest snapshot it has
+///   received, without waiting on the network, and nil until the first arrives.
 /// - ``traces(_:)`` answers from every trace the source keeps (not only the snapshot's few), and
 ///   quickly: the Traces list asks for the page on screen with every refresh and many keys.
 /// - ``traceTree(id:)`` returns nil when the trace is unknown or was evicted.
 /// - ``perform(_:)`` applies the command before returning, so the next ``snapshot()`` shows its
 ///   effect; it throws an error whose description says what went wrong (`unknown breaker "x"`).
+/// - ``connectionStatus`` and ``controlUnavailableReason`` are read every refresh, without
+///   suspending; their defaults (`.live`, nil) suit a source in the same process.
 public protocol DashboardSource: Sendable {
-    func snapshot() async -> SystemSnapshot
+    /// The system now, or nil while the source has nothing to show yet.
+    func snapshot() async -> SystemSnapshot?
     func traces(_ query: TraceQuery) async -> TracePage
     func traceTree(id: String) async -> TraceTree?
     func perform(_ command: ControlCommand) async throws
+    /// How the source is connected to its system now; the header shows it.
+    var connectionStatus: ConnectionStatus { get }
+    /// Why control commands (trip, force closed, reset, fault) cannot be sent through this
+    /// source, or nil when they can. The control keys show it instead of acting.
+    var controlUnavailableReason: String? { get }
+}
+
+extension DashboardSource {
+    /// A source in the same process is always connected.
+    public var connectionStatus: ConnectionStatus { .live }
+    /// A source in the same process can always send commands.
+    public var controlUnavailableReason: String? { nil }
+}
+
+/// How a source is connected to the system it shows.
+public enum ConnectionStatus: Sendable, Equatable {
+    /// Data arrives as it should (an in-process source always is).
+    case live
+    /// No data yet: the first connection is being made.
+    case connecting
+    /// The connection was lost and is being made again. `staleSeconds` is how old the data on
+    /// screen is (nil when none ever arrived); `retryInSeconds` when the next attempt starts
+    /// (nil while one is under way).
+    case reconnecting(staleSeconds: Int?, retryInSeconds: Int?)
+
+    /// What the header's right end says: `live`, `connecting…`, `reconnecting… in 2s stale 12s`.
+    /// `ellipsis` is `…`, or `...` for a terminal without Unicode.
+    public func headerText(ellipsis: String = "…") -> String {
+        switch self {
+        case .live:
+            return "live"
+        case .connecting:
+            return "connecting" + ellipsis
+        case .reconnecting(let stale, let retry):
+            var text = "reconnecting" + ellipsis
+            if let retry, retry > 0 { text += " in \(retry)s" }
+            if let stale { text += " stale \(Format.age(Double(stale)))" }
+            return text
+        }
+    }
 }

@@ -149,6 +149,11 @@ public struct DashboardState: Sendable, Equatable {
     /// Scroll position of the service and breaker detail and of the help screen.
     public var detailOffset: Int = 0
     public var notice: Notice?
+    /// How the source is connected: the header shows anything but `.live`.
+    public var connection: ConnectionStatus = .live
+    /// Why the control keys cannot act through this source (a remote one without a token), or
+    /// nil when they can: the keys show it instead of sending a command.
+    public var controlsOffReason: String?
     /// Set when `q` was pressed; the loop exits.
     public var isQuitting: Bool = false
 

@@ -11,6 +11,8 @@ public enum Message: Sendable, Equatable {
     /// A page of stored traces the state asked for (``Effect/fetchTraces(_:)``).
     case traces(TracePage)
     case resize(width: Int, height: Int)
+    /// How the source is connected now (read every refresh).
+    case connection(ConnectionStatus)
     /// One refresh period passed.
     case tick
     /// A control command finished: `failure` says why it did not work, nil when it did.

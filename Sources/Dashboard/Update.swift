@@ -100,6 +100,9 @@ private func applying(_ message: Message, to state: inout DashboardState, keyMap
         for tab in Tab.allCases { state.reconcileSelection(tab) }
         state.reconcileTraceSelection()
         return []
+    case .connection(let status):
+        state.connection = status
+        return []
     case .tick:
         if var notice = state.notice {
             notice.ticksLeft -= 1
@@ -115,6 +118,16 @@ private func applying(_ message: Message, to state: inout DashboardState, keyMap
         return []
     case .key(let key):
         return state.handle(key, keyMap: keyMap)
+    }
+}
+
+extension Action {
+    /// True for the keys that send a command to the system (``Effect/control(_:)``).
+    var isControl: Bool {
+        switch self {
+        case .tripBreaker, .forceBreakerClosed, .resetBreaker, .cycleFault: true
+        default: false
+        }
     }
 }
 
@@ -161,6 +174,7 @@ extension DashboardState {
     /// Why `action` cannot act now, or nil when it can. A key whose action cannot act shows this
     /// as a notice instead of doing nothing, and the hint bar dims it.
     public func disabledReason(_ action: Action) -> String? {
+        if action.isControl, let controlsOffReason { return controlsOffReason }
         switch action {
         case .tripBreaker, .forceBreakerClosed, .resetBreaker:
             return selectedBreakerID == nil ? "no breaker selected: \(emptyListReason(what: "breakers"))" : nil

@@ -58,7 +58,7 @@ public struct ListenAddress: Sendable, Equatable, CustomStringConvertible {
 /// `--listen` is not a usable address.
 public struct ListenAddressError: Error, Sendable, Equatable, CustomStringConvertible {
     public var description: String
-    init(_ description: String) { self.description = description }
+    public init(_ description: String) { self.description = description }
 }
 
 extension ControlToken {

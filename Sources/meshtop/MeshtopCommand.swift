@@ -6,7 +6,7 @@ struct MeshtopCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "meshtop",
         abstract: "Build and watch microservices: example systems, live traffic, a terminal dashboard.",
-        subcommands: [DemoCommand.self, SystemsCommand.self, SnapshotCommand.self, SimCommand.self, CompareCommand.self, CompareSideCommand.self, ServeCommand.self]
+        subcommands: [DemoCommand.self, SystemsCommand.self, SnapshotCommand.self, SimCommand.self, CompareCommand.self, CompareSideCommand.self, ServeCommand.self, AttachCommand.self]
     )
 }
 

@@ -1,6 +1,5 @@
-import Dashboard
 import DemoSystems
-import NcursesBackend
+import MeshtopKit
 import ServiceLifecycle
 import Telemetry
 #if canImport(Glibc)
@@ -39,28 +38,10 @@ func runDashboardDemo(_ options: DemoOptions) async throws {
             + "use `meshtop demo --headless` for a report or `meshtop snapshot --view VIEW` for a view as plain text")
     }
     // The terminal first: if curses cannot start, nothing has been started either.
-    let terminal = try NcursesTerminal()
-    defer { terminal.restore() }
     let run = try SystemGroup.live(options.system, seed: options.seed, rps: options.rps, faults: options.faults)
-    let dashboard = DashboardService(source: LiveSource(mesh: run.mesh), terminal: terminal, refresh: options.refreshInterval)
+    let dashboard = try DashboardService(source: MeshSource(mesh: run.mesh), refresh: options.refreshInterval)
+    defer { dashboard.restoreTerminal() }
     try await SystemGroup.run([run, dashboard], shutdownSignals: [])
-}
-
-/// The dashboard as a service of the group: it owns the terminal on its own task, and when the
-/// person quits it gives the terminal back before the system winds down.
-///
-/// `@unchecked Sendable`: the terminal (not thread-safe, as ncurses is not) is made before the
-/// group starts and used only by this service's task until it returns; afterwards only the
-/// caller's `restore()` touches it, which is idempotent.
-struct DashboardService: Service, @unchecked Sendable {
-    let source: LiveSource
-    let terminal: NcursesTerminal
-    let refresh: Duration
-
-    func run() async throws {
-        await DashboardApp.run(source: source, backend: terminal, refresh: refresh)
-        terminal.restore()
-    }
 }
 
 /// A run that could not be carried out: exit status 3.

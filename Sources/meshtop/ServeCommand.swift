@@ -1,6 +1,7 @@
 import ArgumentParser
 import DemoSystems
 import HTTPEdge
+import MeshtopKit
 import ServiceLifecycle
 import Telemetry
 #if canImport(FoundationEssentials)
@@ -81,7 +82,7 @@ struct ServeCommand: AsyncParsableCommand {
             rps: options.rps, seed: options.seed, faults: options.faults,
             trafficDuration: settings.duration, ending: .stop)
         let run = try SystemRun(system: options.system.make(clock: clock, seed: options.seed, time: nil), clock: clock, plan: plan)
-        let provider = MeshEdgeProvider(mesh: run.mesh, systemName: options.systemName)
+        let provider = MeshEdgeProvider(mesh: run.mesh)
         let systemName = options.systemName
         let server = HTTPEdgeServer(
             routes: EdgeRoutes(provider: provider, token: settings.token, clock: clock),

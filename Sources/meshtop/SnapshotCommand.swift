@@ -1,5 +1,6 @@
 import ArgumentParser
 import Dashboard
+import MeshtopKit
 import DemoSystems
 import ServiceLifecycle
 import ServiceMesh
@@ -85,7 +86,7 @@ struct SnapshotCommand: AsyncParsableCommand {
 /// then the system winds down as every run does (``SystemGroup``).
 func takeSnapshot(_ options: SnapshotOptions) async throws -> String {
     let run = try SystemGroup.live(options.system, seed: options.seed, rps: options.rps, faults: options.faults)
-    let capture = SnapshotCapture(source: LiveSource(mesh: run.mesh), clock: run.clock, at: run.createdAt.advanced(by: options.after), options: options)
+    let capture = SnapshotCapture(source: MeshSource(mesh: run.mesh), clock: run.clock, at: run.createdAt.advanced(by: options.after), options: options)
     try await SystemGroup.run([run, capture], shutdownSignals: [.sigterm, .sigint])
     guard let text = capture.text else {
         throw SnapshotRunError(message: "interrupted before the snapshot was taken")
@@ -96,13 +97,13 @@ func takeSnapshot(_ options: SnapshotOptions) async throws -> String {
 /// Waits until the moment a snapshot is due, takes it and renders it, then returns (which winds
 /// the group down).
 final class SnapshotCapture: Service, Sendable {
-    let source: LiveSource
+    let source: MeshSource
     let clock: ContinuousClock
     let due: ContinuousClock.Instant
     let options: SnapshotOptions
     private let taken = Mutex<String?>(nil)
 
-    init(source: LiveSource, clock: ContinuousClock, at due: ContinuousClock.Instant, options: SnapshotOptions) {
+    init(source: MeshSource, clock: ContinuousClock, at due: ContinuousClock.Instant, options: SnapshotOptions) {
         self.source = source
         self.clock = clock
         self.due = due
@@ -120,7 +121,7 @@ final class SnapshotCapture: Service, Sendable {
         }
         if Task.isShuttingDownGracefully { return }
         source.mesh.telemetry.metricsStore.tick()
-        let snapshot = await source.snapshot()
+        let snapshot = source.observe()
         let text = try render(snapshot)
         taken.withLock { $0 = text }
     }

@@ -52,7 +52,7 @@ final class FakeSource: DashboardSource {
 
     let state = Mutex(State())
 
-    func snapshot() async -> SystemSnapshot {
+    func snapshot() async -> SystemSnapshot? {
         state.withLock { $0.snapshotsTaken += 1; return $0.snapshot }
     }
 

@@ -35,7 +35,7 @@ enum HeaderView {
         } else {
             segments.append([Span(gap + "waiting for the first snapshot", .muted)])
         }
-        let mark = state.isPaused ? Span("\(glyphs.paused) paused", Style(.warn, .bold)) : Span("\(glyphs.live) live", .ok)
+        let mark = statusMark(state, glyphs: glyphs)
         let markX = area.maxX - mark.width - 1
         var x = buffer.write(Span(" meshtop", Style(.accent, .bold)), x: area.x, y: area.y, clip: area)
         for segment in segments {
@@ -44,5 +44,17 @@ enum HeaderView {
             x = buffer.write(Line(segment), x: x, y: area.y, clip: area)
         }
         buffer.write(mark, x: markX, y: area.y, clip: area)
+    }
+
+    /// The right end: paused, live, or how the source's connection is doing (the data on screen
+    /// stays, marked stale, while a remote source reconnects).
+    static func statusMark(_ state: DashboardState, glyphs: Glyphs) -> Span {
+        switch state.connection {
+        case .live:
+            return state.isPaused ? Span("\(glyphs.paused) paused", Style(.warn, .bold)) : Span("\(glyphs.live) live", .ok)
+        case .connecting, .reconnecting:
+            let text = state.connection.headerText(ellipsis: glyphs.isUnicode ? "…" : "...")
+            return Span((state.isPaused ? "\(glyphs.paused) paused, " : "") + text, Style(.warn, .bold))
+        }
     }
 }
