@@ -175,6 +175,17 @@ struct SidecarTests {
         #expect(throws: UnknownTargetError.self) { try test.mesh.perform(.tripBreaker(id: "nope", forSeconds: nil), origin: "dashboard") }
     }
 
+    @Test("a trip for longer than a duration can hold is forced open for as long as one can, not a crash")
+    func tripBeyondDurationRange() async throws {
+        let test = TestMesh(policy: breakerOnly())
+        test.mesh.deploy(StubService.echo("svc"))
+        let client = test.mesh.client(as: "caller")
+        #expect(try await client.get("svc", "/echo/a").status == 200)
+        try test.mesh.perform(.tripBreaker(id: "caller->svc", forSeconds: 3e16), origin: "api")
+        #expect(test.mesh.observe().breakers.first { $0.id == "caller->svc" }?.state == .forcedOpen)
+        await #expect(throws: MeshCallError.self) { try await client.get("svc", "/echo/b") }
+    }
+
     @Test("the snapshot keeps the audit trail: manual actions stay in view when busier events push them out")
     func auditTrailStays() throws {
         let test = TestMesh()

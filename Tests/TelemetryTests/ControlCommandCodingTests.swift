@@ -47,4 +47,13 @@ struct ControlCommandCodingTests {
         #expect(throws: DecodingError.self) { try decode(#"{"action":"trip","breaker":"a->b","seconds":0}"#) }
         #expect(throws: DecodingError.self) { try decode(#"{"action":"trip","breaker":"a->b","seconds":-3}"#) }
     }
+
+    @Test("a duration from a number of seconds saturates instead of trapping")
+    func saturatingDurations() {
+        #expect(Duration(saturatingSeconds: 1.5) == .milliseconds(1500))
+        #expect(Duration(saturatingSeconds: 3e16) == .nanoseconds(Int64.max))
+        #expect(Duration(saturatingSeconds: -3e16) == .nanoseconds(Int64.min))
+        #expect(Duration(saturatingSeconds: .infinity) == .nanoseconds(Int64.max))
+        #expect(Duration(saturatingSeconds: .nan) == .zero)
+    }
 }

@@ -111,7 +111,7 @@ public struct FaultArgument: Sendable, Equatable {
         switch fault {
         case .none: "none"
         case .errors(let ratio, let status): status == 503 ? "errors:\(ratio)" : "errors:\(ratio):\(status)"
-        case .latency(let milliseconds): "latency:\(DurationParser.format(.nanoseconds(Int64((milliseconds * 1_000_000).rounded()))))"
+        case .latency(let milliseconds): "latency:\(DurationParser.format(Duration(saturatingSeconds: milliseconds / 1000)))"
         case .down: "down"
         case .hang: "hang"
         }

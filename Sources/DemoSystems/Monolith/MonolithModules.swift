@@ -81,7 +81,7 @@ final class ModuleCalls: Sendable {
                 throw HTTPError(status, "the \(module.rawValue) module failed (injected fault)")
             }
         case .latency(let milliseconds):
-            try await sleep(.nanoseconds(Int64((milliseconds * 1_000_000).rounded())))
+            try await sleep(Duration(saturatingSeconds: milliseconds / 1000))
         case .hang:
             while true { try await sleep(.seconds(3600)) }
         }

@@ -21,9 +21,10 @@ extension Mesh {
         do {
             switch command {
             case .tripBreaker(let id, let seconds):
-                let transition = try resilience.trip(id: id, for: seconds.map { .nanoseconds(Int64(($0 * 1e9).rounded())) })
+                let duration = seconds.map { Duration(saturatingSeconds: $0) }
+                let transition = try resilience.trip(id: id, for: duration)
                 source = id
-                message = "tripped (forced open\(seconds.map { " for \(Duration.nanoseconds(Int64(($0 * 1e9).rounded())).compact)" } ?? "")), was \(transition.from)"
+                message = "tripped (forced open\(duration.map { " for \($0.compact)" } ?? "")), was \(transition.from)"
             case .forceBreakerClosed(let id):
                 let transition = try resilience.forceClosed(id: id)
                 source = id

@@ -188,7 +188,7 @@ public final class InProcessTransport: Transport {
         case .hang:
             injected = .hang
         case .latency(let milliseconds):
-            injected = .delay(.nanoseconds(Int64((milliseconds * 1_000_000).rounded())))
+            injected = .delay(Duration(saturatingSeconds: milliseconds / 1000))
         case .errors(let ratio, let status):
             injected = draw < ratio
                 ? .error(status: status, message: "injected fault: \(binding.instance.service) answers \(status) to \(Int((ratio * 100).rounded()))% of requests")

@@ -103,6 +103,22 @@ extension Duration {
 
     /// The duration in milliseconds as a `Double` (the unit of every latency in the snapshot schema).
     public var milliseconds: Double { seconds * 1000 }
+
+    /// `seconds` as a duration in whole nanoseconds, saturating at `Int64` bounds (≈ ±292 years)
+    /// instead of trapping; NaN is zero. For durations that arrive as numbers from outside (a trip's
+    /// seconds, an injected latency).
+    public init(saturatingSeconds seconds: Double) {
+        let nanoseconds = (seconds * 1e9).rounded()
+        if nanoseconds.isNaN {
+            self = .zero
+        } else if nanoseconds >= 9.2e18 {
+            self = .nanoseconds(Int64.max)
+        } else if nanoseconds <= -9.2e18 {
+            self = .nanoseconds(Int64.min)
+        } else {
+            self = .nanoseconds(Int64(nanoseconds))
+        }
+    }
 }
 
 #if canImport(Glibc)
