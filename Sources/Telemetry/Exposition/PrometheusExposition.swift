@@ -13,6 +13,11 @@ public enum PrometheusExposition {
     public static let contentType = "text/plain; version=0.0.4; charset=utf-8"
 
     public static func render(_ store: MetricsStore) -> String {
+        String(decoding: renderUTF8(store), as: UTF8.self)
+    }
+
+    /// ``render(_:)`` as the UTF-8 bytes of the response body, without the copy into a `String`.
+    public static func renderUTF8(_ store: MetricsStore) -> [UInt8] {
         var families: [String: Family] = [:]
         for series in store.allSeries() {
             let family = Family(series: series)
@@ -23,11 +28,11 @@ public enum PrometheusExposition {
             }
             families[name, default: Family(name: name, type: family.type, help: family.help)].series.append(series)
         }
-        var output = ""
+        var output = ExpositionWriter()
         for name in families.keys.sorted() {
             families[name]!.write(to: &output)
         }
-        return output
+        return output.bytes
     }
 
     // MARK: Names and values
@@ -115,36 +120,115 @@ public enum PrometheusExposition {
             self.help = "meshtop series '\(label)'"
         }
 
-        func write(to output: inout String) {
-            output += "# HELP \(name) \(escapeHelp(help))\n"
-            output += "# TYPE \(name) \(type)\n"
+        func write(to output: inout ExpositionWriter) {
+            output.append("# HELP \(name) \(escapeHelp(help))\n")
+            output.append("# TYPE \(name) \(type)\n")
+            let bucketName = Array((name + "_bucket").utf8), sumName = Array((name + "_sum").utf8), countName = Array((name + "_count").utf8)
+            let plainName = Array(name.utf8)
+            // The `le` labels of the last bucket layout seen: every histogram of a unit shares one.
+            var bounds: [Double] = []
+            var leLabels: [[UInt8]] = []
             for series in series.sorted(by: { $0.key < $1.key }) {
-                let labels = series.key.dimensions.map { (sanitizeLabelName($0.name), $0.value) }
+                // The series' labels, rendered and escaped once for all its lines.
+                var labels: [UInt8] = []
+                for dimension in series.key.dimensions {
+                    if !labels.isEmpty { labels.append(UInt8(ascii: ",")) }
+                    labels.append(contentsOf: sanitizeLabelName(dimension.name).utf8)
+                    labels.append(contentsOf: #"=""#.utf8)
+                    output.appendEscaped(dimension.value, into: &labels)
+                    labels.append(UInt8(ascii: "\""))
+                }
                 switch series {
                 case .counter(let s):
-                    output += sample(name, labels, Double(s.value))
+                    output.sample(plainName, labels, Double(s.value))
                 case .floatingCounter(let s):
-                    output += sample(name, labels, s.value)
+                    output.sample(plainName, labels, s.value)
                 case .gauge(let s):
-                    output += sample(name, labels, s.value)
+                    output.sample(plainName, labels, s.value)
                 case .histogram(let h):
                     let totals = h.totals()
                     // Divide (correctly rounded) rather than multiply by 1e-9, so 20043000000 ns prints as 20.043.
                     let divisor = h.unit == .nanoseconds ? 1e9 : 1
-                    for (bound, count) in zip(h.bucketBounds, totals.cumulativeBuckets) {
-                        output += sample(name + "_bucket", labels + [("le", formatValue(bound))], Double(count))
+                    if h.bucketBounds != bounds {
+                        bounds = h.bucketBounds
+                        leLabels = bounds.map { Array(#"le=""#.utf8) + Array(formatValue($0).utf8) + [UInt8(ascii: "\"")] }
                     }
-                    output += sample(name + "_bucket", labels + [("le", "+Inf")], Double(totals.count))
-                    output += sample(name + "_sum", labels, Double(totals.sum) / divisor)
-                    output += sample(name + "_count", labels, Double(totals.count))
+                    for (le, count) in zip(leLabels, totals.cumulativeBuckets) {
+                        output.sample(bucketName, labels, extraLabel: le, Double(count))
+                    }
+                    output.sample(bucketName, labels, extraLabel: Array(#"le="+Inf""#.utf8), Double(totals.count))
+                    output.sample(sumName, labels, Double(totals.sum) / divisor)
+                    output.sample(countName, labels, Double(totals.count))
+                }
+            }
+        }
+    }
+
+    /// The exposition's bytes as they are written: a sample line is its name, `{labels}`, a space,
+    /// the value and a newline.
+    struct ExpositionWriter {
+        var bytes: [UInt8] = []
+
+        init() {
+            bytes.reserveCapacity(1 << 16)
+        }
+
+        mutating func append(_ text: String) {
+            bytes.append(contentsOf: text.utf8)
+        }
+
+        mutating func sample(_ name: [UInt8], _ labels: [UInt8], _ value: Double) {
+            sample(name, labels, extraLabel: [], value)
+        }
+
+        mutating func sample(_ name: [UInt8], _ labels: [UInt8], extraLabel: [UInt8], _ value: Double) {
+            bytes.append(contentsOf: name)
+            if !labels.isEmpty || !extraLabel.isEmpty {
+                bytes.append(UInt8(ascii: "{"))
+                bytes.append(contentsOf: labels)
+                if !labels.isEmpty && !extraLabel.isEmpty { bytes.append(UInt8(ascii: ",")) }
+                bytes.append(contentsOf: extraLabel)
+                bytes.append(UInt8(ascii: "}"))
+            }
+            bytes.append(UInt8(ascii: " "))
+            appendValue(value)
+            bytes.append(UInt8(ascii: "\n"))
+        }
+
+        /// ``PrometheusExposition/formatValue(_:)``, with integers written digit by digit.
+        mutating func appendValue(_ value: Double) {
+            guard value == value.rounded(), abs(value) < 1e15 else {
+                bytes.append(contentsOf: formatValue(value).utf8)
+                return
+            }
+            var integer = Int64(value)
+            if integer < 0 {
+                bytes.append(UInt8(ascii: "-"))
+                integer = -integer
+            }
+            var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
+                (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+            var count = 0
+            withUnsafeMutableBytes(of: &digits) { buffer in
+                repeat {
+                    buffer[count] = UInt8(ascii: "0") + UInt8(integer % 10)
+                    integer /= 10
+                    count += 1
+                } while integer > 0
+                for index in stride(from: count - 1, through: 0, by: -1) {
+                    bytes.append(buffer[index])
                 }
             }
         }
 
-        private func sample(_ name: String, _ labels: [(String, String)], _ value: Double) -> String {
-            guard !labels.isEmpty else { return "\(name) \(formatValue(value))\n" }
-            let rendered = labels.map { "\($0.0)=\"\(escapeLabelValue($0.1))\"" }.joined(separator: ",")
-            return "\(name){\(rendered)} \(formatValue(value))\n"
+        /// A label value escaped (`\`, `"`, newline) onto `target`; copied as is when it needs none.
+        func appendEscaped(_ value: String, into target: inout [UInt8]) {
+            let utf8 = value.utf8
+            if !utf8.contains(where: { $0 == UInt8(ascii: "\\") || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\n") }) {
+                target.append(contentsOf: utf8)
+            } else {
+                target.append(contentsOf: escapeLabelValue(value).utf8)
+            }
         }
     }
 }
