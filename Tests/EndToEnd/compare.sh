@@ -111,7 +111,7 @@ expect_usage() {
     [ ! -s "$WORK/out" ] || fail "$description: something was printed: $(cat "$WORK/out")"
     pass "$description: exit 2, $message"
 }
-expect_usage "an unknown system" 'unknown system "bank"; expected one of storefront, streaming, rides, monolith' monolith bank
+expect_usage "an unknown system" 'unknown system "bank"; expected one of storefront, streaming, rides, marketplace, monolith' monolith bank
 expect_usage "the same system twice" "monolith is named twice; expected two different systems" monolith monolith
 expect_usage "a component neither system has" 'neither monolith nor storefront has a component "billing"; expected COMPONENT=KIND[:VALUE] with COMPONENT one of gateway, shop,' \
     monolith storefront --fault billing=down

@@ -19,14 +19,28 @@ public enum PrometheusExposition {
     /// ``render(_:)`` as the UTF-8 bytes of the response body, without the copy into a `String`.
     public static func renderUTF8(_ store: MetricsStore) -> [UInt8] {
         var families: [String: Family] = [:]
+        // allSeries() is sorted by key, label first: a label's series come one after another, so
+        // its family is named once, and each family's series stay in key order as appended.
+        var previous: (label: String, kind: SeriesKind, name: String)?
         for series in store.allSeries() {
-            let family = Family(series: series)
-            var name = family.name
-            // Two labels can sanitise to one name; keep the second apart rather than mix types.
-            while let existing = families[name], existing.type != family.type {
-                name += "_\(family.type)"
+            let kind = SeriesKind(series)
+            let name: String
+            if let previous, previous.label == series.key.label, previous.kind == kind {
+                name = previous.name
+            } else {
+                let family = Family(series: series)
+                var resolved = family.name
+                // Two labels can sanitise to one name; keep the second apart rather than mix types.
+                while let existing = families[resolved], existing.type != family.type {
+                    resolved += "_\(family.type)"
+                }
+                if families[resolved] == nil {
+                    families[resolved] = Family(name: resolved, type: family.type, help: family.help)
+                }
+                name = resolved
+                previous = (series.key.label, kind, resolved)
             }
-            families[name, default: Family(name: name, type: family.type, help: family.help)].series.append(series)
+            families[name]!.series.append(series)
         }
         var output = ExpositionWriter()
         for name in families.keys.sorted() {
@@ -91,6 +105,19 @@ public enum PrometheusExposition {
 
     // MARK: Families
 
+    /// What decides a series' family besides its label: its type, and a histogram's unit.
+    private enum SeriesKind: Equatable {
+        case counter, gauge, histogram(nanoseconds: Bool)
+
+        init(_ series: MetricsStore.Series) {
+            switch series {
+            case .counter, .floatingCounter: self = .counter
+            case .gauge: self = .gauge
+            case .histogram(let h): self = .histogram(nanoseconds: h.unit == .nanoseconds)
+            }
+        }
+    }
+
     private struct Family {
         var name: String
         var type: String
@@ -128,12 +155,21 @@ public enum PrometheusExposition {
             // The `le` labels of the last bucket layout seen: every histogram of a unit shares one.
             var bounds: [Double] = []
             var leLabels: [[UInt8]] = []
-            for series in series.sorted(by: { $0.key < $1.key }) {
+            // Label names repeat across series (service, route, status): each sanitised once.
+            var labelNames: [String: [UInt8]] = [:]
+            var labels: [UInt8] = []
+            for series in series {
                 // The series' labels, rendered and escaped once for all its lines.
-                var labels: [UInt8] = []
+                labels.removeAll(keepingCapacity: true)
                 for dimension in series.key.dimensions {
                     if !labels.isEmpty { labels.append(UInt8(ascii: ",")) }
-                    labels.append(contentsOf: sanitizeLabelName(dimension.name).utf8)
+                    if let name = labelNames[dimension.name] {
+                        labels.append(contentsOf: name)
+                    } else {
+                        let name = Array(sanitizeLabelName(dimension.name).utf8)
+                        labelNames[dimension.name] = name
+                        labels.append(contentsOf: name)
+                    }
                     labels.append(contentsOf: #"=""#.utf8)
                     output.appendEscaped(dimension.value, into: &labels)
                     labels.append(UInt8(ascii: "\""))

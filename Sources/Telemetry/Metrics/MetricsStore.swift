@@ -120,7 +120,9 @@ public final class MetricsStore: Sendable {
 
     /// Every series, sorted by key.
     public func allSeries() -> [Series] {
-        registry.withLock { Array($0.values) }.sorted { $0.key < $1.key }
+        // Sorted as (key, series) pairs: the dictionary's keys are at hand, where each series'
+        // own key would be read through its enum case on every comparison.
+        registry.withLock { $0.map { ($0.key, $0.value) } }.sorted { $0.0 < $1.0 }.map(\.1)
     }
 
     public func series(matching selector: SeriesSelector) -> [Series] {
