@@ -8,6 +8,8 @@
 set -uo pipefail
 bin=${1:?usage: openapi.sh BINARY SCHEMATHESIS}
 schemathesis=${2:?usage: openapi.sh BINARY SCHEMATHESIS}
+# An absolute path: schemathesis runs from a temporary folder.
+case "$schemathesis" in /*) ;; *) schemathesis="$PWD/$schemathesis" ;; esac
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 . "$here/serve-lib.sh"
