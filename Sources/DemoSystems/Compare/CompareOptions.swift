@@ -2,6 +2,7 @@
 import FoundationEssentials
 #else
 import Foundation
+import Telemetry
 #endif
 import Telemetry
 
@@ -214,7 +215,7 @@ public struct MappedFault: Sendable, Equatable, Codable {
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        at = .nanoseconds(Int64((try container.decode(Double.self, forKey: .atSeconds) * 1e9).rounded()))
+        at = Duration(saturatingSeconds: try container.decode(Double.self, forKey: .atSeconds))
         component = try container.decode(String.self, forKey: .component)
         fault = try FaultArgument.parseFault(try container.decode(String.self, forKey: .fault))
         targets = try container.decode([Target].self, forKey: .targets)
@@ -222,22 +223,13 @@ public struct MappedFault: Sendable, Equatable, Codable {
 
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(Double(at.components.seconds) + Double(at.components.attoseconds) / 1e18, forKey: .atSeconds)
+        try container.encode(at.seconds, forKey: .atSeconds)
         try container.encode(component, forKey: .component)
         try container.encode(FaultArgument.format(fault), forKey: .fault)
         try container.encode(targets, forKey: .targets)
     }
 }
 
-/// A `meshtop compare` option that cannot be used: exit status 2, nothing ran.
-public struct CompareOptionsError: Error, Equatable, CustomStringConvertible {
-    public var option: String
-    public var message: String
-
-    public init(option: String, message: String) {
-        self.option = option
-        self.message = message
-    }
-
-    public var description: String { "\(option): \(message)" }
-}
+/// A `meshtop compare` option that cannot be used: exit status 2, nothing ran. The same shape as
+/// `demo`'s: the option as typed and what was wrong with it.
+public typealias CompareOptionsError = DemoOptionsError
