@@ -20,6 +20,8 @@ let package = Package(
         .library(name: "HTTPEdge", targets: ["HTTPEdge"]),
         // Your own services on the dashboard: a live source for any Mesh and one call to open it.
         .library(name: "MeshtopKit", targets: ["MeshtopKit"]),
+        // Your own services over HTTP, as `meshtop serve` serves its systems.
+        .library(name: "MeshtopHTTP", targets: ["MeshtopHTTP"]),
         // The dashboard's source for a system served by `meshtop serve`, over HTTP.
         .library(name: "RemoteSource", targets: ["RemoteSource"]),
         .executable(name: "meshtop", targets: ["meshtop"]),
@@ -216,11 +218,11 @@ let package = Package(
             ]
         ),
         // The façade for embedding: MeshSource (a live source for any Mesh) and MeshtopDashboard
-        // (the dashboard on a terminal as a Service, restoring it on every exit path).
+        // (the dashboard on a terminal as a Service, restoring it on every exit path). No HTTP: a
+        // program that only opens the dashboard builds no NIO, hummingbird or TLS.
         .target(
             name: "MeshtopKit",
             dependencies: [
-                "HTTPEdge",
                 "ServiceMesh",
                 "Dashboard",
                 "NcursesBackend",
@@ -229,10 +231,20 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // A mesh on the HTTP edge: MeshEdgeProvider and MeshtopServer.service(mesh:listen:token:).
+        .target(
+            name: "MeshtopHTTP",
+            dependencies: [
+                "HTTPEdge",
+                "ServiceMesh",
+                "Telemetry",
+            ]
+        ),
         .testTarget(
             name: "MeshtopKitTests",
             dependencies: [
                 "MeshtopKit",
+                "MeshtopHTTP",
                 "HTTPEdge",
                 "ServiceMesh",
                 "Dashboard",
@@ -273,6 +285,7 @@ let package = Package(
                 "DemoSystems",
                 "Dashboard",
                 "HTTPEdge",
+                "MeshtopHTTP",
                 "MeshtopKit",
                 "NcursesBackend",
                 "RemoteSource",

@@ -1,7 +1,7 @@
 import ArgumentParser
 import DemoSystems
 import HTTPEdge
-import MeshtopKit
+import MeshtopHTTP
 import ServiceLifecycle
 import Telemetry
 #if canImport(FoundationEssentials)

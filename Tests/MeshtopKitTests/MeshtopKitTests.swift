@@ -1,5 +1,6 @@
 import Dashboard
 import HTTPEdge
+import MeshtopHTTP
 import MeshtopKit
 import ServiceLifecycleTestKit
 import ServiceMesh
