@@ -21,12 +21,25 @@ public struct EdgeRoutes: Sendable {
     /// Paces the live feed.
     public let clock: any Clock<Duration>
     public let bodyLimit: Int
+    /// Snapshots answered again for a short while: under load, one snapshot serves many requests.
+    let snapshots: SnapshotCache
 
-    public init(provider: any HTTPEdgeProvider, token: ControlToken?, clock: any Clock<Duration> = ContinuousClock(), bodyLimit: Int = EdgeRoutes.defaultBodyLimit) {
+    /// How long one snapshot answers `GET /api/v1/snapshot` again: a tenth of a second, well
+    /// inside a dashboard's refresh and a scrape's resolution.
+    public static let defaultSnapshotMaxAge = Duration.milliseconds(100)
+
+    public init(
+        provider: any HTTPEdgeProvider,
+        token: ControlToken?,
+        clock: any Clock<Duration> = ContinuousClock(),
+        bodyLimit: Int = EdgeRoutes.defaultBodyLimit,
+        snapshotMaxAge: Duration = EdgeRoutes.defaultSnapshotMaxAge
+    ) {
         self.provider = provider
         self.token = token
         self.clock = clock
         self.bodyLimit = bodyLimit
+        self.snapshots = SnapshotCache(maxAge: snapshotMaxAge, time: TimeSource(clock: clock))
     }
 
     /// One route of the API, for the router and for the 404 and 405 answers that list them.
@@ -75,7 +88,7 @@ public struct EdgeRoutes: Sendable {
         }
         router.get("/api/v1/snapshot") { request, _ in
             let window = try APIParameters.snapshotWindow(QueryItems(query: request.uri.query))
-            return JSONBody.response(await provider.snapshot(window: window))
+            return await snapshots.response(window: window) { JSONBody.response(await provider.snapshot(window: window)) }
         }
         router.get("/api/v1/traces") { request, _ in
             let query = try APIParameters.traceQuery(QueryItems(query: request.uri.query))
@@ -136,6 +149,7 @@ public struct EdgeRoutes: Sendable {
         } catch {
             throw APIError(.notFound, error.description, field: command.targetField)
         }
+        snapshots.clear()
         return JSONBody.response(Applied(applied: command))
     }
 

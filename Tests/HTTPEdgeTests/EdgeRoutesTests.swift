@@ -51,6 +51,31 @@ struct EdgeRoutesTests {
         }
     }
 
+    @Test("/api/v1/snapshot: asked again within a tenth of a second, the same snapshot answers; after it, or after a command, a new one")
+    func snapshotReused() async throws {
+        let provider = FakeProvider()
+        let clock = ManualClock()
+        try await withRoutes(provider, clock: clock) { client in
+            let first = try decode(SystemSnapshot.self, try await client.execute(uri: "/api/v1/snapshot", method: .get))
+            let again = try decode(SystemSnapshot.self, try await client.execute(uri: "/api/v1/snapshot", method: .get))
+            #expect(again.uptimeSeconds == first.uptimeSeconds)
+            #expect(provider.windows == [10])
+
+            clock.advance(by: EdgeRoutes.defaultSnapshotMaxAge)
+            let later = try decode(SystemSnapshot.self, try await client.execute(uri: "/api/v1/snapshot", method: .get))
+            #expect(later.uptimeSeconds > first.uptimeSeconds)
+            #expect(provider.windows == [10, 10])
+
+            let trip = try await client.execute(
+                uri: "/api/v1/control", method: .post, headers: Self.auth,
+                body: body(#"{"action":"trip","breaker":"order-service->payment-service"}"#))
+            #expect(trip.status == .ok)
+            let afterTrip = try decode(SystemSnapshot.self, try await client.execute(uri: "/api/v1/snapshot", method: .get))
+            #expect(afterTrip.uptimeSeconds > later.uptimeSeconds)
+            #expect(provider.windows == [10, 10, 10])
+        }
+    }
+
     @Test("/api/v1/traces hands the parsed TraceQuery to the provider")
     func traces() async throws {
         let provider = FakeProvider()

@@ -37,6 +37,24 @@ struct MetricsFixture {
         #expect(f.store.total(SeriesSelector(label: "requests_total")) == 0)
     }
 
+    @Test("every series in key order, also after series are made or removed between reads")
+    func allSeriesStaysSortedAcrossChanges() {
+        let f = MetricsFixture()
+        Counter(label: "requests", dimensions: [("service", "order")], factory: f.factory).increment()
+        Counter(label: "errors", factory: f.factory).increment()
+        #expect(f.store.allSeries().map(\.key.label) == ["errors", "requests"])
+        Counter(label: "requests", dimensions: [("service", "auth")], factory: f.factory).increment()
+        let gauge = Gauge(label: "depth", factory: f.factory)
+        gauge.record(1)
+        let keys = f.store.allSeries().map(\.key)
+        #expect(keys == keys.sorted())
+        #expect(keys.map(\.label) == ["depth", "errors", "requests", "requests"])
+        #expect(keys.last?.dimensions.first?.value == "order")
+        f.store.remove(SeriesKey(label: "depth"))
+        #expect(f.store.allSeries().map(\.key.label) == ["errors", "requests", "requests"])
+        #expect(f.store.series(matching: SeriesSelector(label: "requests")).map { $0.key.dimensions.first?.value } == ["auth", "order"])
+    }
+
     @Test func floatingPointCounterAccumulatesFractions() {
         let f = MetricsFixture()
         let counter = FloatingPointCounter(label: "revenue", factory: f.factory)

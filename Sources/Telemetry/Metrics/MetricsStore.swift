@@ -25,7 +25,7 @@ public final class MetricsStore: Sendable {
 
     public let time: TimeSource
     public let configuration: Configuration
-    private let registry = Mutex<[SeriesKey: Series]>([:])
+    private let registry = Mutex(Registry())
     /// The last second closed by `tick`, -1 before the first. Queries read it without the tick lock.
     private let closedThrough = Atomic<Int>(-1)
     private let tickLock = Mutex<Void>(())
@@ -33,6 +33,32 @@ public final class MetricsStore: Sendable {
     public init(time: TimeSource, configuration: Configuration = Configuration()) {
         self.time = time
         self.configuration = configuration
+    }
+
+    /// The series by key, and their key order kept between changes: a scrape, a tick and every
+    /// query read the sorted list, and series are made at start-up, then rarely.
+    private struct Registry {
+        var byKey: [SeriesKey: Series] = [:]
+        /// Every series sorted by key; nil after one was added or removed, until it is next read.
+        private var sorted: [Series]?
+
+        mutating func insert(_ series: Series, for key: SeriesKey) {
+            byKey[key] = series
+            sorted = nil
+        }
+
+        mutating func remove(_ key: SeriesKey) {
+            if byKey.removeValue(forKey: key) != nil { sorted = nil }
+        }
+
+        mutating func sortedSeries() -> [Series] {
+            if let sorted { return sorted }
+            // Sorted as (key, series) pairs: the dictionary's keys are at hand, where each series'
+            // own key would be read through its enum case on every comparison.
+            let made = byKey.map { ($0.key, $0.value) }.sorted { $0.0 < $1.0 }.map(\.1)
+            sorted = made
+            return made
+        }
     }
 
     /// One series, of whichever kind it was made as.
@@ -66,23 +92,23 @@ public final class MetricsStore: Sendable {
     /// The series for `key`, made by `make` if there is none yet. If `key` exists as another kind,
     /// the new kind is kept under the label suffixed with `_<kind>` so neither is lost.
     func series<S>(_ key: SeriesKey, as extract: (Series) -> S?, make: (SeriesKey) -> Series, kindName: String) -> S {
-        registry.withLock { series in
-            if let existing = series[key] {
+        registry.withLock { registry in
+            if let existing = registry.byKey[key] {
                 if let wanted = extract(existing) { return wanted }
                 let renamed = SeriesKey(label: "\(key.label)_\(kindName)", dimensions: key.dimensions.map { ($0.name, $0.value) })
-                if let existingRenamed = series[renamed], let wanted = extract(existingRenamed) { return wanted }
+                if let existingRenamed = registry.byKey[renamed], let wanted = extract(existingRenamed) { return wanted }
                 let made = make(renamed)
-                series[renamed] = made
+                registry.insert(made, for: renamed)
                 return extract(made)!
             }
             let made = make(key)
-            series[key] = made
+            registry.insert(made, for: key)
             return extract(made)!
         }
     }
 
     func remove(_ key: SeriesKey) {
-        _ = registry.withLock { $0.removeValue(forKey: key) }
+        registry.withLock { $0.remove(key) }
     }
 
     // MARK: Time
@@ -120,17 +146,16 @@ public final class MetricsStore: Sendable {
 
     /// Every series, sorted by key.
     public func allSeries() -> [Series] {
-        // Sorted as (key, series) pairs: the dictionary's keys are at hand, where each series'
-        // own key would be read through its enum case on every comparison.
-        registry.withLock { $0.map { ($0.key, $0.value) } }.sorted { $0.0 < $1.0 }.map(\.1)
+        registry.withLock { $0.sortedSeries() }
     }
 
+    /// The selected series, sorted by key (so sums over them add up in the same order every run).
     public func series(matching selector: SeriesSelector) -> [Series] {
-        registry.withLock { $0.values.filter { selector.matches($0.key) } }
+        registry.withLock { $0.sortedSeries() }.filter { selector.matches($0.key) }
     }
 
     public func series(for key: SeriesKey) -> Series? {
-        registry.withLock { $0[key] }
+        registry.withLock { $0.byKey[key] }
     }
 
     /// Events per second over the last `window` seconds, summed over the selected series
