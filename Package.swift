@@ -212,6 +212,7 @@ let package = Package(
             dependencies: [
                 "HTTPEdge",
                 "Telemetry",
+                "TestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),

@@ -23,6 +23,8 @@ public struct EdgeRoutes: Sendable {
     public let bodyLimit: Int
     /// Snapshots answered again for a short while: under load, one snapshot serves many requests.
     let snapshots: SnapshotCache
+    /// Fired after every control command: open feeds send a snapshot at once.
+    let changes = Pulse()
 
     /// How long one snapshot answers `GET /api/v1/snapshot` again: a tenth of a second, well
     /// inside a dashboard's refresh and a scrape's resolution.
@@ -104,7 +106,7 @@ public struct EdgeRoutes: Sendable {
         }
         router.get("/api/v1/feed") { request, _ in
             let (window, interval) = try APIParameters.feed(QueryItems(query: request.uri.query))
-            let feed = SnapshotFeed(provider: provider, clock: clock, window: window, interval: interval)
+            let feed = SnapshotFeed(provider: provider, clock: clock, window: window, interval: interval, changes: changes)
             return Response(
                 status: .ok,
                 headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"],
@@ -150,6 +152,7 @@ public struct EdgeRoutes: Sendable {
             throw APIError(.notFound, error.description, field: command.targetField)
         }
         snapshots.clear()
+        changes.fire()
         return JSONBody.response(Applied(applied: command))
     }
 

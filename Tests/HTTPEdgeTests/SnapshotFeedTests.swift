@@ -4,8 +4,9 @@ import ServiceLifecycleTestKit
 import Synchronization
 import Telemetry
 import Testing
+import TestSupport
 
-@Suite("The live feed's ending")
+@Suite("The live feed: when it sends, when it ends")
 struct SnapshotFeedTests {
     @Test("a graceful shutdown ends an open feed mid-interval: the server can stop")
     func endsOnGracefulShutdown() async throws {
@@ -22,6 +23,25 @@ struct SnapshotFeedTests {
             }
         }
         #expect(writer.events == 1)
+        #expect(writer.finished)
+    }
+
+    @Test("a change (a control command) makes an open feed send a snapshot at once, not after its interval")
+    func sendsAtOnceAfterAChange() async throws {
+        let clock = ManualClock()
+        let writer = CollectingWriter()
+        let changes = Pulse()
+        let feed = SnapshotFeed(provider: FakeProvider(), clock: clock, window: 10, interval: .seconds(5), changes: changes)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await feed.body().write(writer) }
+            await waitUntil("the first event") { writer.events == 1 }
+            // The clock never moves: only the change can bring the second event.
+            changes.fire()
+            await waitUntil("an event after the change") { writer.events == 2 }
+            group.cancelAll()
+            try await group.waitForAll()
+        }
+        #expect(writer.events == 2)
         #expect(writer.finished)
     }
 
