@@ -12,7 +12,8 @@ public enum DashboardApp {
     /// and draws only the changes. Between refreshes it polls keys every `keyPollInterval`
     /// (sleeping, not blocking a thread); each key goes through ``update(_:_:keyMap:)`` and its
     /// effects to the source at once. A control command is followed by an immediate refresh so
-    /// its result shows without waiting.
+    /// its result shows without waiting, and so is new data a source was sent (its
+    /// ``DashboardSource/dataRevision`` changed).
     public static func run(
         source: some DashboardSource,
         backend: some TerminalBackend,
@@ -25,14 +26,16 @@ public enum DashboardApp {
         runtime.renderFrame()
         let clock = ContinuousClock()
         var nextTick = clock.now.advanced(by: refresh)
+        var drawnRevision = source.dataRevision
         while !runtime.state.isQuitting && !backend.interruptRequested && !Task.isCancelled {
             var dirty = await runtime.drainKeys()
             if runtime.state.isQuitting { break }
-            if clock.now >= nextTick {
+            let revision = source.dataRevision
+            if clock.now >= nextTick || revision != drawnRevision {
+                drawnRevision = revision
                 await runtime.refresh()
                 dirty = true
-                nextTick = nextTick.advanced(by: refresh)
-                if nextTick < clock.now { nextTick = clock.now.advanced(by: refresh) }
+                nextTick = clock.now.advanced(by: refresh)
             }
             if dirty { runtime.renderFrame() }
             do {

@@ -25,6 +25,10 @@ public protocol DashboardSource: Sendable {
     /// Why control commands (trip, force closed, reset, fault) cannot be sent through this
     /// source, or nil when they can. The control keys show it instead of acting.
     var controlUnavailableReason: String? { get }
+    /// For a source that is sent its data (a remote feed): a number that changes whenever new
+    /// data has arrived, so the dashboard draws it at once instead of at its next refresh. Read
+    /// between refreshes, without suspending. nil (the default): the source is read on demand.
+    var dataRevision: Int? { get }
 }
 
 extension DashboardSource {
@@ -32,6 +36,8 @@ extension DashboardSource {
     public var connectionStatus: ConnectionStatus { .live }
     /// A source in the same process can always send commands.
     public var controlUnavailableReason: String? { nil }
+    /// A source in the same process is read at each refresh.
+    public var dataRevision: Int? { nil }
 }
 
 /// How a source is connected to the system it shows.

@@ -19,6 +19,8 @@ public struct FeedState<Instant: InstantProtocol>: Sendable where Instant.Durati
     public private(set) var receivedAt: Instant?
     /// Why the last connection ended, for a person: `connection refused`, `server answered 503`.
     public private(set) var lastError: String?
+    /// How many snapshots have arrived: the dashboard redraws when it changes.
+    public private(set) var receivedCount = 0
 
     public init() {}
 
@@ -31,6 +33,7 @@ public struct FeedState<Instant: InstantProtocol>: Sendable where Instant.Durati
     public mutating func received(_ snapshot: SystemSnapshot, at now: Instant) {
         latest = snapshot
         receivedAt = now
+        receivedCount += 1
         phase = .live
         lastError = nil
     }
@@ -40,6 +43,7 @@ public struct FeedState<Instant: InstantProtocol>: Sendable where Instant.Durati
     public mutating func refreshed(_ snapshot: SystemSnapshot, at now: Instant) {
         latest = snapshot
         receivedAt = now
+        receivedCount += 1
     }
 
     /// The connection ended or could not be made; the next attempt is at `retryAt`.

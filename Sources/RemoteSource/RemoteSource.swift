@@ -74,6 +74,11 @@ public final class RemoteSource: DashboardSource, Service {
         token == nil ? Self.controlsOffReason : nil
     }
 
+    /// The snapshots received so far: each one from the feed is drawn at once.
+    public var dataRevision: Int? {
+        feed.withLock { $0.receivedCount }
+    }
+
     /// What the control keys say when attached without a token.
     public static let controlsOffReason = "controls are off: attach with --token-file FILE"
 

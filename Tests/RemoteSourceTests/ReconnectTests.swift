@@ -68,6 +68,16 @@ struct ReconnectTests {
         #expect(!state.isLive)
     }
 
+    @Test func everySnapshotThatArrivesCountsOnceAndALossCountsNone() {
+        var state = State()
+        #expect(state.receivedCount == 0)
+        state.received(Self.snapshot, at: start)
+        state.refreshed(Self.snapshot, at: start + .milliseconds(10))
+        state.lost("connection refused", retryAt: start + .seconds(1))
+        state.connecting()
+        #expect(state.receivedCount == 2)
+    }
+
     @Test func lostBeforeAnyDataHasNoStaleness() {
         var state = State()
         state.lost("connection refused", retryAt: start + .milliseconds(300))
