@@ -9,12 +9,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 rounds=${1:-10}
-bin=${2:-}
-if [ -z "$bin" ]; then
-    swift build -c release --product meshtop >/dev/null
-    bin="$(swift build -c release --show-bin-path)/meshtop"
-fi
 . Tests/EndToEnd/serve-lib.sh
+bin=$(release_or "${2:-}")
 work=$(mktemp -d)
 session="attach-latency-$$"
 serve_pid=""

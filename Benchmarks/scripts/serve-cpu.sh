@@ -9,12 +9,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 rps=${1:-200}
-bin=${2:-}
-if [ -z "$bin" ]; then
-    swift build -c release --product meshtop >/dev/null
-    bin="$(swift build -c release --show-bin-path)/meshtop"
-fi
 . Tests/EndToEnd/serve-lib.sh
+bin=$(release_or "${2:-}")
 work=$(mktemp -d)
 serve_pid=""; feed_pid=""
 trap '[ -n "$feed_pid" ] && kill "$feed_pid" 2>/dev/null; [ -n "$serve_pid" ] && kill -KILL "$serve_pid" 2>/dev/null; rm -rf "$work"' EXIT

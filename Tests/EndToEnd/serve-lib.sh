@@ -42,3 +42,11 @@ stop_serve() {
         wait "$serve_pid"; stop_status=$?
     fi
 }
+
+# release_or BINARY: prints BINARY if given, else builds the release meshtop and prints its path
+# (the benchmark scripts measure a release build unless told otherwise).
+release_or() {
+    if [ -n "${1:-}" ]; then echo "$1"; return; fi
+    swift build -c release --product meshtop >/dev/null
+    echo "$(swift build -c release --show-bin-path)/meshtop"
+}
