@@ -154,6 +154,7 @@ let package = Package(
                 "ServiceMesh",
                 "Resilience",
                 "Telemetry",
+                "TestSupport",
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
                 .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
             ]

@@ -63,11 +63,28 @@ import Testing
         #expect(totals == HeadlessReport.Orders(placed: 2, confirmed: 1, cancelled: 1, pending: 0, compensations: 1, paymentsQueued: 0))
     }
 
+    @Test func eachSubscriptionsWorstLagIsReportedAndPrinted() throws {
+        var snapshot = Self.snapshot
+        snapshot.services[2].subscriptions = [
+            SubscriptionStatus(topic: "orders", partitions: 8, queued: 3, secondsBehind: 0.2, peakQueued: 41, peakSecondsBehind: 0.35, deadLettered: 2),
+        ]
+        let report = HeadlessReport(snapshot: snapshot, durationSeconds: 10, orders: nil, violations: [])
+        let subscription = try #require(report.subscriptions.first)
+        #expect(report.subscriptions.count == 1)
+        #expect(subscription.subscriber == "notification-service")
+        #expect(subscription.peakQueued == 41)
+        #expect(subscription.peakSecondsBehind == 0.35)
+        let lines = report.renderText().split(separator: "\n").map(String.init)
+        let header = try #require(lines.firstIndex(of: "SUBSCRIBER <- TOPIC             PARTITIONS  PEAK QUEUED  PEAK BEHIND  DEAD-LETTERED"))
+        #expect(lines[header + 1] == "notification-service <- orders           8           41        350ms              2")
+        #expect(HeadlessReport(snapshot: Self.snapshot, durationSeconds: 10, orders: nil, violations: []).renderText().contains("SUBSCRIBER") == false)
+    }
+
     @Test func jsonHasExactlyTheDocumentedFields() throws {
         var report = HeadlessReport(snapshot: Self.snapshot, durationSeconds: 10, orders: Self.orders, violations: [Violation(invariant: .nothingPending, subject: "order o-3", message: "pending")])
         report.calls = [HeadlessReport.Calls(caller: "order-service", target: "inventory-service", calls: 10, failed: 2, retries: 3, timeouts: 2, rejected: 0)]
         let object = try #require(try JSONSerialization.jsonObject(with: Data(report.jsonString().utf8)) as? [String: Any])
-        #expect(Set(object.keys) == ["system", "durationSeconds", "interrupted", "services", "breakers", "calls", "domain", "orders", "invariants", "traces"])
+        #expect(Set(object.keys) == ["system", "durationSeconds", "interrupted", "services", "breakers", "calls", "subscriptions", "domain", "orders", "invariants", "traces"])
         #expect(object["interrupted"] as? Bool == false)
         let calls = try #require(object["calls"] as? [[String: Any]])
         #expect(Set(calls[0].keys) == ["caller", "target", "calls", "failed", "retries", "hedges", "timeouts", "rejected"])

@@ -2,6 +2,7 @@ import Foundation
 @testable import ServiceMesh
 import Telemetry
 import Testing
+import TestSupport
 import Tracing
 
 @Suite("Event bus")
@@ -27,6 +28,64 @@ struct EventBusTests {
         #expect(got.filter { $0.hasPrefix("a") } == ["a1", "a2", "a3", "a4", "a5"])
         #expect(got.filter { $0.hasPrefix("b") } == ["b1", "b2", "b3", "b4", "b5"])
         #expect(bus.pendingCount == 0)
+    }
+
+    @Test("a partitioned subscription keeps each key's events in order and delivers other keys while one is held up")
+    func partitionsKeepOrderPerKey() async throws {
+        let test = TestMesh()
+        let bus = test.mesh.eventBus
+        let partitions = 4
+        let partition = { (key: String) in key.hashValueStable % UInt64(partitions) }
+        let others = (0..<50).map { "order-\($0)" }.filter { partition($0) != partition("held") }.prefix(2)
+        let (seen, seenSink) = AsyncStream.makeStream(of: String.self)
+        bus.subscribe("orders", as: "notifier", partitions: partitions) { envelope in
+            let n = try envelope.decode(Note.self).n
+            // The held key's first event waits on the clock: its partition stops, the others go on.
+            if envelope.key == "held", n == 1 { try await test.clock.sleep(for: .seconds(1)) }
+            seenSink.yield("\(envelope.key ?? "-")#\(n)")
+        }
+        for key in ["held"] + others {
+            for n in 1...2 { try bus.publish("orders", type: "order.placed", data: Note(n: n), source: "orders", key: key) }
+        }
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await bus.run() }
+            var iterator = seen.makeAsyncIterator()
+            var whileHeld: [String] = []
+            for _ in 0..<(2 * others.count) { whileHeld.append(await iterator.next()!) }
+            await test.clock.waitForSleepers(count: 1)
+            #expect(bus.pendingCount == 2, "the held event and the one behind it")
+            test.clock.advance(by: .seconds(1))
+            let afterwards = [await iterator.next()!, await iterator.next()!]
+            group.cancelAll()
+            for key in others {
+                #expect(whileHeld.filter { $0.hasPrefix("\(key)#") } == ["\(key)#1", "\(key)#2"])
+            }
+            #expect(afterwards == ["held#1", "held#2"])
+        }
+        #expect(bus.pendingCount == 0)
+    }
+
+    @Test("lag: events queued, how long the oldest has waited, and the worst of both since start")
+    func lag() async throws {
+        let test = TestMesh()
+        let bus = test.mesh.eventBus
+        // Each event takes a second of the clock to handle.
+        bus.subscribe("mail", as: "mailer") { _ in try await test.clock.sleep(for: .seconds(1)) }
+        for n in 1...3 { try bus.publish("mail", type: "mail.send", data: Note(n: n), source: "shop") }
+        #expect(bus.lag(of: "mailer") == [SubscriptionStatus(topic: "mail", queued: 3, peakQueued: 3)])
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await bus.run() }
+            await test.clock.waitForSleepers(count: 1)
+            test.clock.advance(by: .milliseconds(500))
+            #expect(bus.lag(of: "mailer") == [SubscriptionStatus(topic: "mail", queued: 3, secondsBehind: 0.5, peakQueued: 3)])
+            test.clock.advance(by: .milliseconds(500))
+            // The first is handled; the second started a second after it was published.
+            await waitUntil("the first event handled") { bus.pendingCount == 2 }
+            await test.clock.waitForSleepers(count: 1)
+            #expect(bus.lag(of: "mailer") == [SubscriptionStatus(topic: "mail", queued: 2, secondsBehind: 1, peakQueued: 3, peakSecondsBehind: 1)])
+            group.cancelAll()
+        }
+        #expect(bus.lag(of: "nobody").isEmpty)
     }
 
     @Test("retries a failing handler with backoff, then dead-letters it after the last attempt and moves on")

@@ -33,6 +33,9 @@ public struct HeadlessReport: Codable, Sendable, Equatable {
     public var breakers: [Breaker]
     /// What each caller saw of each target: the retries and timeouts a scenario promises show here.
     public var calls: [Calls] = []
+    /// Each event subscription's worst lag over the run: a consumer falling behind shows here
+    /// before it breaks an invariant.
+    public var subscriptions: [Subscription] = []
     /// The system's own counters (``DemoSystem/domainFigures()``).
     public var domain: DomainFigures = DomainFigures()
     /// The storefront's order totals; nil for the other systems.
@@ -79,6 +82,9 @@ public struct HeadlessReport: Codable, Sendable, Equatable {
             )
         }
         breakers = snapshot.breakers.map { Breaker(id: $0.id, state: $0.state, transitions: $0.transitions) }
+        subscriptions = snapshot.services.flatMap { service in
+            service.subscriptions.map { Subscription(subscriber: service.name, status: $0) }
+        }
         self.domain = domain
         self.orders = orders
         invariants = Invariants(ok: violations.isEmpty, violations: violations)
@@ -194,6 +200,28 @@ public struct HeadlessReport: Codable, Sendable, Equatable {
                              timeouts: total("client_attempts_total", edge.merging(["outcome": "timeout"]) { $1 }),
                              rejected: total("breaker_calls_total", ["breaker": id, "outcome": "rejected"]))
             }
+        }
+    }
+
+    /// A service's subscription to a topic, at its worst over the run.
+    public struct Subscription: Codable, Sendable, Equatable {
+        public var subscriber: String
+        public var topic: String
+        /// Deliveries that could run at once.
+        public var partitions: Int
+        /// The most events queued at once.
+        public var peakQueued: Int
+        /// The longest an event waited from publish to its first delivery attempt, in seconds.
+        public var peakSecondsBehind: Double
+        public var deadLettered: Int
+
+        public init(subscriber: String, status: SubscriptionStatus) {
+            self.subscriber = subscriber
+            topic = status.topic
+            partitions = status.partitions
+            peakQueued = status.peakQueued
+            peakSecondsBehind = status.peakSecondsBehind
+            deadLettered = status.deadLettered
         }
     }
 

@@ -2,7 +2,8 @@ import Telemetry
 
 extension HeadlessReport {
     /// The report as plain text for a terminal or a log: a header, an aligned table of services,
-    /// one block per breaker with its transitions, the order totals, trace counts and the invariants.
+    /// one block per breaker with its transitions, the calls, the subscriptions' worst lag, the order
+    /// totals, trace counts and the invariants.
     ///
     /// ASCII only apart from what the data holds (names, reasons), so it reads anywhere. Ends with a newline.
     public func renderText() -> String {
@@ -58,6 +59,16 @@ extension HeadlessReport {
             let rows = calls.map { edge in
                 ["\(edge.caller) -> \(edge.target)", Self.grouped(edge.calls), Self.grouped(edge.failed), Self.grouped(edge.retries)]
                     + (hedging ? [Self.grouped(edge.hedges)] : []) + [Self.grouped(edge.timeouts), Self.grouped(edge.rejected)]
+            }
+            lines += Self.table(header: header, rows: rows, leftAligned: [0])
+            lines.append("")
+        }
+
+        if !subscriptions.isEmpty {
+            let header = ["SUBSCRIBER <- TOPIC", "PARTITIONS", "PEAK QUEUED", "PEAK BEHIND", "DEAD-LETTERED"]
+            let rows = subscriptions.map { subscription in
+                ["\(subscription.subscriber) <- \(subscription.topic)", "\(subscription.partitions)", Self.grouped(subscription.peakQueued),
+                 Self.milliseconds(subscription.peakSecondsBehind * 1000), Self.grouped(subscription.deadLettered)]
             }
             lines += Self.table(header: header, rows: rows, leftAligned: [0])
             lines.append("")

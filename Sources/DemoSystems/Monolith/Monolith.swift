@@ -66,8 +66,11 @@ public final class Monolith: DemoSystem {
         let gateway = Storefront.gateway(clock: clock, metrics: telemetry.metrics) { _ in Self.serviceName }
         Self.profile.deploy([gateway, shop], on: mesh)
 
-        // Notifications are sent after the order commits, from the bus, in-process: no hop.
-        mesh.eventBus.subscribe("orders", as: Self.serviceName) { [shop] envelope in try await shop.notify(envelope) }
+        // Notifications are sent after the order commits, from the bus, in-process: no hop; as
+        // many at once as the storefront's notification-service takes.
+        mesh.eventBus.subscribe("orders", as: Self.serviceName, partitions: Storefront.notificationPartitions) { [shop] envelope in
+            try await shop.notify(envelope)
+        }
     }
 
     // MARK: Traffic

@@ -175,7 +175,8 @@ final class Shop: MeshService, Sendable {
             return .error(503, "order \(order.id) was rolled back before it could be confirmed")
         }
         _ = try? mesh.eventBus.publish("orders", type: "order.confirmed",
-                                   data: NotificationService.OrderEvent(orderId: order.id, userId: userId, reason: nil), source: name)
+                                   data: NotificationService.OrderEvent(orderId: order.id, userId: userId, reason: nil), source: name,
+                                   key: order.id)
         return .json(Self.view(store.transaction { $0.orders[order.id] }!), status: 201)
     }
 
@@ -241,7 +242,8 @@ final class Shop: MeshService, Sendable {
         }
         if wasOpen {
             _ = try? mesh.eventBus.publish("orders", type: "order.cancelled",
-                                       data: NotificationService.OrderEvent(orderId: order.id, userId: order.userId, reason: reason), source: name)
+                                       data: NotificationService.OrderEvent(orderId: order.id, userId: order.userId, reason: reason), source: name,
+                                       key: order.id)
         }
         return refunded
     }

@@ -305,7 +305,8 @@ public final class OrderService: MeshService, Sendable {
     private func confirm(_ context: Context) async throws {
         orders.withLock { $0[context.orderId]?.state = .confirmed }
         try mesh.eventBus.publish("orders", type: "order.confirmed",
-                                  data: NotificationService.OrderEvent(orderId: context.orderId, userId: context.userId, reason: nil), source: name)
+                                  data: NotificationService.OrderEvent(orderId: context.orderId, userId: context.userId, reason: nil), source: name,
+                                  key: context.orderId)
     }
 
     private func cancel(_ context: Context, reason: String) async throws {
@@ -317,7 +318,8 @@ public final class OrderService: MeshService, Sendable {
         }
         if wasOpen {
             try mesh.eventBus.publish("orders", type: "order.cancelled",
-                                      data: NotificationService.OrderEvent(orderId: context.orderId, userId: context.userId, reason: reason), source: name)
+                                      data: NotificationService.OrderEvent(orderId: context.orderId, userId: context.userId, reason: reason), source: name,
+                                      key: context.orderId)
         }
     }
 

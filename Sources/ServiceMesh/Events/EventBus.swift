@@ -20,6 +20,9 @@ public struct EventEnvelope: Sendable, Codable, Equatable, Identifiable {
     /// W3C trace context of the publishing span, if there was one.
     public var traceparent: String?
     public var tracestate: String?
+    /// What orders it among its topic's events (an order's id): a partitioned subscription
+    /// delivers the events of one key in publish order. nil: ordered by nothing but the topic.
+    public var key: String?
 
     /// The data decoded from JSON.
     public func decode<T: Decodable>(_ type: T.Type) throws -> T {
@@ -36,16 +39,22 @@ public struct DeadLetter: Sendable, Equatable {
 }
 
 /// Topics, subscriptions per service, and asynchronous delivery: at least once, in order per
-/// subscriber, retried with exponential backoff, then dead-lettered.
+/// subscriber (or per partition key), retried with exponential backoff, then dead-lettered.
 ///
-/// - Ordering: each subscription has its own queue worked by one task; an event that keeps
-///   failing holds back the later ones until it is dead-lettered (ordering over throughput).
+/// - Ordering: each subscription has one queue per partition, worked by one task each; an event
+///   that keeps failing holds back the later ones of its partition until it is dead-lettered
+///   (ordering over throughput). With one partition (the default) that is every event of the
+///   topic; with several, events go to a partition by their ``EventEnvelope/key`` (its stable
+///   hash), so the events of one key stay in publish order while different keys are delivered
+///   concurrently, as a Kafka consumer group does. Events without a key spread by their id.
 /// - At least once: a handler that throws gets the same envelope again, so handlers must be
 ///   idempotent (the envelope's `id` is the key).
 /// - Metrics per topic and subscriber: `events_published_total{topic}`,
 ///   `events_delivered_total`, `events_failed_total` (failed attempts; these two also by the
 ///   publishing service, `source`, so `Mesh.observe` can draw publisher → subscriber edges),
 ///   `events_dead_lettered_total`, and the gauge `events_lag` (queued, not yet handled).
+/// - Lag per subscription (``lag(of:)``): events queued and how long the oldest has waited, and
+///   the worst of both since start, measured on the telemetry's clock.
 /// - A handler that delivers through the mesh calls as ``clientName``, so its calls show as the
 ///   event edges they carry (with that channel's breaker) rather than as calls from a service.
 ///
@@ -75,22 +84,21 @@ public final class EventBus: Sendable {
         let topic: String
         let subscriber: String
         let handler: Handler
-        let queue = Mutex<[EventEnvelope]>([])
-        let wakeUps: AsyncStream<Void>
-        let wake: AsyncStream<Void>.Continuation
+        let partitions: [Partition]
         let deadLettered: Counter
         let lag: Gauge
         private let metrics: any MetricsFactory
         /// `events_delivered_total` and `events_failed_total` by publishing service, made on the
         /// first delivery of its events (a topic has a handful of publishers).
         private let bySource = Mutex<[String: (delivered: Counter, failed: Counter)]>([:])
+        private let peaks = Mutex<(queued: Int, secondsBehind: Double, deadLettered: Int)>((0, 0, 0))
 
-        init(topic: String, subscriber: String, handler: @escaping Handler, metrics: any MetricsFactory) {
+        init(topic: String, subscriber: String, partitions: Int, handler: @escaping Handler, metrics: any MetricsFactory) {
             self.topic = topic
             self.subscriber = subscriber
             self.handler = handler
             self.metrics = metrics
-            (wakeUps, wake) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(1))
+            self.partitions = (0..<partitions).map { _ in Partition() }
             let dimensions = [("topic", topic), ("subscriber", subscriber)]
             deadLettered = Counter(label: "events_dead_lettered_total", dimensions: dimensions, factory: metrics)
             lag = Gauge(label: "events_lag", dimensions: dimensions, factory: metrics)
@@ -108,14 +116,67 @@ public final class EventBus: Sendable {
             }
         }
 
-        /// Queues an envelope for delivery and wakes the subscription's worker.
+        /// The partition `envelope` belongs to: by its key's stable hash, or its id's without one.
+        func partition(of envelope: EventEnvelope) -> Partition {
+            guard partitions.count > 1 else { return partitions[0] }
+            return partitions[Int((envelope.key ?? envelope.id).hashValueStable % UInt64(partitions.count))]
+        }
+
+        /// Events queued over every partition, the one in hand included.
+        var queued: Int { partitions.reduce(0) { $0 + $1.count } }
+
+        /// Queues an envelope on its partition and wakes that partition's worker.
         func enqueue(_ envelope: EventEnvelope) {
-            let count = queue.withLock { queue in
-                queue.append(envelope)
-                return queue.count
-            }
-            lag.record(count)
-            wake.yield()
+            let partition = partition(of: envelope)
+            partition.append(envelope)
+            let queued = self.queued
+            peaks.withLock { $0.queued = max($0.queued, queued) }
+            lag.record(queued)
+            partition.wake.yield()
+        }
+
+        /// An envelope's first attempt starts `secondsBehind` after it was published.
+        func starting(secondsBehind: Double) {
+            peaks.withLock { $0.secondsBehind = max($0.secondsBehind, secondsBehind) }
+        }
+
+        func deadLetteredOne() {
+            deadLettered.increment()
+            peaks.withLock { $0.deadLettered += 1 }
+        }
+
+        /// Its lag at `now` (seconds since the Unix epoch).
+        func status(now: Double) -> SubscriptionStatus {
+            let oldest = partitions.compactMap { $0.oldestTimestamp }.min()
+            let peaks = peaks.withLock { $0 }
+            return SubscriptionStatus(topic: topic, partitions: partitions.count, queued: queued,
+                                      secondsBehind: oldest.map { max(0, now - $0) } ?? 0,
+                                      peakQueued: peaks.queued, peakSecondsBehind: peaks.secondsBehind,
+                                      deadLettered: peaks.deadLettered)
+        }
+    }
+
+    /// One ordered queue of a subscription, worked by one task.
+    final class Partition: Sendable {
+        private let queue = Mutex<[EventEnvelope]>([])
+        let wakeUps: AsyncStream<Void>
+        let wake: AsyncStream<Void>.Continuation
+
+        init() {
+            (wakeUps, wake) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(1))
+        }
+
+        var count: Int { queue.withLock { $0.count } }
+        var first: EventEnvelope? { queue.withLock { $0.first } }
+        var oldestTimestamp: Double? { queue.withLock { $0.first?.timestamp } }
+
+        func append(_ envelope: EventEnvelope) {
+            queue.withLock { $0.append(envelope) }
+        }
+
+        /// Removes the envelope in hand, once it is settled.
+        func removeFirst() {
+            queue.withLock { _ = $0.removeFirst() }
         }
     }
 
@@ -140,16 +201,20 @@ public final class EventBus: Sendable {
         (newSubscriptions, announce) = AsyncStream.makeStream()
     }
 
-    /// Delivers `topic`'s events to `handler`, in publish order, on behalf of `subscriber` (a service name).
-    public func subscribe(_ topic: String, as subscriber: String, handler: @escaping Handler) {
-        let subscription = Subscription(topic: topic, subscriber: subscriber, handler: handler, metrics: telemetry.metrics)
+    /// Delivers `topic`'s events to `handler` on behalf of `subscriber` (a service name): in
+    /// publish order, or with `partitions` > 1 in publish order per ``EventEnvelope/key`` and up
+    /// to `partitions` deliveries at once.
+    public func subscribe(_ topic: String, as subscriber: String, partitions: Int = 1, handler: @escaping Handler) {
+        precondition(partitions >= 1, "a subscription needs at least one partition")
+        let subscription = Subscription(topic: topic, subscriber: subscriber, partitions: partitions, handler: handler, metrics: telemetry.metrics)
         state.withLock { $0.subscriptions.append(subscription) }
         announce.yield(subscription)
     }
 
-    /// Publishes an event with JSON `data`; returns the envelope. Delivery happens later, in ``run()``.
+    /// Publishes an event with JSON `data` and an ordering `key` (see ``EventEnvelope/key``);
+    /// returns the envelope. Delivery happens later, in ``run()``.
     @discardableResult
-    public func publish<Payload: Encodable>(_ topic: String, type: String, data: Payload, source: String) throws -> EventEnvelope {
+    public func publish<Payload: Encodable>(_ topic: String, type: String, data: Payload, source: String, key: String? = nil) throws -> EventEnvelope {
         let body = try MeshJSON.encoder.encode(data)
         let tracer = telemetry.tracer(for: source)
         let span = tracer.startSpan("publish \(type)", context: ServiceContext.current ?? .topLevel, ofKind: .producer)
@@ -162,7 +227,7 @@ public final class EventBus: Sendable {
             state.nextID += 1
             let envelope = EventEnvelope(id: "evt-\(id)", topic: topic, type: type, data: body, source: source,
                                          timestamp: Double(telemetry.time.unixNanoseconds()) / 1e9,
-                                         traceparent: carrier["traceparent"], tracestate: carrier["tracestate"])
+                                         traceparent: carrier["traceparent"], tracestate: carrier["tracestate"], key: key)
             let counter = state.published[topic] ?? Counter(label: "events_published_total", dimensions: [("topic", topic)], factory: telemetry.metrics)
             state.published[topic] = counter
             return (envelope, state.subscriptions.filter { $0.topic == topic }, counter)
@@ -174,7 +239,16 @@ public final class EventBus: Sendable {
 
     /// Events published but not yet handled or dead-lettered, over all subscriptions.
     public var pendingCount: Int {
-        state.withLock { $0.subscriptions }.reduce(0) { $0 + $1.queue.withLock { $0.count } }
+        state.withLock { $0.subscriptions }.reduce(0) { $0 + $1.queued }
+    }
+
+    /// The lag of each of `subscriber`'s subscriptions, by topic.
+    public func lag(of subscriber: String) -> [SubscriptionStatus] {
+        let now = Double(telemetry.time.unixNanoseconds()) / 1e9
+        return state.withLock { $0.subscriptions }
+            .filter { $0.subscriber == subscriber }
+            .map { $0.status(now: now) }
+            .sorted { $0.topic < $1.topic }
     }
 
     /// Dead letters, oldest first.
@@ -197,39 +271,41 @@ public final class EventBus: Sendable {
         return letters.count
     }
 
-    /// Works every subscription's queue until cancelled. Call it once per bus (``MeshRuntime``
-    /// does): once cancelled, the bus stops delivering for good, as at shutdown.
+    /// Works every subscription's partitions until cancelled. Call it once per bus
+    /// (``MeshRuntime`` does): once cancelled, the bus stops delivering for good, as at shutdown.
     public func run() async {
         await withTaskGroup(of: Void.self) { group in
-            for subscription in state.withLock({ $0.subscriptions }) {
-                group.addTask { await self.work(subscription) }
+            func start(_ subscription: Subscription) {
+                for partition in subscription.partitions {
+                    group.addTask { await self.work(partition, of: subscription) }
+                }
             }
-            var seen = Set(state.withLock { $0.subscriptions.map(ObjectIdentifier.init) })
+            let existing = state.withLock { $0.subscriptions }
+            existing.forEach(start)
+            var seen = Set(existing.map(ObjectIdentifier.init))
             for await subscription in newSubscriptions {
                 guard seen.insert(ObjectIdentifier(subscription)).inserted else { continue }
-                group.addTask { await self.work(subscription) }
+                start(subscription)
             }
             group.cancelAll()
         }
     }
 
-    private func work(_ subscription: Subscription) async {
+    private func work(_ partition: Partition, of subscription: Subscription) async {
         await withTaskCancellationHandler {
-            var wakeUps = subscription.wakeUps.makeAsyncIterator()
+            var wakeUps = partition.wakeUps.makeAsyncIterator()
             while !Task.isCancelled {
-                guard let envelope = subscription.queue.withLock({ $0.first }) else {
+                guard let envelope = partition.first else {
                     guard await wakeUps.next() != nil else { return }
                     continue
                 }
+                subscription.starting(secondsBehind: max(0, Double(telemetry.time.unixNanoseconds()) / 1e9 - envelope.timestamp))
                 guard await deliver(envelope, to: subscription) else { return }
-                let count = subscription.queue.withLock { queue in
-                    queue.removeFirst()
-                    return queue.count
-                }
-                subscription.lag.record(count)
+                partition.removeFirst()
+                subscription.lag.record(subscription.queued)
             }
         } onCancel: {
-            subscription.wake.finish()
+            partition.wake.finish()
         }
     }
 
@@ -264,7 +340,7 @@ public final class EventBus: Sendable {
                         state.deadLetters.append(letter)
                         if state.deadLetters.count > configuration.maxDeadLetters { state.deadLetters.removeFirst() }
                     }
-                    subscription.deadLettered.increment()
+                    subscription.deadLetteredOne()
                     telemetry.events.record(source: subscription.subscriber, kind: .deadLetter,
                                             message: "\(envelope.type) \(envelope.id) dead-lettered after \(attempt) attempts: \(error)",
                                             attributes: ["topic": envelope.topic], traceId: envelope.traceparent.flatMap { TraceContext(traceparent: $0)?.traceID.description })

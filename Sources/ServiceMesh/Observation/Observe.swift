@@ -63,7 +63,8 @@ extension Mesh {
                 latency: store.latency(SeriesSelector(label: "request_duration_seconds", matching: ["service": name]), window: window),
                 rpsHistory: store.history(all, seconds: 60), errorHistory: errorHistory,
                 requestsTotal: Int(store.total(all)), fault: fault,
-                dependencies: dependencies[name].map { $0.sorted() } ?? [], checks: checks))
+                dependencies: dependencies[name].map { $0.sorted() } ?? [], checks: checks,
+                subscriptions: eventBus.lag(of: name)))
         }
 
         var breakers: [BreakerStatus] = []

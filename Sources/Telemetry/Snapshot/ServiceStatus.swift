@@ -31,6 +31,9 @@ public struct ServiceStatus: Codable, Sendable, Equatable, Identifiable {
     public var dependencies: [String]
     /// The service's own health checks (a failing dependency is shown there but does not make it down).
     public var checks: [HealthCheckStatus]
+    /// The topics it consumes, by topic, with their lag. Absent from snapshots taken before lag
+    /// was reported: they decode as none.
+    public var subscriptions: [SubscriptionStatus]
 
     public var id: String { name }
 
@@ -46,7 +49,8 @@ public struct ServiceStatus: Codable, Sendable, Equatable, Identifiable {
         requestsTotal: Int = 0,
         fault: FaultSpec = .none,
         dependencies: [String] = [],
-        checks: [HealthCheckStatus] = []
+        checks: [HealthCheckStatus] = [],
+        subscriptions: [SubscriptionStatus] = []
     ) {
         self.name = name
         self.health = health
@@ -60,6 +64,31 @@ public struct ServiceStatus: Codable, Sendable, Equatable, Identifiable {
         self.fault = fault
         self.dependencies = dependencies
         self.checks = checks
+        self.subscriptions = subscriptions
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case name, health, instances, rps, errorRatio, latency, rpsHistory, errorHistory, requestsTotal, fault, dependencies, checks
+        case subscriptions
+    }
+
+    /// Decodes every field as encoded; `subscriptions` may be missing (a snapshot from before
+    /// lag was reported) and then is empty.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        name = try container.decode(String.self, forKey: .name)
+        health = try container.decode(Health.self, forKey: .health)
+        instances = try container.decode([InstanceStatus].self, forKey: .instances)
+        rps = try container.decode(Double.self, forKey: .rps)
+        errorRatio = try container.decode(Double.self, forKey: .errorRatio)
+        latency = try container.decodeIfPresent(LatencySummary.self, forKey: .latency)
+        rpsHistory = try container.decode([Double].self, forKey: .rpsHistory)
+        errorHistory = try container.decode([Double].self, forKey: .errorHistory)
+        requestsTotal = try container.decode(Int.self, forKey: .requestsTotal)
+        fault = try container.decode(FaultSpec.self, forKey: .fault)
+        dependencies = try container.decode([String].self, forKey: .dependencies)
+        checks = try container.decode([HealthCheckStatus].self, forKey: .checks)
+        subscriptions = try container.decodeIfPresent([SubscriptionStatus].self, forKey: .subscriptions) ?? []
     }
 }
 
