@@ -14,8 +14,8 @@ import Testing
 struct PlantedBugTests {
     /// The sweep the test runs; the bug must show within it.
     static let seeds = "1..\(seedsSearched)"
-    static let seedsSearched = 12
-    static let arguments = SimArguments(seeds: seeds, duration: "20s", rps: "40", plantedBug: "skip-refund:1")
+    static let seedsSearched = 10
+    static let arguments = SimArguments(seeds: seeds, duration: "10s", rps: "40", plantedBug: "skip-refund:1")
 
     @Test("found within the sweep, shrunk, replayed from the file; the same seeds pass without the bug")
     func findShrinkReplay() async throws {

@@ -36,7 +36,7 @@ import Testing
         #expect(options.faultPlan == .swarm)
         let swarm = try #require(options.swarmScenario)
         #expect(options.faults.changes == FaultTimeline(swarm.faults).changes)
-        #expect(swarm == SwarmFaults.scenario(system: "storefront", seed: 99, targets: Storefront.profile.faultTargets, rps: 200, duration: .seconds(3600)))
+        #expect(swarm == SwarmFaults.scenario(system: "storefront", seed: 99, targets: Storefront.profile.faultTargets, entry: "gateway", rps: 200, duration: .seconds(3600)))
         #expect(options.replayCommand == "meshtop sim storefront --seed 99 --duration 1h")
     }
 

@@ -241,7 +241,7 @@ public struct SimOptions: Sendable, Equatable {
     /// The schedule swarm draws for this seed, as a scenario; nil unless the faults are swarm's.
     public var swarmScenario: Scenario? {
         guard faultPlan == .swarm else { return nil }
-        return SwarmFaults.scenario(system: system, seed: seed, targets: faultTargets, rps: rps, duration: duration)
+        return SwarmFaults.scenario(system: system, seed: seed, targets: faultTargets, entry: demoSystem.profile.services.first, rps: rps, duration: duration)
     }
 
     /// The run's faults as episodes, with its rate and duration: what `--shrink` reduces.

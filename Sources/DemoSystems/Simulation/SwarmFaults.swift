@@ -15,6 +15,11 @@ import Telemetry
 /// so drawing the schedule shifts nothing else the run draws (traffic, request mix, jitter): the
 /// same seed with `--faults none` sends the same requests.
 ///
+/// Never drawn: a `hang` on the system's entry (its gateway, or one of its instances). The traffic
+/// generator's clients wait for an answer without a timeout of their own, so a hung gateway holds
+/// the run open forever (swarm seed 10 of `storefront --duration 20s` found it: the run never
+/// settles). Until clients get a deadline, the entry gets `down` instead.
+///
 /// Load shape is not drawn: the traffic generator takes one constant rate (an open-loop Poisson
 /// schedule), and the rate is the run's `--rps`.
 public enum SwarmFaults {
@@ -33,7 +38,9 @@ public enum SwarmFaults {
     /// The schedule `seed` draws for a run of `duration` at `rps` over `targets` (a system's
     /// ``SystemProfile/faultTargets``). Episodes on one target never overlap. Same arguments, same
     /// schedule.
-    public static func draw(seed: UInt64, targets: [String], rps: Double, duration: Duration) -> FaultSchedule {
+    ///
+    /// - Parameter entry: the service traffic enters through (the profile's first), which never hangs.
+    public static func draw(seed: UInt64, targets: [String], entry: String? = nil, rps: Double, duration: Duration) -> FaultSchedule {
         var random = SeededRandom(seed: seed, component: component)
         // Whole seconds read best in a scenario file; a short run needs a finer grain.
         let grain: Duration = duration >= .seconds(20) ? .seconds(1) : .milliseconds(100)
@@ -64,7 +71,7 @@ public enum SwarmFaults {
             case .down:
                 fault = .down
             case .hang, .none:
-                fault = .hang
+                fault = isEntry(target, entry) ? .down : .hang
             }
             drawn.append(FaultSchedule.Episode(target: target, fault: fault, start: grain * start,
                                                end: min(duration, grain * (start + length))))
@@ -74,9 +81,18 @@ public enum SwarmFaults {
 
     /// The schedule as a scenario, named after the system and seed, with the seed in it so the
     /// file replays the run on its own.
-    public static func scenario(system: String, seed: UInt64, targets: [String], rps: Double, duration: Duration) -> Scenario {
-        draw(seed: seed, targets: targets, rps: rps, duration: duration)
+    public static func scenario(system: String, seed: UInt64, targets: [String], entry: String? = nil, rps: Double, duration: Duration) -> Scenario {
+        draw(seed: seed, targets: targets, entry: entry, rps: rps, duration: duration)
             .scenario(name: "\(system)-swarm-\(seed)", description: "swarm faults drawn by seed \(seed)", seed: seed)
+    }
+
+    /// Whether `target` is `entry` or one of its instances (`gateway-2`).
+    static func isEntry(_ target: String, _ entry: String?) -> Bool {
+        guard let entry else { return false }
+        if target == entry { return true }
+        guard target.hasPrefix(entry + "-") else { return false }
+        let suffix = target.dropFirst(entry.count + 1)
+        return !suffix.isEmpty && suffix.allSatisfy(\.isASCIIDigit)
     }
 
     /// A non-empty subset: each element kept with probability ½; when none is, one drawn at random.
