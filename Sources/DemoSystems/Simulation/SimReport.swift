@@ -166,7 +166,7 @@ public struct SimReport: Codable, Sendable, Equatable {
         }
         let plan = swarmSchedule.map { "swarm, \(FaultSchedule($0).summary)" } ?? faultPlan
         if faultsApplied.isEmpty {
-            lines.append("  faults       none applied (\(plan))")
+            lines.append(plan == "none" ? "  faults       none" : "  faults       none applied (\(plan))")
         } else {
             lines.append("  faults       \(faultsApplied.count) applied (\(plan)):")
             for change in faultsApplied { lines.append("    at \(Self.seconds(change.atSeconds))  \(change.service): \(change.change)") }
