@@ -1,5 +1,10 @@
 import ArgumentParser
 import DemoSystems
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -14,40 +19,65 @@ import Darwin
 struct SimCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sim",
-        abstract: "Run the storefront on the deterministic simulator: virtual time, one seed, a digest of the run.",
+        abstract: "Run a system on the deterministic simulator: virtual time, one seed, swarm faults, a digest of the run.",
         discussion: """
             The same SystemRun as `meshtop demo --headless`, on a virtual clock and one thread: an hour \
             of traffic takes far less than an hour, and the same seed gives the same run (the same digest).
 
-            Exit status: 0 all invariants hold; 1 an invariant was violated (the report gives the first \
-            and the command that replays the run); 2 a bad option (nothing ran); 3 the simulation failed \
-            (work escaped the simulator, a deadlock).
+            Faults: by default each seed draws its own schedule (swarm: which fault kinds and targets are \
+            on, when, for how long, how hard); --faults FILE plays a scenario instead, --faults none nothing.
+
+            --seeds A..B runs every seed from A to B (two at a time) and lists those that failed. \
+            --shrink reduces a failing seed's schedule to a small one that violates the same invariant and \
+            writes it as a scenario file (`meshtop sim --faults FILE` and `meshtop demo --scenario FILE` play it). \
+            --at T --json prints the system's snapshot at virtual time T instead of a report.
+
+            Exit status: 0 all invariants hold (every seed passed); 1 an invariant was violated (the report \
+            gives the first and the command that replays the run); 2 a bad option (nothing ran); 3 the \
+            simulation failed (work escaped the simulator, a deadlock).
             """
     )
 
     @Argument(help: SharedHelp.system)
     var system: String?
 
-    @Option(help: ArgumentHelp("Seed of the run, 0…\(UInt64.max); the same seed replays the run. (default: drawn at random, printed first)", valueName: "seed"))
+    @Option(help: ArgumentHelp("Seed of the run, 0…\(UInt64.max); the same seed replays the run. (default: the scenario's, else drawn at random, printed first)", valueName: "seed"))
     var seed: String?
 
-    @Option(help: ArgumentHelp("Virtual time traffic runs: 500ms, 10s, 2m, 1h. (default: 1h)", valueName: "duration"))
+    @Option(help: ArgumentHelp("Run every seed from A to B (both included), two at a time, and list the failing ones.", valueName: "A..B"))
+    var seeds: String?
+
+    @Option(help: ArgumentHelp("Virtual time traffic runs: 500ms, 10s, 2m, 1h. (default: the scenario's, else 1h)", valueName: "duration"))
     var duration: String?
 
-    @Option(help: ArgumentHelp("Requests per second the open-loop generator sends. (default: 200)", valueName: "rps"))
+    @Option(help: ArgumentHelp("Requests per second the open-loop generator sends. (default: the scenario's, else 200)", valueName: "rps"))
     var rps: String?
 
     @Option(name: .customLong("fault"), help: SharedHelp.fault)
     var faults: [String] = []
 
-    @Option(name: .customLong("faults"), help: ArgumentHelp("Faults over time: none, or a scenario file (only its faults are played). (default: none)", valueName: "none|file"))
+    @Option(name: .customLong("faults"), help: ArgumentHelp("Faults over time: swarm (drawn from the seed), none, or a scenario file (its faults; its rps, duration and seed where no flag gives them). (default: swarm, or none with --fault)", valueName: "swarm|none|file"))
     var faultSource: String?
+
+    @Flag(help: "Shrink a failing seed's fault schedule to a small one that fails the same way, and write it as a scenario file.")
+    var shrink = false
+
+    @Option(name: .customLong("shrink-out"), help: ArgumentHelp("Where --shrink writes the scenario. (default: SYSTEM-seed-N-shrunk.json)", valueName: "file"))
+    var shrinkOut: String?
+
+    @Option(help: ArgumentHelp("With --json: print the system's snapshot (as `meshtop snapshot --json`) at this virtual time, at most the duration.", valueName: "time"))
+    var at: String?
+
+    /// A bug planted on purpose, for the tests that show swarm and --shrink find bugs.
+    @Option(name: .customLong("planted-bug"), help: .hidden)
+    var plantedBug: String?
 
     @Flag(help: "Print the report as JSON.")
     var json = false
 
     var arguments: SimArguments {
-        SimArguments(system: system, seed: seed, duration: duration, rps: rps, faults: faults, faultSource: faultSource, json: json)
+        SimArguments(system: system, seed: seed, seeds: seeds, duration: duration, rps: rps, faults: faults, faultSource: faultSource,
+                     shrink: shrink, shrinkOut: shrinkOut, at: at, plantedBug: plantedBug, json: json)
     }
 
     func validate() throws {
@@ -72,6 +102,35 @@ struct SimCommand: AsyncParsableCommand {
             let line = "seed \(options.seed) (drawn at random; --seed \(options.seed) replays this run)\n"
             // Written straight to the descriptor, so it is out even if the run never ends.
             Self.writeAll(line, to: options.json ? 2 : 1)
+        }
+        if options.seeds != nil {
+            let sweep = await SeedSweep.run(options)
+            print(options.json ? try sweep.jsonString() : sweep.renderText(), terminator: options.json ? "\n" : "")
+            throw ExitCode(sweep.exitStatus)
+        }
+        if let at = options.at {
+            switch await SystemSimulation.snapshot(options, at: at) {
+            case .success(let snapshot):
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+                print(String(decoding: try encoder.encode(snapshot), as: UTF8.self))
+                return
+            case .failure(let failure):
+                Self.writeAll("meshtop sim: \(failure.description)\nreplay: \(options.replayCommand) --at \(DurationParser.format(at)) --json\n", to: 2)
+                throw ExitCode(HeadlessOutput.exitRunFailed)
+            }
+        }
+        if options.shrink {
+            let outcome = await SimShrink.run(options)
+            if let shrunk = outcome.shrunk {
+                do {
+                    try Data(shrunk.fileText.utf8).write(to: URL(fileURLWithPath: shrunk.path))
+                } catch {
+                    throw DemoUsageError(message: "--shrink-out: cannot write \(shrunk.path): \(error)")
+                }
+            }
+            print(options.json ? try outcome.jsonString() : outcome.renderText(), terminator: options.json ? "\n" : "")
+            throw ExitCode(outcome.exitStatus)
         }
         let report = await SystemSimulation.runOnDedicatedThread(options)
         if options.json {

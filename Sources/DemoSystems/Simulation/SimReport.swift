@@ -78,6 +78,10 @@ public struct SimReport: Codable, Sendable, Equatable {
     public var requestsSent: Int
     /// What the gateway answered, by status.
     public var requestsByOutcome: [Count]
+    /// Where the scheduled faults came from: `swarm`, `none` or `scenario FILE`.
+    public var faultPlan: String
+    /// The schedule swarm drew for this seed, as a scenario file holds it (nil unless swarm).
+    public var swarmSchedule: Scenario?
     public var faultsApplied: [FaultChange]
     public var orders: HeadlessReport.Orders?
     public var invariantsChecked: Int
@@ -104,10 +108,36 @@ public struct SimReport: Codable, Sendable, Equatable {
         requestsSent = value?.result.traffic?.sent ?? 0
         requestsByOutcome = value?.figures.requestsByOutcome ?? []
         faultsApplied = value?.figures.faultsApplied ?? []
+        switch options.faultPlan {
+        case .none: faultPlan = "none"
+        case .swarm: faultPlan = "swarm"
+        case .scenario(let path, _): faultPlan = "scenario \(path)"
+        }
+        swarmSchedule = options.swarmScenario
         orders = value?.result.report.orders
         invariantsChecked = options.demoSystem.profile.invariants.count
         violations = value?.result.report.invariants.violations ?? []
         digest = value?.digest
+    }
+
+    /// What failed, to tell whether another run failed the same way: the first violated
+    /// invariant's name, `simulation` when the simulation itself failed, nil when the run passed.
+    public var failureSignature: String? {
+        if simulationFailure != nil { return "simulation" }
+        return violations.first?.invariant.rawValue
+    }
+
+    /// Whether this run failed with `signature` (``failureSignature`` of another run): the
+    /// simulation failed, or one of its violations is of that invariant.
+    public func fails(as signature: String) -> Bool {
+        if signature == "simulation" { return simulationFailure != nil }
+        return simulationFailure == nil && violations.contains { $0.invariant.rawValue == signature }
+    }
+
+    /// The first violation or the simulation's failure, in one line; nil when the run passed.
+    public var firstFailure: String? {
+        if let simulationFailure { return simulationFailure }
+        return violations.first.map { "\($0.invariant.rawValue): \($0.message)" }
     }
 
     /// 0 invariants hold, 1 one is violated, 3 the simulation failed.
@@ -134,10 +164,11 @@ public struct SimReport: Codable, Sendable, Equatable {
             lines.append("  orders       \(orders.placed) placed, \(orders.confirmed) confirmed, \(orders.cancelled) cancelled, "
                 + "\(orders.pending) pending, \(orders.compensations) compensated")
         }
+        let plan = swarmSchedule.map { "swarm, \(FaultSchedule($0).summary)" } ?? faultPlan
         if faultsApplied.isEmpty {
-            lines.append("  faults       none")
+            lines.append(plan == "none" ? "  faults       none" : "  faults       none applied (\(plan))")
         } else {
-            lines.append("  faults       \(faultsApplied.count) applied:")
+            lines.append("  faults       \(faultsApplied.count) applied (\(plan)):")
             for change in faultsApplied { lines.append("    at \(Self.seconds(change.atSeconds))  \(change.service): \(change.change)") }
         }
         lines.append("  invariants   \(invariantsChecked) checked, \(violations.count) violated")

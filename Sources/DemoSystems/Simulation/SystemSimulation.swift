@@ -29,15 +29,62 @@ public enum SystemSimulation {
         return SimReport(options: options, simulation: simulation)
     }
 
-    private static func body(_ options: SimOptions, _ context: SimulationContext) async throws -> SimRunValue {
+    /// The system's snapshot at virtual time `at` of `options`' run (the same JSON as
+    /// `meshtop snapshot --json`), on a thread of its own; the run stops there. A failure when the
+    /// simulation failed before `at` (it says how).
+    public static func snapshot(_ options: SimOptions, at: Duration) async -> Result<SystemSnapshot, SimRunFailure> {
+        let simulation = await Simulator.runOnDedicatedThread(seed: options.seed, until: at + endingAllowance) { context in
+            let run = try makeRun(options, context)
+            return try await withThrowingTaskGroup(of: SystemSnapshot?.self) { group in
+                group.addTask {
+                    try await run.run()
+                    return nil
+                }
+                group.addTask {
+                    try await context.clock.sleep(until: .init(offset: at), tolerance: nil)
+                    let mesh = run.system.mesh
+                    mesh.telemetry.metricsStore.tick()
+                    return mesh.observe(window: snapshotWindowSeconds)
+                }
+                while let result = try await group.next() {
+                    if let snapshot = result {
+                        group.cancelAll()
+                        return snapshot
+                    }
+                }
+                throw CancellationError()
+            }
+        }
+        if let failure = simulation.failure { return .failure(SimRunFailure(description: failure.description)) }
+        guard let snapshot = simulation.value else {
+            return .failure(SimRunFailure(description: "simulation with seed \(options.seed) failed: the run stopped before \(DurationParser.format(at))"))
+        }
+        return .success(snapshot)
+    }
+
+    /// The window `--at` observes rates over: the dashboard's (and `meshtop snapshot`'s).
+    public static let snapshotWindowSeconds = 10
+
+    private static func makeRun(_ options: SimOptions, _ context: SimulationContext) throws -> SystemRun<SimulatedClock> {
         let clock = context.clock
         let system = options.demoSystem.make(clock: clock, seed: context.seed,
                                              time: TimeSource(clock: clock, originUnixNanoseconds: originUnixNanoseconds))
+        options.plantedBug?.plant(in: system)
         let plan = SystemRun<SimulatedClock>.Plan(rps: options.rps, seed: context.seed, faults: options.faults,
                                                   trafficDuration: options.duration, ending: .settle)
-        let run = try SystemRun(system: system, clock: clock, plan: plan)
+        return try SystemRun(system: system, clock: clock, plan: plan)
+    }
+
+    private static func body(_ options: SimOptions, _ context: SimulationContext) async throws -> SimRunValue {
+        let run = try makeRun(options, context)
+        let system = run.system
         try await run.run()
         guard let result = HeadlessDemo.result(of: run) else { throw CancellationError() }
         return SimRunValue(result: result, digest: SimulationDigest.of(system.mesh), mesh: SimRunValue.Figures(system.mesh))
     }
+}
+
+/// A simulated run that failed before it produced what was asked of it, in words.
+public struct SimRunFailure: Error, CustomStringConvertible {
+    public var description: String
 }

@@ -61,6 +61,8 @@ public final class OrderService: MeshService, Sendable {
     }
 
     private let queue = Mutex(PaymentQueue())
+    /// A bug planted for tests of the simulator (nil in every real run): see ``plantSkippedRefunds(every:)``.
+    private let skippedRefunds = Mutex<(every: Int, seen: Int)?>(nil)
     private let stats = Mutex(Stats())
     private let nextOrder = Mutex(0)
     private let mesh: Mesh
@@ -168,6 +170,7 @@ public final class OrderService: MeshService, Sendable {
                     throw error
                 }
             }, compensation: { [self] context in
+                if skipsThisRefund() { return }
                 try await refund(context)
             }),
             SagaStep("reserve-stock", action: { [self] context in
@@ -254,6 +257,22 @@ public final class OrderService: MeshService, Sendable {
     /// Orders whose payment is queued or being retried right now: a run has settled only when this
     /// is 0, including the orders a worker is in the middle of.
     public var queuedPayments: Int { queue.withLock { $0.waiting.count + $0.inHand } }
+
+    /// Plants a bug, for tests that prove the simulator finds bugs: every `every`-th refund the
+    /// saga's compensation makes is skipped while the step reports success, so a cancelled order
+    /// keeps its money captured (the `cancelledOrderRefunded` invariant). Never call it otherwise.
+    public func plantSkippedRefunds(every: Int) {
+        precondition(every >= 1, "plantSkippedRefunds(every:) needs every >= 1")
+        skippedRefunds.withLock { $0 = (every, 0) }
+    }
+
+    private func skipsThisRefund() -> Bool {
+        skippedRefunds.withLock { planted in
+            guard planted != nil else { return false }
+            planted!.seen += 1
+            return planted!.seen % planted!.every == 0
+        }
+    }
 
     // MARK: Steps' calls
 
