@@ -109,7 +109,8 @@ extension Mesh {
             events: recentEvents(limit: eventLimit),
             sagas: Array(sagas.all().prefix(100)),
             dropped: DroppedCounts(spans: stats.droppedSpans, traces: stats.droppedTraces, events: telemetry.events.dropped,
-                                   malformedTraceHeaders: stats.malformedTraceHeaders))
+                                   malformedTraceHeaders: stats.malformedTraceHeaders),
+            interventions: interventions())
     }
 
     /// The newest events, plus the newest manual actions even when busier kinds pushed them out
@@ -186,6 +187,11 @@ extension Mesh {
             secondsUntilHalfOpen: status.timeUntilPermitted?.seconds, policy: status.policy,
             transitions: status.transitions.map {
                 BreakerTransitionRecord(from: BreakerState($0.from), to: BreakerState($0.to), atSeconds: (origin + $0.at).seconds, reason: $0.reason)
+            },
+            shadow: status.shadow.map { shadow in
+                BreakerShadowStatus(wouldBeOpen: shadow.wouldBeOpen, openedAt: shadow.openedAt.map { (origin + $0).seconds }, reason: shadow.reason,
+                                    closedAt: shadow.closedAt.map { (origin + $0).seconds }, timesOpened: shadow.timesOpened,
+                                    wouldHaveRejected: shadow.wouldHaveRejected)
             })
     }
 }
