@@ -11,9 +11,9 @@ public enum Action: Sendable, Hashable {
     case toggleErrorsOnly
     case collapse, expand, nextError
     case disableBreaker, metricsOnlyBreaker
-    /// `i`: the Interventions panel (manual actions and their measured effect); in the Events
-    /// view, only the manual actions.
-    case showInterventions, toggleInterventionsOnly
+    /// `i`: opens (or closes) the Interventions panel, manual actions and their measured effect;
+    /// on the Events list, shows only the manual actions there (or all events again).
+    case interventions
 }
 
 /// Where keys are read: each view has its own bindings on top of the global ones.
@@ -123,7 +123,7 @@ public struct KeyMap: Sendable {
             KeyBinding([.char("p")], .togglePause, help: "pause / resume the live feed", hint: "pause", in: .global),
             KeyBinding([.char("?")], .toggleHelp, help: "this help", hint: "help", in: .global),
             KeyBinding([.char("q"), .ctrl("c")], .quit, help: "quit", hint: "quit", in: .global),
-            KeyBinding([.char("i")], .showInterventions, help: "interventions: manual actions, who took them and their measured effect", in: .global),
+            KeyBinding([.char("i")], .interventions, help: "interventions: manual actions, who took them and their measured effect", in: .global),
         ]
         func listKeys(_ context: KeyContext, what: String, extra: [KeyBinding]) -> [KeyBinding] {
             [KeyBinding([.enter], .drillIn, help: "details of the selected \(what)", hint: "details", in: context)]
@@ -146,8 +146,8 @@ public struct KeyMap: Sendable {
                 KeyBinding([.char("c")], .forceBreakerClosed, help: "force the breaker closed", hint: "force closed", in: context),
                 KeyBinding([.char("r")], .resetBreaker, help: "reset the breaker to automatic", hint: "reset", in: context),
                 KeyBinding([.char("d")], .disableBreaker, help: "disable the breaker (lets every call through, records nothing)", hint: "disable", in: context),
-                KeyBinding([.char("m")], .metricsOnlyBreaker, help: "metrics-only: lets every call through, records, shows what its policy would have done", hint: "metrics-only", in: context),
-                KeyBinding([.char("i")], .showInterventions, help: "interventions: manual actions and their measured effect", hint: "interventions", in: context),
+                KeyBinding([.char("m")], .metricsOnlyBreaker, help: "metrics-only: lets calls through, records, evaluates its policy in the shadow", hint: "metrics-only", in: context),
+                KeyBinding([.char("i")], .interventions, help: "interventions: manual actions and their measured effect", hint: "interventions", in: context),
             ]
         }
         bindings += listKeys(.breakers, what: "breaker", extra: breakerKeys(.breakers))
@@ -162,10 +162,10 @@ public struct KeyMap: Sendable {
             KeyBinding([.escape], .back, help: "back to the traces", hint: "back", in: .traceDetail),
         ]
         bindings += listKeys(.events, what: "event", extra: [
-            KeyBinding([.char("i")], .toggleInterventionsOnly, help: "show only manual actions (interventions)", hint: "interventions only", in: .events),
+            KeyBinding([.char("i")], .interventions, help: "show only manual actions (interventions), or every event again", hint: "interventions only", in: .events),
         ]).filter { $0.action != .drillIn }
         bindings += [
-            KeyBinding([.escape, .char("i")], .back, help: "close the interventions", hint: "back", in: .interventions),
+            KeyBinding([.escape], .back, help: "close the interventions (i too)", hint: "back", in: .interventions),
         ]
         // Laid out by the graph: nothing to filter or sort.
         bindings += [

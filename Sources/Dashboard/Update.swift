@@ -296,13 +296,15 @@ extension DashboardState {
             return selectedBreakerID.map { [.control(.disableBreaker(id: $0))] } ?? []
         case .metricsOnlyBreaker:
             return selectedBreakerID.map { [.control(.metricsOnlyBreaker(id: $0))] } ?? []
-        case .showInterventions:
-            showHelp = false
-            detail = .interventions
-            detailOffset = 0
-        case .toggleInterventionsOnly:
-            eventsInterventionsOnly.toggle()
-            reconcileSelection(.events)
+        case .interventions:
+            if detail == nil, !showHelp, tab == .events {
+                eventsInterventionsOnly.toggle()
+                reconcileSelection(.events)
+            } else {
+                showHelp = false
+                detail = detail == .interventions ? nil : .interventions
+                detailOffset = 0
+            }
         case .collapse: collapseSpan()
         case .expand: expandSpan()
         case .nextError: selectNextErrorSpan()

@@ -87,6 +87,7 @@ struct InterventionsTests {
         await call(test, 2)
         test.clock.advance(by: .seconds(6))
         await call(test, 3)
+        test.clock.advance(by: .seconds(1))
         try test.mesh.perform(.metricsOnlyBreaker(id: "caller->svc"), origin: "dashboard")
         await call(test, 2)
         let records = test.mesh.observe().interventions

@@ -44,7 +44,9 @@ struct SnapshotInterventionsCodingTests {
     @Test func anEffectInWords() {
         #expect(InterventionEffect(callsRejected: 1).summary == "1 call rejected")
         #expect(InterventionEffect(callsLetThrough: 96, failuresLetThrough: 61, wouldHaveRejected: 40, wouldHaveOpened: 2).summary
-            == "96 let through (61 failed), would have rejected 40, would have opened 2×")
+            == "96 let through, 61 failed; would have opened 2 times and rejected 40")
+        #expect(InterventionEffect(callsLetThrough: 5, failuresLetThrough: 0, wouldHaveRejected: 0, wouldHaveOpened: 0).summary
+            == "5 let through, 0 failed; would not have opened")
         #expect(InterventionEffect(faultsInjected: 3).summary == "3 requests hit")
         #expect(InterventionEffect().summary == "-")
         #expect(Self.trip.secondsLasted(now: 100) == 28)

@@ -20,32 +20,35 @@ enum InterventionsView {
             lines.append(Line("  none yet: trip (o), force closed (c), disable (d), metrics-only (m) or reset (r) a breaker, or set a fault (f)", .muted))
             return lines
         }
-        let targetWidth = min(36, interventions.map { DisplayWidth.of(Looks.breakerName($0.target, glyphs)) }.max() ?? 10)
         let originWidth = min(20, max(6, interventions.map { DisplayWidth.of($0.origin) }.max() ?? 6))
-        // One line each on a wide screen; else the effect goes on a second line.
+        // What is left of the width after the other columns goes to the target (two-space
+        // indent, AT 9, ACTION 12, ORIGIN, LASTED 12, a space after each).
+        let longestTarget = interventions.map { DisplayWidth.of(Looks.breakerName($0.target, glyphs)) }.max() ?? 6
+        let targetWidth = min(longestTarget, max(12, width - 2 - 10 - 13 - (originWidth + 1) - 12 - 1))
+        // One line each, then the detail, on a wide screen; else the effect on a line of its own.
         let oneLine = width >= 150
         lines.append(Document.row([
             (Span("AT", .muted), 9, .left), (Span("ACTION", .muted), 12, .left), (Span("TARGET", .muted), targetWidth, .left),
-            (Span("ORIGIN", .muted), originWidth, .left), (Span("LASTED", .muted), 15, .left),
+            (Span("ORIGIN", .muted), originWidth, .left), (Span("LASTED", .muted), 12, .left),
         ] + (oneLine ? [(Span("EFFECT", .muted), 0, .left)] : [])))
+        let indent = String(repeating: " ", count: 12)
         for intervention in interventions.reversed() {
             let lasted = intervention.secondsLasted(now: snapshot.uptimeSeconds)
             let lastedText = intervention.isActive ? "\(Format.age(lasted)) active" : (lasted <= 0 ? "instant" : Format.age(lasted))
             let effect = effectSpan(intervention)
+            let target = DisplayWidth.truncate(Looks.breakerName(intervention.target, glyphs), to: targetWidth, ellipsis: glyphs.ellipsis)
             var row: [(Span, Int, Alignment)] = [
                 (Span("+" + Format.clock(intervention.atSeconds), .muted), 9, .left),
                 (Span(intervention.action.rawValue, actionStyle(intervention.action)), 12, .left),
-                (Span(Looks.breakerName(intervention.target, glyphs)), targetWidth, .left),
+                (Span(target), targetWidth, .left),
                 (Span(intervention.origin, .accent), originWidth, .left),
-                (Span(lastedText, intervention.isActive ? .warn : .plain), 15, .left),
+                (Span(lastedText, intervention.isActive ? .warn : .plain), 12, .left),
             ]
             if oneLine { row.append((effect, 0, .left)) }
             lines.append(Document.row(row))
-            var second = Line([Span(String(repeating: " ", count: 12))])
-            if !oneLine { second.append(effect) }
+            if !oneLine { lines.append(Line([Span(indent), effect])) }
             let detail = intervention.detail + (intervention.endedBy.map { "; ended: \($0)" } ?? "")
-            second.append((oneLine ? "" : "  ") + detail, .muted)
-            lines.append(second)
+            lines.append(Line(indent + detail, .muted))
         }
         return lines
     }
@@ -73,9 +76,9 @@ enum BreakerShadowLines {
         if let current = snapshot.interventions.last(where: { $0.target == breaker.id && $0.isActive }) {
             lines.append(Line([
                 Span("manual  ", .muted),
-                Span("\(current.detail) by \(current.origin) at +\(Format.clock(current.atSeconds)), \(Format.age(current.secondsLasted(now: snapshot.uptimeSeconds))) ago: "),
-                InterventionsView.effectSpan(current),
+                Span("\(current.detail) by \(current.origin) at +\(Format.clock(current.atSeconds)) (\(Format.age(current.secondsLasted(now: snapshot.uptimeSeconds))) ago)"),
             ]))
+            lines.append(Line([Span("        "), InterventionsView.effectSpan(current)]))
         }
         switch breaker.state {
         case .metricsOnly:
@@ -100,7 +103,7 @@ enum BreakerShadowLines {
                 lines.append(Line([Span("  "), Span("would not have opened", .ok), Span(" since set to metrics-only", .muted)]))
             }
             lines.append(Line([
-                Span("  would have opened ", .muted), Span("\(shadow.timesOpened)×"),
+                Span("  would have opened ", .muted), Span(shadow.timesOpened == 1 ? "once" : "\(shadow.timesOpened) times"),
                 Span("   would have rejected ", .muted), Span(Format.count(shadow.wouldHaveRejected), shadow.wouldHaveRejected > 0 ? .warn : .plain),
                 Span(" of the calls let through", .muted),
             ]))

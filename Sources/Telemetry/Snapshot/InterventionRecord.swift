@@ -71,16 +71,17 @@ public struct InterventionEffect: Codable, Sendable, Equatable {
     }
 
     /// In words, for the panel and the text report: `412 calls rejected`,
-    /// `96 let through (61 failed), would have rejected 40, would have opened 2×`; `-` for none.
+    /// `96 let through, 61 failed; would have opened 2 times and rejected 40`; `-` for none.
     public var summary: String {
         var parts: [String] = []
         if let callsRejected { parts.append("\(callsRejected) call\(callsRejected == 1 ? "" : "s") rejected") }
         if let callsLetThrough {
-            parts.append("\(callsLetThrough) let through" + (failuresLetThrough.map { " (\($0) failed)" } ?? ""))
+            parts.append("\(callsLetThrough) let through" + (failuresLetThrough.map { ", \($0) failed" } ?? ""))
         }
-        if let wouldHaveRejected { parts.append("would have rejected \(wouldHaveRejected)") }
-        if let wouldHaveOpened, wouldHaveOpened > 0 { parts.append("would have opened \(wouldHaveOpened)×") }
+        if let wouldHaveOpened {
+            parts.append(wouldHaveOpened > 0 ? "would have opened \(wouldHaveOpened == 1 ? "once" : "\(wouldHaveOpened) times") and rejected \(wouldHaveRejected ?? 0)" : "would not have opened")
+        }
         if let faultsInjected { parts.append("\(faultsInjected) request\(faultsInjected == 1 ? "" : "s") hit") }
-        return parts.isEmpty ? "-" : parts.joined(separator: ", ")
+        return parts.isEmpty ? "-" : parts.joined(separator: "; ")
     }
 }
