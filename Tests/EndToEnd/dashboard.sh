@@ -14,7 +14,7 @@
 #    `i`: the Interventions panel lists the trip with origin dashboard and the calls it rejected.
 # 2. Shadow thresholds, under `--fault payment-service=errors:0.7`: `2`, select the payment breaker,
 #    `m`: METRICS ONLY; `Enter`: its detail says its policy would have opened; `i` lists the
-#    metrics-only action in effect; `d`: DISABLED.
+#    metrics-only action in effect; `Esc`, `d`: DISABLED.
 # 3. A smaller check under TERM=vt100 LANG=C: services visible, ASCII only, `q` exits 0, terminal restored.
 #
 # Waits by polling the screen (every 30 ms, each wait with a deadline), never by fixed sleeps.
@@ -85,7 +85,9 @@ pass "r: order-service -> payment-service is CLOSED again"
 press i 5 "the Interventions panel" '^ INTERVENTIONS '
 wait_for 5 "the trip with origin dashboard" screen_has "^ +\+[0-9:]+ +trip +$BREAKER +dashboard "
 screen_has '[0-9]+ calls? rejected' || fail "the trip's rejected calls are not counted"
-pass "i: the Interventions panel lists the trip by dashboard: $(screen | grep -E '[0-9]+ calls? rejected' | head -1 | sed 's/  */ /g')"
+REJECTED=$(screen | grep -Eo '[0-9]+ calls? rejected' | head -1 | awk '{ print $1 }')
+[ "${REJECTED:-0}" -gt 0 ] || fail "the trip counted no rejected calls"
+pass "i: the Interventions panel lists the trip by dashboard, $REJECTED calls rejected: $(screen | grep -E 'forced open; ended' | head -1 | sed 's/^ *//; s/  */ /g')"
 press Escape 5 "the Breakers view after Esc" '\[2 Breakers\]'
 
 tm send-keys -t "$SESSION" 3
@@ -125,8 +127,9 @@ pass "Enter: $(screen | grep -E 'would (be OPEN|have opened) at' | head -1 | sed
 press i 5 "the Interventions panel" '^ INTERVENTIONS '
 wait_for 5 "the metrics-only action in effect" screen_has "metrics-only +$BREAKER +dashboard +[0-9hms]+ active"
 pass "i: the metrics-only action by dashboard is listed as in effect"
-press Escape 5 "the breaker detail after Esc" '^ SHADOW '
-press d 5 "the detail to show DISABLED" "$BREAKER +. DISABLED"
+press Escape 5 "the Breakers view after Esc" '\[2 Breakers\]'
+selected_matches "^ *$BREAKER " || fail "the selection left the payment breaker: '$(selected_row)'"
+press d 5 "the breaker row to show DISABLED" "$BREAKER .*DISABLED"
 pass "d: order-service -> payment-service is DISABLED"
 quit_and_check alternate-screen
 DEMO_ARGS=""

@@ -44,11 +44,12 @@ final class InterventionLog: Sendable {
     /// How many actions are kept (the newest).
     static let capacity = 200
 
-    /// Records an action; an earlier action still in effect on the same target is ended by it.
+    /// Records an action. With `endsPrevious` (the breaker was in a manual state, or a fault is
+    /// replaced), the last earlier action on the same target is marked as ended by this one.
     func record(_ action: ControlCommand.Action, target: String, origin: ActionOrigin, detail: String, at: Duration,
-                link: Link, endsAtOnce: Bool = false, faultCountNow: Int? = nil) {
+                link: Link, endsAtOnce: Bool = false, endsPrevious: Bool = true, faultCountNow: Int? = nil) {
         state.withLock { state in
-            if let index = state.entries.lastIndex(where: { $0.target == target && $0.endedBy == nil && !$0.endsAtOnce }) {
+            if endsPrevious, let index = state.entries.lastIndex(where: { $0.target == target && $0.endedBy == nil && !$0.endsAtOnce }) {
                 state.entries[index].endedBy = (at, "\(action.rawValue) by \(origin)")
                 if case .fault = state.entries[index].link, let faultCountNow {
                     state.entries[index].faultEnd = (at, faultCountNow)
@@ -85,14 +86,9 @@ final class InterventionLog: Sendable {
                     break
                 }
                 if let ended = episode.ended {
-                    let endedAt = origin + ended
-                    record.endedAtSeconds = endedAt.seconds
-                    // The next action ended it unless it had ended before (a timed trip running out).
-                    if let next = entry.endedBy, next.at <= endedAt {
-                        record.endedBy = next.words
-                    } else {
-                        record.endedBy = episode.state == .forcedOpen ? "timed trip ended" : "ended"
-                    }
+                    record.endedAtSeconds = (origin + ended).seconds
+                    // No next action ended it: it ran out (a timed trip).
+                    record.endedBy = entry.endedBy?.words ?? (episode.state == .forcedOpen ? "timed trip ended" : "ended")
                 } else if let next = entry.endedBy {
                     // The breaker was replaced (a policy change made a new one): this one no longer acts.
                     record.endedAtSeconds = next.at.seconds

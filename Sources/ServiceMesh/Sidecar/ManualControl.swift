@@ -29,31 +29,31 @@ extension Mesh {
                 source = id
                 let detail = "forced open\(duration.map { " for \($0.compact)" } ?? "")"
                 message = "tripped (\(detail)), was \(transition.from)"
-                noteIntervention(command, on: breaker, detail: detail, origin: origin, at: now)
+                noteIntervention(command, on: breaker, transition, detail: detail, origin: origin, at: now)
             case .forceBreakerClosed(let id):
                 let breaker = try existingBreaker(id)
                 let transition = breaker.forceClosed()
                 source = id
                 message = "forced closed, was \(transition.from)"
-                noteIntervention(command, on: breaker, detail: "forced closed", origin: origin, at: now)
+                noteIntervention(command, on: breaker, transition, detail: "forced closed", origin: origin, at: now)
             case .resetBreaker(let id):
                 let breaker = try existingBreaker(id)
                 let transition = breaker.reset()
                 source = id
                 message = "reset to automatic, was \(transition.from)"
-                noteIntervention(command, on: breaker, detail: "reset to automatic, was \(transition.from)", origin: origin, at: now)
+                noteIntervention(command, on: breaker, transition, detail: "reset to automatic, was \(transition.from)", origin: origin, at: now)
             case .disableBreaker(let id):
                 let breaker = try existingBreaker(id)
                 let transition = breaker.disable()
                 source = id
                 message = "disabled (lets every call through, records nothing), was \(transition.from)"
-                noteIntervention(command, on: breaker, detail: "disabled", origin: origin, at: now)
+                noteIntervention(command, on: breaker, transition, detail: "disabled", origin: origin, at: now)
             case .metricsOnlyBreaker(let id):
                 let breaker = try existingBreaker(id)
                 let transition = breaker.recordOnly()
                 source = id
                 message = "set to metrics-only (lets every call through, records, evaluates its policy in the shadow), was \(transition.from)"
-                noteIntervention(command, on: breaker, detail: "metrics-only", origin: origin, at: now)
+                noteIntervention(command, on: breaker, transition, detail: "metrics-only", origin: origin, at: now)
             case .setFault(let target, let fault):
                 let key: InProcessTransport.FaultKey
                 if serviceNames.contains(target) {
@@ -93,13 +93,16 @@ extension Mesh {
         return breaker
     }
 
-    /// Links a breaker action to the manual episode it started (none for a reset).
-    private func noteIntervention(_ command: ControlCommand, on breaker: CircuitBreaker, detail: String, origin: ActionOrigin, at now: Duration) {
+    /// Links a breaker action to the manual episode it started (none for a reset); it ended the
+    /// action before it when the breaker was in a manual state (`transition.from`).
+    private func noteIntervention(_ command: ControlCommand, on breaker: CircuitBreaker, _ transition: CircuitBreakerTransition,
+                                  detail: String, origin: ActionOrigin, at now: Duration) {
         let status = breaker.status()
         let episode = status.state.isManual ? status.manualEpisodes.last?.sequence : nil
-        let breakerOrigin = now - breaker.now()
+        let breakerOrigin = self.now() - breaker.now()  // read together: the breaker times its episodes from its own origin
         interventionLog.record(command.action, target: breaker.id, origin: origin, detail: detail, at: now,
-                               link: .breaker(breaker, origin: breakerOrigin, episode: episode), endsAtOnce: episode == nil)
+                               link: .breaker(breaker, origin: breakerOrigin, episode: episode), endsAtOnce: episode == nil,
+                               endsPrevious: transition.from.isManual)
     }
 
     /// Every manual action kept, oldest first, with its effect measured now.
