@@ -52,15 +52,15 @@ extension HeadlessReport {
         lines.append("")
 
         if !interventions.isEmpty {
-            let header = ["AT", "ACTION", "TARGET", "ORIGIN", "LASTED", "EFFECT"]
+            let header = ["INTERVENTION", "AT", "TARGET", "ORIGIN", "LASTED", "EFFECT"]
             let rows = interventions.map { intervention in
                 [
-                    Self.fixed(intervention.atSeconds, decimals: 2) + "s", intervention.action.rawValue, intervention.target, intervention.origin,
+                    intervention.action.rawValue, Self.fixed(intervention.atSeconds, decimals: 2) + "s", intervention.target, intervention.origin,
                     intervention.endedAtSeconds.map { Self.fixed($0 - intervention.atSeconds, decimals: 2) + "s" } ?? "to the end",
                     intervention.effect.summary + " (\(intervention.detail))",
                 ]
             }
-            lines += Self.table(header: header, rows: rows, leftAligned: [1, 2, 3, 4, 5])
+            lines += Self.table(header: header, rows: rows, leftAligned: [0, 2, 3, 4, 5])
             lines.append("")
         }
 

@@ -67,9 +67,13 @@ extension Mesh {
         }
 
         var breakers: [BreakerStatus] = []
+        // Read once, for the breakers and the interventions on them alike.
+        var breakerStatuses: [ObjectIdentifier: CircuitBreaker.Status] = [:]
         for channel in channels.sorted(by: { $0.id < $1.id }) {
             guard let (breaker, origin) = channel.breaker else { continue }
-            breakers.append(Self.breakerStatus(breaker.status(), origin: origin))
+            let status = breaker.status()
+            breakerStatuses[ObjectIdentifier(breaker)] = status
+            breakers.append(Self.breakerStatus(status, origin: origin))
         }
 
         var routes: [RouteStatus] = []
@@ -110,7 +114,7 @@ extension Mesh {
             sagas: Array(sagas.all().prefix(100)),
             dropped: DroppedCounts(spans: stats.droppedSpans, traces: stats.droppedTraces, events: telemetry.events.dropped,
                                    malformedTraceHeaders: stats.malformedTraceHeaders),
-            interventions: interventions())
+            interventions: interventions(statuses: breakerStatuses))
     }
 
     /// The newest events, plus the newest manual actions even when busier kinds pushed them out

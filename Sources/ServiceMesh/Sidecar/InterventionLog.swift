@@ -63,10 +63,13 @@ final class InterventionLog: Sendable {
     }
 
     /// Every kept action as the snapshot reports it, oldest first, with effects measured now.
-    func records(now: Duration, faultCount: (InProcessTransport.FaultKey) -> Int) -> [InterventionRecord] {
+    /// `statuses` holds breakers' statuses already read (by the snapshot), so its breakers and
+    /// its interventions agree.
+    func records(now: Duration, faultCount: (InProcessTransport.FaultKey) -> Int,
+                 statuses known: [ObjectIdentifier: CircuitBreaker.Status] = [:]) -> [InterventionRecord] {
         let entries = state.withLock { $0.entries }
         // One status per breaker, however many actions name it.
-        var statuses: [ObjectIdentifier: CircuitBreaker.Status] = [:]
+        var statuses = known
         return entries.map { entry in
             var record = InterventionRecord(id: entry.id, action: entry.action, target: entry.target, origin: entry.origin.rawValue,
                                             detail: entry.detail, atSeconds: entry.at.seconds)

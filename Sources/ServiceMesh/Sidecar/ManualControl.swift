@@ -107,6 +107,10 @@ extension Mesh {
 
     /// Every manual action kept, oldest first, with its effect measured now.
     public func interventions() -> [InterventionRecord] {
-        interventionLog.records(now: now(), faultCount: transport.faultsInjected)
+        interventions(statuses: [:])
+    }
+
+    func interventions(statuses: [ObjectIdentifier: CircuitBreaker.Status]) -> [InterventionRecord] {
+        interventionLog.records(now: now(), faultCount: transport.faultsInjected, statuses: statuses)
     }
 }
