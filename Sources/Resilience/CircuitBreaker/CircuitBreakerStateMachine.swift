@@ -138,7 +138,8 @@ public struct CircuitBreakerStateMachine: Sendable {
     }
 
     /// Records how a permitted call ended. `duration` is needed only when the policy has a
-    /// slow-call rule; `now` is evaluated only when the window is time-based or a transition happens.
+    /// slow-call rule; `now` is evaluated only when the window is time-based, a transition happens,
+    /// or a metrics-only breaker's shadow would be open (to know when its open time ends).
     public mutating func record(_ outcome: Outcome, duration: Duration = .zero, trial: Bool = false,
                                 at now: @autoclosure () -> Duration) -> CircuitBreakerTransition? {
         if state.isManual, outcome != .ignored, !episodes.isEmpty {
