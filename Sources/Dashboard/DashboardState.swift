@@ -66,6 +66,8 @@ public enum Detail: Sendable, Equatable {
     case breaker(id: String)
     /// A trace and how far its tree has come: the tree and its view state exist only once loaded.
     case trace(id: String, tree: TraceLoad)
+    /// `i`: manual actions with their origin and measured effect, newest first.
+    case interventions
 }
 
 /// The tree of the trace being shown: asked for, answered, or gone from the store.
@@ -137,6 +139,8 @@ public struct DashboardState: Sendable, Equatable {
     public var lists: [Tab: ListState]
     /// `e` on the Traces list: show only traces with an error.
     public var tracesErrorsOnly: Bool = false
+    /// `i` on the Events list: show only manual actions.
+    public var eventsInterventionsOnly: Bool = false
     /// The rows of the Traces list on screen, a page of the source's trace store: the list never
     /// holds more than it shows. Its `selectedIndex` and `offset` count in the whole store's order.
     public var traceList: TracePage?
@@ -196,6 +200,7 @@ public struct DashboardState: Sendable, Equatable {
         case .service: return .serviceDetail
         case .breaker: return .breakerDetail
         case .trace: return .traceDetail
+        case .interventions: return .interventions
         case nil:
             switch tab {
             case .services: return .services

@@ -10,6 +10,10 @@ public enum Action: Sendable, Hashable {
     case tripBreaker, forceBreakerClosed, resetBreaker
     case toggleErrorsOnly
     case collapse, expand, nextError
+    case disableBreaker, metricsOnlyBreaker
+    /// `i`: opens (or closes) the Interventions panel, manual actions and their measured effect;
+    /// on the Events list, shows only the manual actions there (or all events again).
+    case interventions
 }
 
 /// Where keys are read: each view has its own bindings on top of the global ones.
@@ -20,6 +24,7 @@ public enum KeyContext: String, Sendable, Hashable, CaseIterable {
     case traces, traceDetail
     case events
     case topology
+    case interventions
     case help
 
     /// How the help screen heads this context's keys.
@@ -34,6 +39,7 @@ public enum KeyContext: String, Sendable, Hashable, CaseIterable {
         case .traceDetail: "Trace detail"
         case .events: "Events"
         case .topology: "Topology"
+        case .interventions: "Interventions"
         case .help: "Help"
         }
     }
@@ -117,6 +123,7 @@ public struct KeyMap: Sendable {
             KeyBinding([.char("p")], .togglePause, help: "pause / resume the live feed", hint: "pause", in: .global),
             KeyBinding([.char("?")], .toggleHelp, help: "this help", hint: "help", in: .global),
             KeyBinding([.char("q"), .ctrl("c")], .quit, help: "quit", hint: "quit", in: .global),
+            KeyBinding([.char("i")], .interventions, help: "interventions: manual actions, who took them and their measured effect", in: .global),
         ]
         func listKeys(_ context: KeyContext, what: String, extra: [KeyBinding]) -> [KeyBinding] {
             [KeyBinding([.enter], .drillIn, help: "details of the selected \(what)", hint: "details", in: context)]
@@ -135,9 +142,12 @@ public struct KeyMap: Sendable {
         ]
         let breakerKeys: (KeyContext) -> [KeyBinding] = { context in
             [
-                KeyBinding([.char("o")], .tripBreaker, help: "trip the breaker (force open)", hint: "trip (force open)", in: context),
+                KeyBinding([.char("o")], .tripBreaker, help: "trip the breaker (force open)", hint: "trip", in: context),
                 KeyBinding([.char("c")], .forceBreakerClosed, help: "force the breaker closed", hint: "force closed", in: context),
-                KeyBinding([.char("r")], .resetBreaker, help: "reset the breaker to automatic", hint: "reset to automatic", in: context),
+                KeyBinding([.char("r")], .resetBreaker, help: "reset the breaker to automatic", hint: "reset", in: context),
+                KeyBinding([.char("d")], .disableBreaker, help: "disable the breaker (lets every call through, records nothing)", hint: "disable", in: context),
+                KeyBinding([.char("m")], .metricsOnlyBreaker, help: "metrics-only: lets calls through, records, evaluates its policy in the shadow", hint: "metrics-only", in: context),
+                KeyBinding([.char("i")], .interventions, help: "interventions: manual actions and their measured effect", hint: "interventions", in: context),
             ]
         }
         bindings += listKeys(.breakers, what: "breaker", extra: breakerKeys(.breakers))
@@ -151,7 +161,12 @@ public struct KeyMap: Sendable {
             KeyBinding([.char("e")], .nextError, help: "next span with an error", hint: "next error", in: .traceDetail),
             KeyBinding([.escape], .back, help: "back to the traces", hint: "back", in: .traceDetail),
         ]
-        bindings += listKeys(.events, what: "event", extra: []).filter { $0.action != .drillIn }
+        bindings += listKeys(.events, what: "event", extra: [
+            KeyBinding([.char("i")], .interventions, help: "show only manual actions (interventions), or every event again", hint: "interventions only", in: .events),
+        ]).filter { $0.action != .drillIn }
+        bindings += [
+            KeyBinding([.escape], .back, help: "close the interventions (i too)", hint: "back", in: .interventions),
+        ]
         // Laid out by the graph: nothing to filter or sort.
         bindings += [
             KeyBinding([.enter], .drillIn, help: "details of the selected service, or of the selected edge's breaker", hint: "details", in: .topology),

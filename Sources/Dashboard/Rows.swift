@@ -53,7 +53,8 @@ enum Rows {
     static func events(_ state: DashboardState) -> [EventRecord] {
         guard let snapshot = state.snapshot else { return [] }
         let filter = state.list(.events).filter.lowercased()
-        var rows = filter.isEmpty ? snapshot.events : snapshot.events.filter { event in
+        let events = state.eventsInterventionsOnly ? snapshot.events.filter { $0.kind == .manualAction } : snapshot.events
+        var rows = filter.isEmpty ? events : events.filter { event in
             event.message.lowercased().contains(filter)
                 || event.source.lowercased().contains(filter)
                 || event.kind.rawValue.lowercased().contains(filter)

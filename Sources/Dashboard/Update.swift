@@ -125,7 +125,7 @@ extension Action {
     /// True for the keys that send a command to the system (``Effect/control(_:)``).
     var isControl: Bool {
         switch self {
-        case .tripBreaker, .forceBreakerClosed, .resetBreaker, .cycleFault: true
+        case .tripBreaker, .forceBreakerClosed, .resetBreaker, .disableBreaker, .metricsOnlyBreaker, .cycleFault: true
         default: false
         }
     }
@@ -139,6 +139,8 @@ extension ControlCommand {
             "tripped \(id) (forced open\(seconds.map { " for \(Format.fixed($0, 0))s" } ?? ""))"
         case .forceBreakerClosed(let id): "forced \(id) closed"
         case .resetBreaker(let id): "reset \(id) to automatic"
+        case .disableBreaker(let id): "disabled \(id)"
+        case .metricsOnlyBreaker(let id): "set \(id) to metrics-only"
         case .setFault(let service, let fault): fault.summary.map { "fault on \(service): \($0)" } ?? "fault on \(service) cleared"
         }
     }
@@ -176,7 +178,7 @@ extension DashboardState {
     public func disabledReason(_ action: Action) -> String? {
         if action.isControl, let controlsOffReason { return controlsOffReason }
         switch action {
-        case .tripBreaker, .forceBreakerClosed, .resetBreaker:
+        case .tripBreaker, .forceBreakerClosed, .resetBreaker, .disableBreaker, .metricsOnlyBreaker:
             return selectedBreakerID == nil ? "no breaker selected: \(emptyListReason(what: "breakers"))" : nil
         case .cycleFault:
             guard selectedService == nil else { return nil }
@@ -203,6 +205,7 @@ extension DashboardState {
         let filter = list(tab).filter
         if !filter.isEmpty { return "no \(what) match the filter \"\(filter)\"" }
         if tab == .traces && tracesErrorsOnly { return "no traces with errors" }
+        if tab == .events && eventsInterventionsOnly { return "no manual actions" }
         return "the list is empty"
     }
 
@@ -257,6 +260,9 @@ extension DashboardState {
             } else if tab == .traces && tracesErrorsOnly {
                 tracesErrorsOnly = false
                 reconcileSelection(tab)
+            } else if tab == .events && eventsInterventionsOnly {
+                eventsInterventionsOnly = false
+                reconcileSelection(tab)
             }
         case .moveUp: move(by: -1)
         case .moveDown: move(by: 1)
@@ -286,6 +292,19 @@ extension DashboardState {
             return selectedBreakerID.map { [.control(.forceBreakerClosed(id: $0))] } ?? []
         case .resetBreaker:
             return selectedBreakerID.map { [.control(.resetBreaker(id: $0))] } ?? []
+        case .disableBreaker:
+            return selectedBreakerID.map { [.control(.disableBreaker(id: $0))] } ?? []
+        case .metricsOnlyBreaker:
+            return selectedBreakerID.map { [.control(.metricsOnlyBreaker(id: $0))] } ?? []
+        case .interventions:
+            if detail == nil, !showHelp, tab == .events {
+                eventsInterventionsOnly.toggle()
+                reconcileSelection(.events)
+            } else {
+                showHelp = false
+                detail = detail == .interventions ? nil : .interventions
+                detailOffset = 0
+            }
         case .collapse: collapseSpan()
         case .expand: expandSpan()
         case .nextError: selectNextErrorSpan()
@@ -379,7 +398,7 @@ extension DashboardState {
     private var isDocumentView: Bool {
         if showHelp { return true }
         switch detail {
-        case .service, .breaker: return true
+        case .service, .breaker, .interventions: return true
         case .trace, nil: return false
         }
     }

@@ -13,12 +13,15 @@ public enum ControlBody {
         .trip: ["action", "breaker", "seconds"],
         .forceClosed: ["action", "breaker"],
         .reset: ["action", "breaker"],
+        .disable: ["action", "breaker"],
+        .metricsOnly: ["action", "breaker"],
         .fault: ["action", "service", "fault"],
     ]
 
     /// The accepted bodies, one per action, for messages that cannot name a single field.
     public static let accepted = #"{"action":"trip","breaker":ID,"seconds":N (optional)}, {"action":"force-closed","breaker":ID}, "#
-        + #"{"action":"reset","breaker":ID}, {"action":"fault","service":NAME,"fault":{"kind":"errors","ratio":0.5} (kinds: "#
+        + #"{"action":"reset","breaker":ID}, {"action":"disable","breaker":ID}, {"action":"metrics-only","breaker":ID}, "#
+        + #"{"action":"fault","service":NAME,"fault":{"kind":"errors","ratio":0.5} (kinds: "#
         + FaultSpec.Kind.allCases.map(\.rawValue).joined(separator: ", ") + ")}"
 
     /// - Throws: ``APIError`` (400) with `field` set to the JSON path of the culprit

@@ -170,7 +170,7 @@ extension ControlCommand {
     /// The body field naming what the command acts on, for a 404's `field`.
     var targetField: String {
         switch self {
-        case .tripBreaker, .forceBreakerClosed, .resetBreaker: "breaker"
+        case .tripBreaker, .forceBreakerClosed, .resetBreaker, .disableBreaker, .metricsOnlyBreaker: "breaker"
         case .setFault: "service"
         }
     }

@@ -48,6 +48,8 @@ public final class Mesh: Sendable {
     public let eventBus: EventBus
     public let sagas: SagaLog
     let clock: MeshClock
+    /// Manual actions with what measures their effect (``interventions()``).
+    let interventionLog = InterventionLog()
 
     struct State {
         var services: [String: DeployedService] = [:]

@@ -159,6 +159,7 @@ extension DashboardView {
         case .trace: self = .trace
         case .events: self = .events
         case .topology: self = .topology
+        case .interventions: self = .interventions
         }
     }
 }

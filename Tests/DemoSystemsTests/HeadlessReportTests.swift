@@ -84,7 +84,7 @@ import Testing
         var report = HeadlessReport(snapshot: Self.snapshot, durationSeconds: 10, orders: Self.orders, violations: [Violation(invariant: .nothingPending, subject: "order o-3", message: "pending")])
         report.calls = [HeadlessReport.Calls(caller: "order-service", target: "inventory-service", calls: 10, failed: 2, retries: 3, timeouts: 2, rejected: 0)]
         let object = try #require(try JSONSerialization.jsonObject(with: Data(report.jsonString().utf8)) as? [String: Any])
-        #expect(Set(object.keys) == ["system", "durationSeconds", "interrupted", "services", "breakers", "calls", "subscriptions", "domain", "orders", "invariants", "traces"])
+        #expect(Set(object.keys) == ["system", "durationSeconds", "interrupted", "services", "breakers", "calls", "subscriptions", "domain", "orders", "invariants", "traces", "interventions"])
         #expect(object["interrupted"] as? Bool == false)
         let calls = try #require(object["calls"] as? [[String: Any]])
         #expect(Set(calls[0].keys) == ["caller", "target", "calls", "failed", "retries", "hedges", "timeouts", "rejected"])
@@ -151,6 +151,25 @@ import Testing
               - nothingPending: order o-3 is still pending after the run drained
 
             """)
+    }
+
+    @Test func interventionsAreInTheJSONAndATableOfTheText() throws {
+        var snapshot = Self.snapshot
+        snapshot.interventions = [
+            InterventionRecord(id: 1, action: .fault, target: "payment-service", origin: "cli", detail: "errors 60%", atSeconds: 0,
+                               endedAtSeconds: 10, endedBy: "fault by run", effect: InterventionEffect(faultsInjected: 120)),
+            InterventionRecord(id: 2, action: .trip, target: "order-service->payment-service", origin: "scenario", detail: "forced open for 5s",
+                               atSeconds: 2, endedAtSeconds: 7.5, endedBy: "timed trip ended", effect: InterventionEffect(callsRejected: 40)),
+        ]
+        let report = HeadlessReport(snapshot: snapshot, durationSeconds: 10, orders: Self.orders, violations: [])
+        let decoded = try JSONDecoder().decode(HeadlessReport.self, from: Data(try report.jsonString().utf8))
+        #expect(decoded.interventions == snapshot.interventions)
+        let text = report.renderText()
+        #expect(text.contains("""
+            INTERVENTION     AT  TARGET                          ORIGIN    LASTED  EFFECT
+            fault         0.00s  payment-service                 cli       10.00s  120 requests hit (errors 60%)
+            trip          2.00s  order-service->payment-service  scenario  5.50s   40 calls rejected (forced open for 5s)
+            """), "\(text)")
     }
 
     @Test func outputWritesTheExpositionAndPicksJSONOrTextAndTheExitStatus() throws {

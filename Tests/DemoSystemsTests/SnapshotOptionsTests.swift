@@ -58,8 +58,8 @@ import Testing
     }
 
     @Test(arguments: [
-        (SnapshotArguments(view: "service"), "--view", #"unknown view "service"; expected one of services, breakers, traces, trace, events, topology"#),
-        (SnapshotArguments(view: ""), "--view", #"unknown view ""; expected one of services, breakers, traces, trace, events, topology"#),
+        (SnapshotArguments(view: "service"), "--view", #"unknown view "service"; expected one of services, breakers, traces, trace, events, topology, interventions"#),
+        (SnapshotArguments(view: ""), "--view", #"unknown view ""; expected one of services, breakers, traces, trace, events, topology, interventions"#),
         (SnapshotArguments(width: "59"), "--width", #"invalid size "59"; expected a whole number of columns from 60 to 1000"#),
         (SnapshotArguments(width: "wide"), "--width", #"invalid size "wide"; expected a whole number of columns from 60 to 1000"#),
         (SnapshotArguments(width: "1001"), "--width", #"invalid size "1001"; expected a whole number of columns from 60 to 1000"#),

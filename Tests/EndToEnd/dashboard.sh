@@ -11,7 +11,11 @@
 #    services; `2`, select order-service -> payment-service, `o`: FORCED OPEN; `4` Events shows the
 #    manual action; payment-service's request rate falls; `2`, `r`: CLOSED; `3`, `Enter` on a trace:
 #    its tree rooted at the gateway; `Esc`, `q`: exit status 0 and the terminal restored.
-# 2. A smaller check under TERM=vt100 LANG=C: services visible, ASCII only, `q` exits 0, terminal restored.
+#    `i`: the Interventions panel lists the trip with origin dashboard and the calls it rejected.
+# 2. Shadow thresholds, under `--fault payment-service=errors:0.7`: `2`, select the payment breaker,
+#    `m`: METRICS ONLY; `Enter`: its detail says its policy would have opened; `i` lists the
+#    metrics-only action in effect; `Esc`, `d`: DISABLED.
+# 3. A smaller check under TERM=vt100 LANG=C: services visible, ASCII only, `q` exits 0, terminal restored.
 #
 # Waits by polling the screen (every 30 ms, each wait with a deadline), never by fixed sleeps.
 # Prints a PASS or FAIL line per check; on a failure prints the screen and exits 1.
@@ -78,6 +82,14 @@ wait_for 5 "the breaker row to show CLOSED" screen_has "$BREAKER +[^ ]* ?CLOSED 
 screen_lacks "$BREAKER .*FORCED" || fail "the breaker row still says FORCED"
 pass "r: order-service -> payment-service is CLOSED again"
 
+press i 5 "the Interventions panel" '^ INTERVENTIONS '
+wait_for 5 "the trip with origin dashboard" screen_has "^ +\+[0-9:]+ +trip +$BREAKER +dashboard "
+screen_has '[0-9]+ calls? rejected' || fail "the trip's rejected calls are not counted"
+REJECTED=$(screen | grep -Eo '[0-9]+ calls? rejected' | head -1 | awk '{ print $1 }')
+[ "${REJECTED:-0}" -gt 0 ] || fail "the trip counted no rejected calls"
+pass "i: the Interventions panel lists the trip by dashboard, $REJECTED calls rejected: $(screen | grep -E 'forced open; ended' | head -1 | sed 's/^ *//; s/  */ /g')"
+press Escape 5 "the Breakers view after Esc" '\[2 Breakers\]'
+
 tm send-keys -t "$SESSION" 3
 wait_for 5 "the Traces view with traces" screen_has '^ +[0-9]+(s|m[0-9]+s) [0-9a-f]{8} '
 # Move off the head of the list (where the selection follows new traces) and onto a trace whose
@@ -99,6 +111,28 @@ tm send-keys -t "$SESSION" Escape
 wait_for 5 "the Traces list after Esc" screen_has '\[3 Traces\]'
 pass "Esc: back to the Traces list"
 quit_and_check alternate-screen
+
+# ---------------------------------------------------------------------------------------------
+CURRENT_TEST="shadow thresholds, --fault payment-service=errors:0.7"
+DEMO_ARGS="--fault payment-service=errors:0.7" start_demo LANG=C.UTF-8 LC_ALL=
+wait_for 20 "the Services view with the fault on payment-service" screen_has '^ payment-service .*fault: errors 70%'
+press 2 5 "the Breakers view" '\[2 Breakers\]'
+wait_for 5 "the $BREAKER breaker to be listed" screen_has "$BREAKER"
+select_row "^ *$BREAKER " '{ print $1, $2, $3 }' "the order-service -> payment-service breaker"
+press m 5 "the breaker row to show METRICS ONLY" "$BREAKER .*METRICS ONLY"
+pass "m: order-service -> payment-service is METRICS ONLY"
+press Enter 5 "the breaker detail with its shadow" '^ SHADOW '
+wait_for 30 "the detail to say its policy would have opened" screen_has 'would (be OPEN|have opened) at \+[0-9:]+ \('
+pass "Enter: $(screen | grep -E 'would (be OPEN|have opened) at' | head -1 | sed 's/^ *//; s/  */ /g')"
+press i 5 "the Interventions panel" '^ INTERVENTIONS '
+wait_for 5 "the metrics-only action in effect" screen_has "metrics-only +$BREAKER +dashboard +[0-9hms]+ active"
+pass "i: the metrics-only action by dashboard is listed as in effect"
+press Escape 5 "the Breakers view after Esc" '\[2 Breakers\]'
+selected_matches "^ *$BREAKER " || fail "the selection left the payment breaker: '$(selected_row)'"
+press d 5 "the breaker row to show DISABLED" "$BREAKER .*DISABLED"
+pass "d: order-service -> payment-service is DISABLED"
+quit_and_check alternate-screen
+DEMO_ARGS=""
 
 # ---------------------------------------------------------------------------------------------
 CURRENT_TEST="plain terminal, TERM=vt100 LANG=C"

@@ -62,6 +62,27 @@ assert re.search(r"by api 127\.0\.0\.1:\d+$", e["message"]), e
 assert re.fullmatch(r"api 127\.0\.0\.1:\d+", e["attributes"]["origin"]), e
 PY
 
+# Metrics-only, then disable: 200, the breaker's state follows, and the interventions list the
+# trip (ended by the metrics-only) and both actions with their origin.
+status=$(post "$token" '{"action":"metrics-only","breaker":"order-service->payment-service"}')
+[ "$status" = 200 ] && grep -q '"metrics-only"' "$work/body" && pass "metrics-only: 200 $(cat "$work/body")" || fail "metrics-only: $status $(cat "$work/body")"
+curl -s "$base/api/v1/snapshot?window=5" > "$work/snapshot.json"
+python3 - "$work/snapshot.json" <<'PY' && pass "snapshot: metrics-only with a shadow; interventions trip, metrics-only by api" || fail "snapshot after metrics-only: $(head -c 1500 "$work/snapshot.json")"
+import json, re, sys
+s = json.load(open(sys.argv[1]))
+b = next(b for b in s["breakers"] if b["id"] == "order-service->payment-service")
+assert b["state"] == "metricsOnly", b["state"]
+assert "wouldBeOpen" in b["shadow"], b
+actions = [(i["action"], i["target"]) for i in s["interventions"]]
+assert actions[-2:] == [("trip", "order-service->payment-service"), ("metrics-only", "order-service->payment-service")], actions
+trip = s["interventions"][-2]
+assert trip["endedBy"].startswith("metrics-only by api 127.0.0.1:") and "callsRejected" in trip["effect"], trip
+assert re.fullmatch(r"api 127\.0\.0\.1:\d+", s["interventions"][-1]["origin"]), s["interventions"][-1]
+PY
+status=$(post "$token" '{"action":"disable","breaker":"order-service->payment-service"}')
+[ "$status" = 200 ] && curl -s "$base/api/v1/snapshot?window=5" | python3 -c 'import json,sys; s=json.load(sys.stdin); assert next(b for b in s["breakers"] if b["id"] == "order-service->payment-service")["state"] == "disabled"' \
+    && pass "disable: 200, the breaker is disabled" || fail "disable: $status $(cat "$work/body")"
+
 # 3. Bad bodies: 400 naming the field; an unknown breaker 404 listing the known ones; too large 413.
 check_400() { # BODY FIELD
     local status field
@@ -71,6 +92,8 @@ check_400() { # BODY FIELD
 }
 check_400 '{"action":"trip","breaker":42}' breaker
 check_400 '{"action":"explode","breaker":"x"}' action
+check_400 '{"action":"metricsOnly","breaker":"x"}' action
+check_400 '{"action":"disable","breaker":"x","seconds":5}' seconds
 check_400 '{"action":"fault","service":"payment-service","fault":{"kind":"melt"}}' fault.kind
 check_400 '{"action":"fault","service":"payment-service","fault":{"kind":"errors","ratio":2}}' fault.ratio
 status=$(post "$token" '{"action":"trip","breaker":')

@@ -4,7 +4,7 @@
 #
 # Sets up a private tmux server (killed on exit) and a work directory, and defines: tm, screen,
 # wait_for (polls every 30 ms, each wait with a deadline, never a fixed sleep), screen_has,
-# selected_row, select_row, service_rps, start_demo, quit_and_check, pass and fail (which prints
+# selected_row, select_row, service_rps, press, start_demo, quit_and_check, pass and fail (which prints
 # the screen and exits 1). Sets BINARY to the meshtop given (absolute). Set CURRENT_TEST before
 # each group of checks.
 
@@ -119,6 +119,8 @@ service_rps() {
 rps_at_least() { local r; r=$(service_rps "$1"); [ -n "$r" ] && awk -v r="$r" -v m="$2" 'BEGIN { exit !(r >= m) }'; }
 rps_at_most() { local r; r=$(service_rps "$1"); [ -n "$r" ] && awk -v r="$r" -v m="$2" 'BEGIN { exit !(r <= m) }'; }
 selected_matches() { selected_row | grep -Eq -- "$1"; }
+# press KEY SECONDS DESCRIPTION PATTERN: sends KEY, then waits until the screen matches PATTERN.
+press() { tm send-keys -t "$SESSION" "$1"; wait_for "$2" "$3" screen_has "$4"; }
 # The selected row's identity: the fields of awk program $1 (e.g. '{ print $2 }'), leaving out
 # columns that change by themselves (ages, timers), so a refresh does not pass for a move.
 selected_key() { selected_row | awk "$1"; }

@@ -11,6 +11,8 @@ struct ControlBodyTests {
             == .tripBreaker(id: "order-service->payment-service", forSeconds: 30))
         #expect(try decode(#"{"action":"force-closed","breaker":"a->b"}"#) == .forceBreakerClosed(id: "a->b"))
         #expect(try decode(#"{"action":"reset","breaker":"a->b"}"#) == .resetBreaker(id: "a->b"))
+        #expect(try decode(#"{"action":"disable","breaker":"a->b"}"#) == .disableBreaker(id: "a->b"))
+        #expect(try decode(#"{"action":"metrics-only","breaker":"a->b"}"#) == .metricsOnlyBreaker(id: "a->b"))
         #expect(try decode(#"{"action":"fault","service":"payment-service","fault":{"kind":"errors","ratio":0.5}}"#)
             == .setFault(service: "payment-service", fault: .errors(ratio: 0.5)))
         #expect(try decode(#"{"action":"fault","service":"x","fault":{"kind":"none"}}"#) == .setFault(service: "x", fault: .none))
@@ -25,6 +27,9 @@ struct ControlBodyTests {
         (#"{"action":"trip","breaker":"a->b","seconds":-1}"#, "seconds", "positive"),
         (#"{"action":"trip","breaker":"a->b","seconds":"30"}"#, "seconds", "must be a number"),
         (#"{"action":"trip","breaker":"a->b","second":30}"#, "second", "unknown field"),
+        (#"{"action":"disable"}"#, "breaker", "missing field"),
+        (#"{"action":"metrics-only","breaker":"a->b","seconds":30}"#, "seconds", "unknown field"),
+        (#"{"action":"metricsOnly","breaker":"a->b"}"#, "action", "metrics-only"),
         (#"{"action":"fault","service":"x","fault":{"kind":"melt"}}"#, "fault.kind", "expected one of"),
         (#"{"action":"fault","service":"x","fault":{"kind":"errors"}}"#, "fault.ratio", "missing field"),
         (#"{"action":"fault","service":"x","fault":"down"}"#, "fault", "must be"),

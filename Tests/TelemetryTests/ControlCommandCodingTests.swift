@@ -14,6 +14,8 @@ struct ControlCommandCodingTests {
               .tripBreaker(id: "a->b", forSeconds: 30),
               .forceBreakerClosed(id: "a->b"),
               .resetBreaker(id: "a->b"),
+              .disableBreaker(id: "a->b"),
+              .metricsOnlyBreaker(id: "a->b"),
               .setFault(service: "payment-service", fault: .errors(ratio: 0.5)),
               .setFault(service: "content-service-1", fault: .none),
           ])
@@ -26,6 +28,9 @@ struct ControlCommandCodingTests {
     func wireForm() throws {
         #expect(try decode(#"{"action":"trip","breaker":"a->b","seconds":5}"#) == .tripBreaker(id: "a->b", forSeconds: 5))
         #expect(try decode(#"{"action":"force-closed","breaker":"a->b"}"#) == .forceBreakerClosed(id: "a->b"))
+        #expect(try decode(#"{"action":"disable","breaker":"a->b"}"#) == .disableBreaker(id: "a->b"))
+        #expect(try decode(#"{"action":"metrics-only","breaker":"a->b"}"#) == .metricsOnlyBreaker(id: "a->b"))
+        #expect(String(decoding: try JSONEncoder().encode(ControlCommand.metricsOnlyBreaker(id: "a->b")), as: UTF8.self).contains(#""action":"metrics-only""#))
         #expect(try decode(#"{"action":"fault","service":"s","fault":{"kind":"latency","milliseconds":300}}"#)
             == .setFault(service: "s", fault: .latency(milliseconds: 300)))
     }
@@ -36,7 +41,7 @@ struct ControlCommandCodingTests {
             _ = try decode(#"{"action":"explode","breaker":"a->b"}"#)
             Issue.record("decoded an unknown action")
         } catch let DecodingError.dataCorrupted(context) {
-            #expect(context.debugDescription.contains("trip, force-closed, reset, fault"))
+            #expect(context.debugDescription.contains("trip, force-closed, reset, disable, metrics-only, fault"))
         } catch {
             Issue.record("unexpected error \(error)")
         }

@@ -8,6 +8,8 @@ public enum DashboardView: String, CaseIterable, Sendable {
     case trace
     /// Services in layers from the gateway and the edges between them.
     case topology
+    /// Manual actions with their origin and measured effect.
+    case interventions
 }
 
 /// Draws the dashboard: pure functions from state to a ``Buffer``.
@@ -32,6 +34,7 @@ public enum DashboardRenderer {
             case .service(let name): ServiceDetailView.render(state, name: name, glyphs: glyphs, area: body, into: &buffer)
             case .breaker(let id): BreakerDetailView.render(state, id: id, glyphs: glyphs, area: body, into: &buffer)
             case .trace: TraceDetailView.render(state, glyphs: glyphs, area: body, into: &buffer)
+            case .interventions: InterventionsView.render(state, glyphs: glyphs, area: body, into: &buffer)
             case nil:
                 switch state.tab {
                 case .services: ServicesView.render(state, glyphs: glyphs, area: body, into: &buffer)
@@ -79,6 +82,7 @@ public enum DashboardRenderer {
         case .traces: state.tab = .traces
         case .events: state.tab = .events
         case .topology: state.tab = .topology
+        case .interventions: state.detail = .interventions
         case .trace:
             state.tab = .traces
             state.lists[.traces]?.sortIndex = Tab.traces.sortOrders.firstIndex(of: .slowest) ?? 0
@@ -135,6 +139,10 @@ public enum DashboardRenderer {
             if state.tab == .traces && state.tracesErrorsOnly {
                 if !right.spans.isEmpty { right.append("  ") }
                 right.append("errors only", .warn)
+            }
+            if state.tab == .events && state.eventsInterventionsOnly {
+                if !right.spans.isEmpty { right.append("  ") }
+                right.append("interventions only", .accent)
             }
             if state.tab == .traces, let page = state.traceList {
                 if !right.spans.isEmpty { right.append("  ") }

@@ -136,6 +136,7 @@ enum BreakerDetailView {
         if !next.isEmpty && next != "manual" { title.append("   " + next, .muted) }
         lines.append(title)
         lines.append(Line([Span("policy  ", .muted), Span(breaker.policy.isEmpty ? "-" : breaker.policy)]))
+        lines += BreakerShadowLines.lines(breaker, snapshot: snapshot, glyphs: glyphs)
         lines.append("")
 
         lines.append(Document.heading("WINDOW"))

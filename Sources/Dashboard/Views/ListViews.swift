@@ -99,6 +99,7 @@ enum BreakersView {
             let whole = Format.fixed(seconds.rounded(.up), 0)
             return breaker.state == .forcedOpen ? "automatic in \(whole)s" : "half-open in \(whole)s"
         }
+        if let shadow = breaker.shadow, shadow.timesOpened > 0 { return shadow.wouldBeOpen ? "would be open" : "would have opened" }
         return breaker.isManual ? "manual" : ""
     }
 }
@@ -176,6 +177,7 @@ enum EventsView {
         var windowed = state
         windowed.lists[.events]?.selectedIndex = list.selectedIndex - first
         windowed.lists[.events]?.offset = 0
-        ListTable.render(windowed, tab: .events, columns: columns, rows: rows, empty: "no events yet", area: area, into: &buffer)
+        ListTable.render(windowed, tab: .events, columns: columns, rows: rows,
+                         empty: state.eventsInterventionsOnly ? "no manual actions yet (i shows every event)" : "no events yet", area: area, into: &buffer)
     }
 }

@@ -43,6 +43,7 @@ enum Looks {
     static func eventKind(_ kind: EventKind) -> Span {
         switch kind {
         case .breakerTransition: Span("breaker", .warn)
+        case .breakerShadow: Span("shadow", .muted)
         case .manualAction: Span("manual", .accent)
         case .sagaStep: Span("saga", .plain)
         case .sagaCompensation: Span("compensate", .warn)

@@ -17,7 +17,9 @@ import Telemetry
 /// domain {…the system's own counters: see each system's `domainFigures()`},
 /// orders {placed, confirmed, cancelled, pending, compensations, paymentsQueued},
 /// invariants {ok, violations[] {invariant, subject, message}},
-/// traces {kept, dropped}
+/// traces {kept, dropped},
+/// interventions[] {id, action, target, origin, detail, atSeconds, endedAtSeconds, endedBy,
+///                  effect {callsRejected, callsLetThrough, failuresLetThrough, wouldHaveRejected, wouldHaveOpened, faultsInjected}}
 /// ```
 /// Every listed key is always present, except `orders`, which only the storefront has; a
 /// percentile with no finished request is `null`.
@@ -42,6 +44,9 @@ public struct HeadlessReport: Codable, Sendable, Equatable {
     public var orders: Orders?
     public var invariants: Invariants
     public var traces: Traces
+    /// Manual actions of the run (`--fault`, a scenario's changes) with their measured effect
+    /// (``InterventionRecord``), oldest first.
+    public var interventions: [InterventionRecord] = []
 
     public init(system: String, durationSeconds: Double, services: [Service], breakers: [Breaker], orders: Orders?, invariants: Invariants, traces: Traces) {
         self.system = system
@@ -89,6 +94,7 @@ public struct HeadlessReport: Codable, Sendable, Equatable {
         self.orders = orders
         invariants = Invariants(ok: violations.isEmpty, violations: violations)
         traces = Traces(kept: snapshot.totals.storedTraces, dropped: snapshot.dropped.traces)
+        interventions = snapshot.interventions
     }
 
     /// The process's exit status for this report: 0 when every invariant holds, 1 otherwise.

@@ -52,6 +52,19 @@ extension HeadlessReport {
         }
         lines.append("")
 
+        if !interventions.isEmpty {
+            let header = ["INTERVENTION", "AT", "TARGET", "ORIGIN", "LASTED", "EFFECT"]
+            let rows = interventions.map { intervention in
+                [
+                    intervention.action.rawValue, Self.fixed(intervention.atSeconds, decimals: 2) + "s", intervention.target, intervention.origin,
+                    intervention.endedAtSeconds.map { Self.fixed($0 - intervention.atSeconds, decimals: 2) + "s" } ?? "to the end",
+                    intervention.effect.summary + " (\(intervention.detail))",
+                ]
+            }
+            lines += Self.table(header: header, rows: rows, leftAligned: [0, 2, 3, 4, 5])
+            lines.append("")
+        }
+
         if !calls.isEmpty {
             // The HEDGES column only when some caller hedges: most systems have none.
             let hedging = calls.contains { $0.hedges > 0 }

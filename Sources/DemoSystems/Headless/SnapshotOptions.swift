@@ -41,8 +41,10 @@ public struct SnapshotArguments: Sendable, Equatable {
 /// A view `meshtop snapshot` prints: the dashboard's lists, the slowest trace's detail, or the topology.
 public enum SnapshotView: String, CaseIterable, Sendable {
     case services, breakers, traces, trace, events, topology
+    /// Manual actions with their origin and measured effect.
+    case interventions
 
-    /// `services, breakers, traces, trace, events, topology`: what error messages list as accepted.
+    /// `services, breakers, traces, trace, events, topology, interventions`: what error messages list as accepted.
     public static var acceptedNames: String { allCases.map(\.rawValue).joined(separator: ", ") }
 }
 

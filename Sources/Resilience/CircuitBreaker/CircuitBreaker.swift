@@ -41,7 +41,8 @@ public enum CircuitBreakerCallError<Failure: Error>: Error {
 ///   (``executeTyped(_:)`` and ``tryAcquirePermission()`` reject without allocating).
 /// - Metrics, created once: `breaker_calls_total{breaker,outcome}` (success, failure, slow,
 ///   rejected, ignored), `breaker_transitions_total{breaker,to}`, and `breaker_state{breaker,state}`
-///   (1 for the current state, 0 for the others).
+///   (1 for the current state, 0 for the others); for metrics-only, `breaker_shadow_open{breaker}`
+///   (1 while its policy would be open) and `breaker_shadow_opened_total{breaker}`.
 ///
 /// Thread safety: all methods may be called from any task.
 public final class CircuitBreaker: Sendable {
@@ -76,6 +77,10 @@ public final class CircuitBreaker: Sendable {
     struct Machine {
         var _core: CircuitBreakerStateMachine
         var history: [CircuitBreakerTransition] = []
+        /// `quickRejections` when the current manual episode began, and the quick rejections of
+        /// ended forced-open episodes by sequence (the state machine counts only the others).
+        var quickAtEpisodeStart = 0
+        var quickByEpisode: [(sequence: Int, count: Int)] = []
 
         init(core: CircuitBreakerStateMachine) {
             _core = core
@@ -101,7 +106,8 @@ public final class CircuitBreaker: Sendable {
     ///   - isFailure: whether an error counts as a failure (default: every error but cancellation).
     ///   - metrics: where the breaker's metrics go; libraries pass theirs in, tests a test factory.
     ///   - onTransition: called synchronously, outside the breaker's lock, on every transition (to log
-    ///     it at once); keep it short. The `transitions` stream reports the same, asynchronously.
+    ///     it at once), shadow ones (``CircuitBreakerTransition/isShadow``) included; keep it short.
+    ///     The `transitions` stream reports the same but the shadow ones, asynchronously.
     public init<C: Clock>(id: String, policy: CircuitBreakerPolicy = CircuitBreakerPolicy(), clock: C, metrics: any MetricsFactory,
                           isFailure: @escaping @Sendable (any Error) -> Bool = { _ in true },
                           onTransition: (@Sendable (CircuitBreakerTransition) -> Void)? = nil) where C.Duration == Duration {
@@ -201,10 +207,7 @@ public final class CircuitBreaker: Sendable {
         }
         let (permission, transition, state) = machine.withLock { machine in
             let (permission, transition) = machine.core.acquire(at: self.now())
-            if let transition {
-                machine.note(transition)
-                updateFastPaths(machine.core)
-            }
+            if let transition { settle(transition, in: &machine) }
             return (permission, transition, machine.core.state)
         }
         publishIfNeeded(transition)
@@ -227,6 +230,21 @@ public final class CircuitBreaker: Sendable {
         }
     }
 
+    /// Called under the lock after every transition the breaker made (not a shadow one): keeps
+    /// its history, its fast paths and the quick rejections of its manual episodes.
+    @usableFromInline
+    func settle(_ transition: CircuitBreakerTransition, in machine: inout Machine) {
+        machine.note(transition)
+        updateFastPaths(machine.core)
+        guard transition.from == .forcedOpen || transition.to.isManual else { return }
+        let quick = quickRejections.load(ordering: .relaxed)
+        if transition.from == .forcedOpen, let ended = machine.core.manualEpisodes.last(where: { $0.ended != nil }) {
+            machine.quickByEpisode.append((ended.sequence, quick - machine.quickAtEpisodeStart))
+            if machine.quickByEpisode.count > CircuitBreakerStateMachine.episodeLimit { machine.quickByEpisode.removeFirst() }
+        }
+        if transition.to.isManual { machine.quickAtEpisodeStart = quick }
+    }
+
     /// Called under the lock after every transition.
     @usableFromInline
     func updateFastPaths(_ core: CircuitBreakerStateMachine) {
@@ -246,10 +264,7 @@ public final class CircuitBreaker: Sendable {
         let duration = hasSlowCallRule ? now() - started : .zero
         let transition = machine.withLock { machine in
             let transition = machine.core.record(outcome, duration: duration, trial: trial, at: self.now())
-            if let transition {
-                machine.note(transition)
-                updateFastPaths(machine.core)
-            }
+            if let transition, !transition.isShadow { settle(transition, in: &machine) }
             return transition
         }
         switch outcome {
@@ -285,8 +300,7 @@ public final class CircuitBreaker: Sendable {
     private func manual(_ change: (inout CircuitBreakerStateMachine, Duration) -> CircuitBreakerTransition) -> CircuitBreakerTransition {
         let transition = machine.withLock { machine in
             let transition = change(&machine.core, self.now())
-            machine.note(transition)
-            updateFastPaths(machine.core)
+            settle(transition, in: &machine)
             return transition
         }
         publish(transition)
@@ -310,6 +324,10 @@ public final class CircuitBreaker: Sendable {
         public var policy: String
         /// The newest transitions, oldest first.
         public var transitions: [CircuitBreakerTransition]
+        /// While metrics-only: what the policy would have done with the calls it let through.
+        public var shadow: ShadowStatus?
+        /// The newest manual episodes with what they counted, oldest first.
+        public var manualEpisodes: [ManualEpisode]
     }
 
     public func status() -> Status {
@@ -317,14 +335,32 @@ public final class CircuitBreaker: Sendable {
         return machine.withLock { machine in
             machine.core.advanceWindow(to: now)
             let core = machine.core
+            let quick = quickRejections.load(ordering: .relaxed)
+            let episodes = core.manualEpisodes.map { episode in
+                var episode = episode
+                if episode.ended == nil, episode.state == .forcedOpen {
+                    episode.rejected += quick - machine.quickAtEpisodeStart
+                } else if let credit = machine.quickByEpisode.last(where: { $0.sequence == episode.sequence }) {
+                    episode.rejected += credit.count
+                }
+                return episode
+            }
             return Status(id: id, state: core.state, failureRate: core.failureRate, slowCallRate: core.slowCallRate,
-                          callsInWindow: core.callsInWindow, rejectedCount: core.rejectedCount + quickRejections.load(ordering: .relaxed),
+                          callsInWindow: core.callsInWindow, rejectedCount: core.rejectedCount + quick,
                           timeInState: now - core.stateSince, timeUntilPermitted: core.timeUntilPermitted(at: now),
-                          policy: policy.summary, transitions: machine.history)
+                          policy: policy.summary, transitions: machine.history,
+                          shadow: core.shadow?.status, manualEpisodes: episodes)
         }
     }
 
+    /// A shadow transition only moves the shadow metrics and reaches `onTransition`: the breaker
+    /// itself did not change state, so its history, stream and state metrics stay as they are.
     private func publish(_ transition: CircuitBreakerTransition) {
+        if transition.isShadow {
+            metrics.shadow(transition)
+            onTransition?(transition)
+            return
+        }
         metrics.transition(transition)
         onTransition?(transition)
         continuation.yield(transition)
@@ -345,6 +381,9 @@ struct BreakerMetrics: Sendable {
     @usableFromInline let success, failure, slow, rejected, ignored: Counter
     let transitions: [CircuitBreakerState: Counter]
     let states: [CircuitBreakerState: Meter]
+    /// Metrics-only: 1 while the policy would be open (``ShadowEvaluation``), and how often it would have opened.
+    let shadowOpen: Meter
+    let shadowOpened: Counter
 
     init(id: String, factory: any MetricsFactory) {
         func calls(_ outcome: String) -> Counter {
@@ -363,11 +402,21 @@ struct BreakerMetrics: Sendable {
         }
         self.transitions = transitions
         self.states = states
+        shadowOpen = Meter(label: "breaker_shadow_open", dimensions: [("breaker", id)], factory: factory)
+        shadowOpened = Counter(label: "breaker_shadow_opened_total", dimensions: [("breaker", id)], factory: factory)
+        shadowOpen.set(0)
     }
 
     func transition(_ transition: CircuitBreakerTransition) {
         transitions[transition.to]?.increment()
         show(transition.to)
+        // Leaving metrics-only ends its shadow evaluation.
+        if transition.from == .metricsOnly { shadowOpen.set(0) }
+    }
+
+    func shadow(_ transition: CircuitBreakerTransition) {
+        if transition.to == .open { shadowOpened.increment() }
+        shadowOpen.set(transition.to == .open ? 1 : 0)
     }
 
     func show(_ current: CircuitBreakerState) {

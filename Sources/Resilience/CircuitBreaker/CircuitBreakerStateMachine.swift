@@ -39,12 +39,16 @@ public struct CircuitBreakerTransition: Sendable, Equatable {
     public var at: Duration
     /// In words: `failure rate 62% ≥ 50% over last 100 calls`, `forced open by hand`.
     public var reason: String
+    /// True for what a metrics-only breaker's policy would have done (``ShadowEvaluation``): the
+    /// breaker itself stayed metrics-only, and `from`/`to` are the policy's would-be states.
+    public var isShadow: Bool
 
-    public init(from: CircuitBreakerState, to: CircuitBreakerState, at: Duration, reason: String) {
+    public init(from: CircuitBreakerState, to: CircuitBreakerState, at: Duration, reason: String, isShadow: Bool = false) {
         self.from = from
         self.to = to
         self.at = at
         self.reason = reason
+        self.isShadow = isShadow
     }
 }
 
@@ -79,6 +83,12 @@ public struct CircuitBreakerStateMachine: Sendable {
     /// When an open breaker goes half-open, or a timed manual trip ends.
     public private(set) var openUntil: Duration?
     public private(set) var rejectedCount = 0
+    /// While metrics-only: what the policy would have done with the calls it let through.
+    public private(set) var shadow: ShadowEvaluation?
+    /// The newest manual episodes (at most ``episodeLimit``), oldest first; the last is still
+    /// going while the breaker is in a manual state. Read them through ``manualEpisodes``.
+    private var episodes: [ManualEpisode] = []
+    private var episodeSequence = 0
     private var window: OutcomeWindow
     private var consecutiveFailures = 0
     private var consecutiveOpens = 0
@@ -122,14 +132,19 @@ public struct CircuitBreakerStateMachine: Sendable {
                 return (.permitted, transition)
             }
             rejectedCount += 1
+            episodes[episodes.count - 1].rejected += 1
             return (.rejected(retryAfter: openUntil.map { $0 - time }), nil)
         }
     }
 
     /// Records how a permitted call ended. `duration` is needed only when the policy has a
-    /// slow-call rule; `now` is evaluated only when the window is time-based or a transition happens.
+    /// slow-call rule; `now` is evaluated only when the window is time-based, a transition happens,
+    /// or a metrics-only breaker's shadow would be open (to know when its open time ends).
     public mutating func record(_ outcome: Outcome, duration: Duration = .zero, trial: Bool = false,
                                 at now: @autoclosure () -> Duration) -> CircuitBreakerTransition? {
+        if state.isManual, outcome != .ignored, !episodes.isEmpty {
+            if outcome == .failure { episodes[episodes.count - 1].failed += 1 } else { episodes[episodes.count - 1].succeeded += 1 }
+        }
         guard state != .disabled else { return nil }
         if outcome == .ignored {
             // An ignored trial frees its place for another trial call.
@@ -152,23 +167,9 @@ public struct CircuitBreakerStateMachine: Sendable {
         let time: Duration = policy.needsTimePerCall ? now() : .zero
         window.record(failure: failed, slow: slow, at: time)
         consecutiveFailures = failed ? consecutiveFailures + 1 : 0
-        guard state == .closed, let reason = tripReason() else { return nil }
+        if state == .metricsOnly { return shadow?.record(failed: failed, slow: slow, at: now) }
+        guard state == .closed, let reason = tripReason(policy: policy, window: window, consecutiveFailures: consecutiveFailures) else { return nil }
         return open(at: policy.needsTimePerCall ? time : now(), reason: reason)
-    }
-
-    private func tripReason() -> String? {
-        switch policy.trip {
-        case .consecutiveFailures(let n):
-            if consecutiveFailures >= n { return "\(consecutiveFailures) consecutive failures" }
-        case .failureRate(let threshold, let window, let minimum):
-            if self.window.calls >= minimum, self.window.failureRate >= threshold {
-                return "failure rate \(percent(self.window.failureRate)) ≥ \(percent(threshold)) over \(describe(window))"
-            }
-        }
-        if let slow = policy.slowCalls, window.calls >= slow.minimumCalls, window.slowCallRate >= slow.rateThreshold {
-            return "slow-call rate \(percent(window.slowCallRate)) ≥ \(percent(slow.rateThreshold)) (calls ≥ \(slow.threshold.compact)) over \(describe(policy.window))"
-        }
-        return nil
     }
 
     // MARK: Manual control
@@ -190,8 +191,12 @@ public struct CircuitBreakerStateMachine: Sendable {
         return move(to: .disabled, at: now, reason: "disabled by hand")
     }
 
+    /// Lets every call through and records it; the policy is still evaluated, in the shadow
+    /// (``shadow``), from now on.
     public mutating func recordOnly(at now: Duration) -> CircuitBreakerTransition {
-        move(to: .metricsOnly, at: now, reason: "set to metrics-only by hand")
+        let transition = move(to: .metricsOnly, at: now, reason: "set to metrics-only by hand")
+        shadow = ShadowEvaluation(policy: policy)
+        return transition
     }
 
     /// Back to closed and automatic, with the window, counters and open back-off cleared.
@@ -216,6 +221,18 @@ public struct CircuitBreakerStateMachine: Sendable {
 
     public var callsInWindow: Int { window.calls }
 
+    /// How many manual episodes are kept.
+    public static var episodeLimit: Int { 16 }
+
+    /// The newest manual episodes, oldest first, the one still going (if any) with its shadow
+    /// figures so far.
+    public var manualEpisodes: [ManualEpisode] {
+        guard let shadow, var last = episodes.last, last.ended == nil else { return episodes }
+        last.wouldHaveRejected = shadow.wouldHaveRejected
+        last.wouldHaveOpened = shadow.timesOpened
+        return episodes.dropLast() + [last]
+    }
+
     /// Moves a time-based window to `now` so rates read later leave out seconds that have passed.
     public mutating func advanceWindow(to now: Duration) {
         window.advance(to: now)
@@ -231,13 +248,7 @@ public struct CircuitBreakerStateMachine: Sendable {
 
     private mutating func open(at now: Duration, reason: String) -> CircuitBreakerTransition {
         consecutiveOpens += 1
-        var wait = policy.openDuration
-        if policy.openBackoffMultiplier > 1 {
-            for _ in 1..<consecutiveOpens where wait < policy.maxOpenDuration {
-                wait = wait * policy.openBackoffMultiplier
-            }
-            wait = min(wait, policy.maxOpenDuration)
-        }
+        let wait = policy.openWait(afterOpens: consecutiveOpens)
         let transition = move(to: .open, at: now, reason: consecutiveOpens > 1 ? "\(reason); open \(wait.compact) (re-open \(consecutiveOpens))" : reason)
         openUntil = now + wait
         return transition
@@ -252,12 +263,29 @@ public struct CircuitBreakerStateMachine: Sendable {
 
     private mutating func move(to newState: CircuitBreakerState, at now: Duration, reason: String) -> CircuitBreakerTransition {
         let transition = CircuitBreakerTransition(from: state, to: newState, at: now, reason: reason)
+        if state.isManual { endEpisode(at: now) }
+        if newState.isManual {
+            episodeSequence += 1
+            episodes.append(ManualEpisode(sequence: episodeSequence, state: newState, started: now))
+            if episodes.count > Self.episodeLimit { episodes.removeFirst(episodes.count - Self.episodeLimit) }
+        }
         state = newState
         stateSince = now
         openUntil = nil
         trialsAdmitted = 0
         trialSuccesses = 0
         return transition
+    }
+
+    private mutating func endEpisode(at now: Duration) {
+        guard var last = episodes.last, last.ended == nil else { return }
+        last.ended = now
+        if let shadow {
+            last.wouldHaveRejected = shadow.wouldHaveRejected
+            last.wouldHaveOpened = shadow.timesOpened
+            self.shadow = nil
+        }
+        episodes[episodes.count - 1] = last
     }
 
     private func openedFor(until: Duration) -> Duration { until - stateSince }

@@ -68,9 +68,13 @@ extension Mesh {
         }
 
         var breakers: [BreakerStatus] = []
+        // Read once, for the breakers and the interventions on them alike.
+        var breakerStatuses: [ObjectIdentifier: CircuitBreaker.Status] = [:]
         for channel in channels.sorted(by: { $0.id < $1.id }) {
             guard let (breaker, origin) = channel.breaker else { continue }
-            breakers.append(Self.breakerStatus(breaker.status(), origin: origin))
+            let status = breaker.status()
+            breakerStatuses[ObjectIdentifier(breaker)] = status
+            breakers.append(Self.breakerStatus(status, origin: origin))
         }
 
         var routes: [RouteStatus] = []
@@ -110,7 +114,8 @@ extension Mesh {
             events: recentEvents(limit: eventLimit),
             sagas: Array(sagas.all().prefix(100)),
             dropped: DroppedCounts(spans: stats.droppedSpans, traces: stats.droppedTraces, events: telemetry.events.dropped,
-                                   malformedTraceHeaders: stats.malformedTraceHeaders))
+                                   malformedTraceHeaders: stats.malformedTraceHeaders),
+            interventions: interventions(statuses: breakerStatuses))
     }
 
     /// The newest events, plus the newest manual actions even when busier kinds pushed them out
@@ -187,6 +192,11 @@ extension Mesh {
             secondsUntilHalfOpen: status.timeUntilPermitted?.seconds, policy: status.policy,
             transitions: status.transitions.map {
                 BreakerTransitionRecord(from: BreakerState($0.from), to: BreakerState($0.to), atSeconds: (origin + $0.at).seconds, reason: $0.reason)
+            },
+            shadow: status.shadow.map { shadow in
+                BreakerShadowStatus(wouldBeOpen: shadow.wouldBeOpen, openedAt: shadow.openedAt.map { (origin + $0).seconds }, reason: shadow.reason,
+                                    closedAt: shadow.closedAt.map { (origin + $0).seconds }, timesOpened: shadow.timesOpened,
+                                    wouldHaveRejected: shadow.wouldHaveRejected)
             })
     }
 }

@@ -8,7 +8,8 @@ public struct UnknownTargetError: Error, Sendable, Equatable, CustomStringConver
 
 extension Mesh {
     /// Carries out a person's (or a script's) command and records it in the event log as a manual
-    /// action with its origin: the audit trail.
+    /// action with its origin (the audit trail), and in the interventions log, which measures
+    /// its effect while it lasts (``SystemSnapshot/interventions``).
     ///
     /// The event's message ends with who asked (`…, by cli`), so the Events view shows it; the
     /// origin is also the event's `origin` attribute.
@@ -18,31 +19,61 @@ extension Mesh {
     public func perform(_ command: ControlCommand, origin: ActionOrigin) throws(UnknownTargetError) {
         let message: String
         let source: String
+        let now = self.now()
         do {
             switch command {
             case .tripBreaker(let id, let seconds):
                 let duration = seconds.map { Duration(saturatingSeconds: $0) }
-                let transition = try resilience.trip(id: id, for: duration)
+                let breaker = try existingBreaker(id)
+                let transition = breaker.trip(for: duration)
                 source = id
-                message = "tripped (forced open\(duration.map { " for \($0.compact)" } ?? "")), was \(transition.from)"
+                let detail = "forced open\(duration.map { " for \($0.compact)" } ?? "")"
+                message = "tripped (\(detail)), was \(transition.from)"
+                noteIntervention(command, on: breaker, transition, detail: detail, origin: origin, at: now)
             case .forceBreakerClosed(let id):
-                let transition = try resilience.forceClosed(id: id)
+                let breaker = try existingBreaker(id)
+                let transition = breaker.forceClosed()
                 source = id
                 message = "forced closed, was \(transition.from)"
+                noteIntervention(command, on: breaker, transition, detail: "forced closed", origin: origin, at: now)
             case .resetBreaker(let id):
-                let transition = try resilience.reset(id: id)
+                let breaker = try existingBreaker(id)
+                let transition = breaker.reset()
                 source = id
                 message = "reset to automatic, was \(transition.from)"
+                noteIntervention(command, on: breaker, transition, detail: "reset to automatic, was \(transition.from)", origin: origin, at: now)
+            case .disableBreaker(let id):
+                let breaker = try existingBreaker(id)
+                let transition = breaker.disable()
+                source = id
+                message = "disabled (lets every call through, records nothing), was \(transition.from)"
+                noteIntervention(command, on: breaker, transition, detail: "disabled", origin: origin, at: now)
+            case .metricsOnlyBreaker(let id):
+                let breaker = try existingBreaker(id)
+                let transition = breaker.recordOnly()
+                source = id
+                message = "set to metrics-only (lets every call through, records, evaluates its policy in the shadow), was \(transition.from)"
+                noteIntervention(command, on: breaker, transition, detail: "metrics-only", origin: origin, at: now)
             case .setFault(let target, let fault):
+                let key: InProcessTransport.FaultKey
                 if serviceNames.contains(target) {
-                    transport.setFault(fault, service: target)
+                    key = .service(target)
                 } else if instanceIDs.contains(target) {
-                    transport.setFault(fault, instance: target)
+                    key = .instance(target)
                 } else {
                     throw UnknownTargetError(description: "no service or instance '\(target)'; known services: \(serviceNames.joined(separator: ", "))")
                 }
+                // Read and set together with no request between them would need the transport's
+                // lock; a request racing the change is counted to the fault it met.
+                let count = transport.faultsInjected(key)
+                switch key {
+                case .service: transport.setFault(fault, service: target)
+                case .instance: transport.setFault(fault, instance: target)
+                }
                 source = target
                 message = fault.summary.map { "fault injected: \($0)" } ?? "fault cleared"
+                interventionLog.record(.fault, target: target, origin: origin, detail: fault.summary ?? "fault cleared", at: now,
+                                       link: .fault(key, countAtStart: count), endsAtOnce: fault == .none, faultCountNow: count)
             }
         } catch let error as UnknownResilienceIDError {
             throw UnknownTargetError(description: error.description)
@@ -52,5 +83,34 @@ extension Mesh {
             throw UnknownTargetError(description: "\(error)")
         }
         telemetry.events.record(source: source, kind: .manualAction, message: "\(message), by \(origin)", attributes: ["origin": origin.rawValue])
+    }
+
+    private func existingBreaker(_ id: String) throws(UnknownTargetError) -> CircuitBreaker {
+        guard let breaker = resilience.breaker(id: id) else {
+            let known = resilience.allBreakers.map(\.id)
+            throw UnknownTargetError(description: "unknown breaker '\(id)' (known: \(known.isEmpty ? "none" : known.joined(separator: ", ")))")
+        }
+        return breaker
+    }
+
+    /// Links a breaker action to the manual episode it started (none for a reset); it ended the
+    /// action before it when the breaker was in a manual state (`transition.from`).
+    private func noteIntervention(_ command: ControlCommand, on breaker: CircuitBreaker, _ transition: CircuitBreakerTransition,
+                                  detail: String, origin: ActionOrigin, at now: Duration) {
+        let status = breaker.status()
+        let episode = status.state.isManual ? status.manualEpisodes.last?.sequence : nil
+        let breakerOrigin = self.now() - breaker.now()  // read together: the breaker times its episodes from its own origin
+        interventionLog.record(command.action, target: breaker.id, origin: origin, detail: detail, at: now,
+                               link: .breaker(breaker, origin: breakerOrigin, episode: episode), endsAtOnce: episode == nil,
+                               endsPrevious: transition.from.isManual)
+    }
+
+    /// Every manual action kept, oldest first, with its effect measured now.
+    public func interventions() -> [InterventionRecord] {
+        interventions(statuses: [:])
+    }
+
+    func interventions(statuses: [ObjectIdentifier: CircuitBreaker.Status]) -> [InterventionRecord] {
+        interventionLog.records(now: now(), faultCount: transport.faultsInjected, statuses: statuses)
     }
 }

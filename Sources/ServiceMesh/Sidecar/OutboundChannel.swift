@@ -131,6 +131,12 @@ final class OutboundChannel: Sendable {
                         true
                     } onTransition: { transition in
                         let from = BreakerState(transition.from).label, to = BreakerState(transition.to).label
+                        if transition.isShadow {
+                            // What the policy of a metrics-only breaker would have done; it did not.
+                            events.record(source: id, kind: .breakerShadow, message: "metrics-only, \(transition.reason)",
+                                          attributes: ["from": transition.from.rawValue, "to": transition.to.rawValue, "shadow": "true"])
+                            return
+                        }
                         events.record(source: id, kind: .breakerTransition, message: "\(from) -> \(to): \(transition.reason)",
                                       attributes: ["from": transition.from.rawValue, "to": transition.to.rawValue])
                     }

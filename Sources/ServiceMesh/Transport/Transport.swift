@@ -89,6 +89,14 @@ public final class InProcessTransport: Transport {
         var instanceFaults: [String: FaultSpec] = [:]
         var latency: Duration
         var random: SeededRandom
+        /// Requests each fault acted on since start, by where it was set (`FaultKey`).
+        var injected: [FaultKey: Int] = [:]
+    }
+
+    /// Where a fault is set: on a service as a whole or on one instance.
+    public enum FaultKey: Hashable, Sendable {
+        case service(String)
+        case instance(String)
     }
 
     private let state: Mutex<State>
@@ -154,6 +162,12 @@ public final class InProcessTransport: Transport {
         state.withLock { $0.instanceFaults.keys.sorted() }
     }
 
+    /// Requests the fault set at `key` acted on since start (failed, delayed, refused or hung),
+    /// whatever fault it was: the difference between two readings is what was set in between did.
+    public func faultsInjected(_ key: FaultKey) -> Int {
+        state.withLock { $0.injected[key] ?? 0 }
+    }
+
     /// The fault set on a service as a whole.
     public func fault(service: String) -> FaultSpec {
         state.withLock { $0.serviceFaults[service] ?? .none }
@@ -172,9 +186,22 @@ public final class InProcessTransport: Transport {
     public func send(_ request: Request, to address: String) async throws -> Response {
         let (binding, latency, fault, draw) = state.withLock { state -> (Connection?, Duration, FaultSpec, Double) in
             let binding = state.bindings[address]
-            let fault = binding.map { state.instanceFaults[$0.instance.id] ?? state.serviceFaults[$0.instance.service] ?? .none } ?? .none
+            var fault = FaultSpec.none
+            var key: FaultKey?
+            if let binding {
+                if let own = state.instanceFaults[binding.instance.id] {
+                    (fault, key) = (own, .instance(binding.instance.id))
+                } else if let shared = state.serviceFaults[binding.instance.service] {
+                    (fault, key) = (shared, .service(binding.instance.service))
+                }
+            }
             var draw = 0.0
-            if case .errors = fault { draw = state.random.nextUnitInterval() }
+            var acts = key != nil
+            if case .errors(let ratio, _) = fault {
+                draw = state.random.nextUnitInterval()
+                acts = draw < ratio
+            }
+            if acts, let key { state.injected[key, default: 0] += 1 }
             return (binding, state.latency, fault, draw)
         }
         if latency > .zero { try await sleep(latency) }

@@ -22,6 +22,9 @@ public struct BreakerStatus: Codable, Sendable, Equatable, Identifiable {
     public var policy: String
     /// State changes, oldest first (bounded; the newest are kept).
     public var transitions: [BreakerTransitionRecord]
+    /// While metrics-only: what its policy would have done with the calls it let through. Absent
+    /// in any other state (and from snapshots taken before it was reported).
+    public var shadow: BreakerShadowStatus?
 
     public init(
         id: String,
@@ -34,7 +37,8 @@ public struct BreakerStatus: Codable, Sendable, Equatable, Identifiable {
         secondsInState: Double = 0,
         secondsUntilHalfOpen: Double? = nil,
         policy: String = "",
-        transitions: [BreakerTransitionRecord] = []
+        transitions: [BreakerTransitionRecord] = [],
+        shadow: BreakerShadowStatus? = nil
     ) {
         self.id = id
         self.state = state
@@ -47,6 +51,35 @@ public struct BreakerStatus: Codable, Sendable, Equatable, Identifiable {
         self.secondsUntilHalfOpen = secondsUntilHalfOpen
         self.policy = policy
         self.transitions = transitions
+        self.shadow = shadow
+    }
+}
+
+/// A metrics-only breaker's shadow thresholds: its policy evaluated on the real outcomes of the
+/// calls it let through, without acting. Says whether (and why, and when) it would have opened,
+/// and when it would have closed again.
+public struct BreakerShadowStatus: Codable, Sendable, Equatable {
+    /// True while the policy would be rejecting calls (open or half-open).
+    public var wouldBeOpen: Bool
+    /// When it last would have opened, in seconds since the system started; nil if it never would have.
+    public var openedAt: Double?
+    /// Why (`failure rate 62% ≥ 50% over last 20 calls`).
+    public var reason: String?
+    /// When it would have closed again after `openedAt`, in seconds since the system started;
+    /// nil while it would still be open.
+    public var closedAt: Double?
+    /// How many times it would have opened since set to metrics-only.
+    public var timesOpened: Int
+    /// Calls that went through while it would have been open.
+    public var wouldHaveRejected: Int
+
+    public init(wouldBeOpen: Bool, openedAt: Double? = nil, reason: String? = nil, closedAt: Double? = nil, timesOpened: Int = 0, wouldHaveRejected: Int = 0) {
+        self.wouldBeOpen = wouldBeOpen
+        self.openedAt = openedAt
+        self.reason = reason
+        self.closedAt = closedAt
+        self.timesOpened = timesOpened
+        self.wouldHaveRejected = wouldHaveRejected
     }
 }
 

@@ -3,6 +3,7 @@
 /// Its JSON is the body of `POST /api/v1/control`, one object with an `action`:
 /// `{"action":"trip","breaker":"order-service->payment-service","seconds":30}` (`seconds` optional),
 /// `{"action":"force-closed","breaker":…}`, `{"action":"reset","breaker":…}`,
+/// `{"action":"disable","breaker":…}`, `{"action":"metrics-only","breaker":…}`,
 /// `{"action":"fault","service":"payment-service","fault":{"kind":"errors","ratio":0.5}}`
 /// (`{"kind":"none"}` clears it). A decoding error names the field and what it accepts.
 public enum ControlCommand: Sendable, Equatable {
@@ -11,6 +12,11 @@ public enum ControlCommand: Sendable, Equatable {
     case forceBreakerClosed(id: String)
     /// Back to automatic (closed), with its window cleared.
     case resetBreaker(id: String)
+    /// Lets every call through and records nothing.
+    case disableBreaker(id: String)
+    /// Lets every call through but records outcomes, and evaluates the policy in the shadow
+    /// (what it would have done) without acting on it.
+    case metricsOnlyBreaker(id: String)
     /// Inject a fault into every instance of a service, or into one instance when `service` names
     /// an instance (`content-service-1`); `.none` clears it.
     case setFault(service: String, fault: FaultSpec)
@@ -20,6 +26,8 @@ public enum ControlCommand: Sendable, Equatable {
         case trip
         case forceClosed = "force-closed"
         case reset
+        case disable
+        case metricsOnly = "metrics-only"
         case fault
     }
 
@@ -28,6 +36,8 @@ public enum ControlCommand: Sendable, Equatable {
         case .tripBreaker: .trip
         case .forceBreakerClosed: .forceClosed
         case .resetBreaker: .reset
+        case .disableBreaker: .disable
+        case .metricsOnlyBreaker: .metricsOnly
         case .setFault: .fault
         }
     }
@@ -56,6 +66,8 @@ extension ControlCommand: Codable {
             self = .tripBreaker(id: try container.decode(String.self, forKey: .breaker), forSeconds: seconds)
         case .forceClosed: self = .forceBreakerClosed(id: try container.decode(String.self, forKey: .breaker))
         case .reset: self = .resetBreaker(id: try container.decode(String.self, forKey: .breaker))
+        case .disable: self = .disableBreaker(id: try container.decode(String.self, forKey: .breaker))
+        case .metricsOnly: self = .metricsOnlyBreaker(id: try container.decode(String.self, forKey: .breaker))
         case .fault:
             self = .setFault(service: try container.decode(String.self, forKey: .service),
                              fault: try container.decode(FaultSpec.self, forKey: .fault))
@@ -69,7 +81,7 @@ extension ControlCommand: Codable {
         case .tripBreaker(let id, let seconds):
             try container.encode(id, forKey: .breaker)
             try container.encodeIfPresent(seconds, forKey: .seconds)
-        case .forceBreakerClosed(let id), .resetBreaker(let id):
+        case .forceBreakerClosed(let id), .resetBreaker(let id), .disableBreaker(let id), .metricsOnlyBreaker(let id):
             try container.encode(id, forKey: .breaker)
         case .setFault(let service, let fault):
             try container.encode(service, forKey: .service)

@@ -38,7 +38,9 @@ public struct EventKind: RawRepresentable, Codable, Sendable, Hashable, CustomSt
     public var description: String { rawValue }
 
     public static let breakerTransition = EventKind(rawValue: "breakerTransition")
-    /// A person's (or a script's) action: trip, force closed, reset, fault set or cleared. The audit trail.
+    /// What a metrics-only breaker's policy would have done: would have opened, closed again.
+    public static let breakerShadow = EventKind(rawValue: "breakerShadow")
+    /// A person's (or a script's) action: trip, force closed, reset, disable, metrics-only, fault set or cleared. The audit trail.
     public static let manualAction = EventKind(rawValue: "manualAction")
     public static let sagaStep = EventKind(rawValue: "sagaStep")
     public static let sagaCompensation = EventKind(rawValue: "sagaCompensation")

@@ -29,6 +29,9 @@ public struct SystemSnapshot: Codable, Sendable, Equatable {
     public var sagas: [SagaStatus]
     /// What bounded stores had to throw away since start.
     public var dropped: DroppedCounts
+    /// Manual actions with their measured effect, oldest first (the newest are kept). Absent from
+    /// snapshots taken before they were reported: they decode as none.
+    public var interventions: [InterventionRecord]
 
     public init(
         system: String,
@@ -43,7 +46,8 @@ public struct SystemSnapshot: Codable, Sendable, Equatable {
         traces: [TraceSummary] = [],
         events: [EventRecord] = [],
         sagas: [SagaStatus] = [],
-        dropped: DroppedCounts = DroppedCounts()
+        dropped: DroppedCounts = DroppedCounts(),
+        interventions: [InterventionRecord] = []
     ) {
         self.system = system
         self.takenAt = takenAt
@@ -58,10 +62,11 @@ public struct SystemSnapshot: Codable, Sendable, Equatable {
         self.events = events
         self.sagas = sagas
         self.dropped = dropped
+        self.interventions = interventions
     }
 
-    /// Decodes every field as encoded; `edges` may be missing (a snapshot from before they were
-    /// reported) and then is empty.
+    /// Decodes every field as encoded; `edges` and `interventions` may be missing (a snapshot
+    /// from before they were reported) and then are empty.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         system = try container.decode(String.self, forKey: .system)
@@ -77,6 +82,7 @@ public struct SystemSnapshot: Codable, Sendable, Equatable {
         events = try container.decode([EventRecord].self, forKey: .events)
         sagas = try container.decode([SagaStatus].self, forKey: .sagas)
         dropped = try container.decode(DroppedCounts.self, forKey: .dropped)
+        interventions = try container.decodeIfPresent([InterventionRecord].self, forKey: .interventions) ?? []
     }
 }
 
