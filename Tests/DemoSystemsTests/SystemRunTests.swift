@@ -70,6 +70,17 @@ struct SystemRunTests {
         #expect(result.report.calls.contains { $0.caller == "gateway" && $0.target == "product-service" && $0.calls > 0 })
     }
 
+    @Test("a gateway instance that hangs does not hold the run open: its clients give up after their timeout", .timeLimit(.minutes(1)))
+    func aHangingEntryStillEnds() async throws {
+        let test = try ManualRun(rps: 20, duration: .seconds(2), faults: [ScheduledFault(at: .zero, service: "gateway-1", fault: .hang, origin: .cli)])
+        let result = try #require(try await test.runToEnd())
+        #expect(result.report.interrupted == false)
+        #expect(result.traffic?.sent ?? 0 > 0)
+        // The hung requests were cancelled by their clients: the gateway logged them as 499.
+        let store = test.run.mesh.telemetry.metricsStore
+        #expect(store.total(SeriesSelector(label: "requests_total", matching: ["service": "gateway", "status": "499"])) > 0)
+    }
+
     @Test("a fault on one instance hits only that instance, and settling lifts it")
     func oneInstanceFaultIsLiftedWhenSettling() async throws {
         let test = try ManualRun(rps: 40, duration: .seconds(2), faults: [ScheduledFault(at: .zero, service: "payment-service-1", fault: .down, origin: .cli)])

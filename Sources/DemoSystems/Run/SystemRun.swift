@@ -42,6 +42,10 @@ public final class SystemRun<C: Clock>: Service, Sendable where C.Duration == Du
         public var settleTimeoutAfterShutdown: Duration = .seconds(1)
         /// The longest the mesh waits for in-flight requests and queued events before its loops stop.
         public var drainTimeout: Duration = .milliseconds(500)
+        /// How long a client of the system waits for an answer before it gives up (and the
+        /// request is cancelled, as a closed connection cancels it): a system whose entry hangs
+        /// still lets the run end. Far above any answer a working system gives.
+        public var clientTimeout: Duration = .seconds(30)
 
         public init(rps: Double, seed: UInt64, faults: FaultTimeline = FaultTimeline([]), trafficDuration: Duration?, ending: Ending) {
             self.rps = rps
@@ -109,6 +113,7 @@ public final class SystemRun<C: Clock>: Service, Sendable where C.Duration == Du
         let generator = TrafficGenerator(clock: clock, schedule: schedule, mix: system.trafficMix, duration: plan.trafficDuration ?? Self.untilStopped)
         let system = self.system
         let clock = self.clock
+        let clientTimeout = plan.clientTimeout
         let summary = await withTaskGroup(of: TrafficRunSummary?.self) { group in
             group.addTask {
                 await later.play(clock: clock) { system.apply($0) }
@@ -119,7 +124,9 @@ public final class SystemRun<C: Clock>: Service, Sendable where C.Duration == Du
                 // them would cut sagas off between their steps and leave orders pending).
                 let stop = TrafficStop()
                 return await withGracefulShutdownHandler {
-                    await generator.run(stoppingWhen: stop) { kind, index in _ = await system.send(kind, index: index) }
+                    await generator.run(stoppingWhen: stop) { kind, index in
+                        await Self.giveUp(after: clientTimeout, clock: clock) { _ = await system.send(kind, index: index) }
+                    }
                 } onGracefulShutdown: {
                     stop.set()
                 }
@@ -133,6 +140,16 @@ public final class SystemRun<C: Clock>: Service, Sendable where C.Duration == Du
             return summary
         }
         return (summary, summary.wasCancelled)
+    }
+
+    /// Runs `request`, cancelling it once `timeout` has passed on `clock`.
+    static func giveUp(after timeout: Duration, clock: C, _ request: @escaping @Sendable () async -> Void) async {
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await request() }
+            group.addTask { try? await clock.sleep(for: timeout) }
+            await group.next()
+            group.cancelAll()
+        }
     }
 
     private func settle(after traffic: TrafficRunSummary, interrupted: Bool) async {

@@ -15,10 +15,10 @@ import Telemetry
 /// so drawing the schedule shifts nothing else the run draws (traffic, request mix, jitter): the
 /// same seed with `--faults none` sends the same requests.
 ///
-/// Never drawn: a `hang` on the system's entry (its gateway, or one of its instances). The traffic
-/// generator's clients wait for an answer without a timeout of their own, so a hung gateway holds
-/// the run open forever (swarm seed 10 of `storefront --duration 20s` found it: the run never
-/// settles). Until clients get a deadline, the entry gets `down` instead.
+/// Never drawn: a `hang` on the system's entry (its gateway, or one of its instances): the entry
+/// gets `down` instead. A hung gateway once held the run open forever (swarm seed 10 of
+/// `storefront --duration 20s` found it); clients now give up after ``SystemRun/Plan/clientTimeout``,
+/// but a hung entry would test that patience rather than the system.
 ///
 /// Load shape is not drawn: the traffic generator takes one constant rate (an open-loop Poisson
 /// schedule), and the rate is the run's `--rps`.
