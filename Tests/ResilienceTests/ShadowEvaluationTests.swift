@@ -55,16 +55,20 @@ import Telemetry
         #expect(machine.shadow?.timesOpened == 2 && machine.shadow?.status.closedAt == nil)
     }
 
-    @Test func theShadowEndsWithMetricsOnlyAndOtherStatesHaveNone() {
-        var machine = Machine(policy: .init(trip: .consecutiveFailures(1)))
+    @Test func disabledAndMetricsOnlyEachStartTheirOwnShadowAndOtherStatesHaveNone() {
+        var machine = Machine(policy: .init(trip: .consecutiveFailures(2)))
         #expect(machine.shadow == nil)
         _ = machine.recordOnly(at: .zero)
         feed(&machine, [.failure], at: .seconds(1))
         _ = machine.disable(at: .seconds(2))
-        #expect(machine.shadow == nil, "disabled records nothing, so evaluates nothing")
-        #expect(feed(&machine, [.failure, .failure], at: .seconds(3)).isEmpty)
+        #expect(machine.shadow?.timesOpened == 0, "a fresh shadow: the failure before it does not count")
+        // Disabled keeps no window of its own, but its policy still runs in the shadow.
+        #expect(feed(&machine, [.failure], at: .seconds(3)).isEmpty)
+        #expect(feed(&machine, [.failure], at: .seconds(3)).map { [$0.to] } == [[.open]])
+        #expect(machine.state == .disabled && machine.shadow?.wouldBeOpen == true)
+        #expect(machine.failureRate == nil, "no window of its own")
         _ = machine.forceClosed(at: .seconds(4))
-        #expect(feed(&machine, [.failure], at: .seconds(5)).isEmpty && machine.shadow == nil)
+        #expect(feed(&machine, [.failure, .failure], at: .seconds(5)).isEmpty && machine.shadow == nil)
     }
 
     @Test func manualEpisodesCountWhatEachStateDidToRealCalls() {

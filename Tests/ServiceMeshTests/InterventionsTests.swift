@@ -18,7 +18,7 @@ struct InterventionsTests {
         return answered
     }
 
-    @Test("a disabled breaker lets every call through, and a metrics-only one says when it would have opened")
+    @Test("disabled and metrics-only breakers let every call through and say when their policy would have opened")
     func disableAndMetricsOnly() async throws {
         let test = TestMesh(policy: breakerOnly(failures: 3, open: .seconds(10)))
         test.mesh.deploy(StubService.echo("svc"))
@@ -26,7 +26,9 @@ struct InterventionsTests {
         try test.mesh.perform(.disableBreaker(id: "caller->svc"), origin: "api")
         test.mesh.transport.setFault(.down, service: "svc")
         await call(test, 5)
-        #expect(test.mesh.observe().breakers.first?.state == .disabled, "five failures and still letting calls through")
+        let disabled = try #require(test.mesh.observe().breakers.first)
+        #expect(disabled.state == .disabled, "five failures and still letting calls through")
+        #expect(disabled.shadow?.wouldBeOpen == true && disabled.shadow?.wouldHaveRejected == 2, "its policy still runs in the shadow")
 
         test.clock.advance(by: .seconds(2))
         try test.mesh.perform(.metricsOnlyBreaker(id: "caller->svc"), origin: "dashboard")
@@ -35,7 +37,8 @@ struct InterventionsTests {
         #expect(breaker.state == .metricsOnly)
         let shadow = try #require(breaker.shadow)
         #expect(shadow.wouldBeOpen && shadow.reason == "3 consecutive failures" && shadow.openedAt == 2 && shadow.wouldHaveRejected == 2)
-        #expect(test.events.recent(limit: 10, kinds: [.breakerShadow]).map(\.message) == ["metrics-only, would have opened (3 consecutive failures); open 10s"])
+        #expect(test.events.recent(limit: 10, kinds: [.breakerShadow]).map(\.message)
+            == Array(repeating: "shadow: would have opened (3 consecutive failures); open 10s", count: 2), "once disabled, once metrics-only")
         #expect(test.events.recent(limit: 10, kinds: [.manualAction]).first?.message.hasPrefix("set to metrics-only") == true)
         #expect(test.events.recent(limit: 10, kinds: [.manualAction]).first?.attributes["origin"] == "dashboard")
 
@@ -45,7 +48,7 @@ struct InterventionsTests {
         #expect(await call(test, 1) == 1)
         breaker = try #require(test.mesh.observe().breakers.first)
         #expect(breaker.shadow?.wouldBeOpen == false && breaker.shadow?.closedAt == 12)
-        #expect(test.events.recent(limit: 1, kinds: [.breakerShadow]).first?.message.hasPrefix("metrics-only, would have closed again (1 trial call succeeded") == true)
+        #expect(test.events.recent(limit: 1, kinds: [.breakerShadow]).first?.message.hasPrefix("shadow: would have closed again (1 trial call succeeded") == true)
     }
 
     @Test("each action is listed with its origin, how long it lasted and what it did to real calls")

@@ -41,7 +41,7 @@ public enum CircuitBreakerCallError<Failure: Error>: Error {
 ///   (``executeTyped(_:)`` and ``tryAcquirePermission()`` reject without allocating).
 /// - Metrics, created once: `breaker_calls_total{breaker,outcome}` (success, failure, slow,
 ///   rejected, ignored), `breaker_transitions_total{breaker,to}`, and `breaker_state{breaker,state}`
-///   (1 for the current state, 0 for the others); for metrics-only, `breaker_shadow_open{breaker}`
+///   (1 for the current state, 0 for the others); while disabled or metrics-only, `breaker_shadow_open{breaker}`
 ///   (1 while its policy would be open) and `breaker_shadow_opened_total{breaker}`.
 ///
 /// Thread safety: all methods may be called from any task.
@@ -381,7 +381,7 @@ struct BreakerMetrics: Sendable {
     @usableFromInline let success, failure, slow, rejected, ignored: Counter
     let transitions: [CircuitBreakerState: Counter]
     let states: [CircuitBreakerState: Meter]
-    /// Metrics-only: 1 while the policy would be open (``ShadowEvaluation``), and how often it would have opened.
+    /// Disabled or metrics-only: 1 while the policy would be open (``ShadowEvaluation``), and how often it would have opened.
     let shadowOpen: Meter
     let shadowOpened: Counter
 

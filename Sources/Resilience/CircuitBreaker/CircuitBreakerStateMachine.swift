@@ -39,7 +39,7 @@ public struct CircuitBreakerTransition: Sendable, Equatable {
     public var at: Duration
     /// In words: `failure rate 62% ≥ 50% over last 100 calls`, `forced open by hand`.
     public var reason: String
-    /// True for what a metrics-only breaker's policy would have done (``ShadowEvaluation``): the
+    /// True for what a disabled or metrics-only breaker's policy would have done (``ShadowEvaluation``): the
     /// breaker itself stayed metrics-only, and `from`/`to` are the policy's would-be states.
     public var isShadow: Bool
 
@@ -139,13 +139,12 @@ public struct CircuitBreakerStateMachine: Sendable {
 
     /// Records how a permitted call ended. `duration` is needed only when the policy has a
     /// slow-call rule; `now` is evaluated only when the window is time-based, a transition happens,
-    /// or a metrics-only breaker's shadow would be open (to know when its open time ends).
+    /// or a disabled or metrics-only breaker's shadow would be open (to know when its open time ends).
     public mutating func record(_ outcome: Outcome, duration: Duration = .zero, trial: Bool = false,
                                 at now: @autoclosure () -> Duration) -> CircuitBreakerTransition? {
         if state.isManual, outcome != .ignored, !episodes.isEmpty {
             if outcome == .failure { episodes[episodes.count - 1].failed += 1 } else { episodes[episodes.count - 1].succeeded += 1 }
         }
-        guard state != .disabled else { return nil }
         if outcome == .ignored {
             // An ignored trial frees its place for another trial call.
             if trial, state == .halfOpen { trialsAdmitted = max(0, trialsAdmitted - 1) }
@@ -153,6 +152,8 @@ public struct CircuitBreakerStateMachine: Sendable {
         }
         let failed = outcome == .failure
         let slow = policy.slowCalls.map { duration >= $0.threshold } ?? false
+        // A disabled breaker keeps no window of its own; its policy is evaluated in the shadow only.
+        if state == .disabled { return shadow?.record(failed: failed, slow: slow, at: now) }
 
         if trial, state == .halfOpen {
             let time = now()
@@ -185,10 +186,14 @@ public struct CircuitBreakerStateMachine: Sendable {
         move(to: .forcedClosed, at: now, reason: "forced closed by hand")
     }
 
+    /// Lets every call through and keeps no window; the policy is still evaluated, in the shadow
+    /// (``shadow``), from now on.
     public mutating func disable(at now: Duration) -> CircuitBreakerTransition {
         window.reset()
         consecutiveFailures = 0
-        return move(to: .disabled, at: now, reason: "disabled by hand")
+        let transition = move(to: .disabled, at: now, reason: "disabled by hand")
+        shadow = ShadowEvaluation(policy: policy)
+        return transition
     }
 
     /// Lets every call through and records it; the policy is still evaluated, in the shadow

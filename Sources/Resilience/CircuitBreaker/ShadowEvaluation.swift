@@ -1,6 +1,6 @@
-/// What a metrics-only breaker's policy would have done with the calls it let through.
+/// What a disabled or metrics-only breaker's policy would have done with the calls it let through.
 ///
-/// A metrics-only breaker never rejects; this runs its trip rule, open duration and half-open
+/// Such a breaker never rejects; this runs its trip rule, open duration and half-open
 /// trials on the real outcomes instead, so a person can see whether the policy would have opened
 /// (and when it would have closed again) before trusting it to act. It starts closed, with an
 /// empty window, when the breaker is set to metrics-only.
@@ -100,7 +100,7 @@ public struct ShadowEvaluation: Sendable {
     }
 }
 
-/// A metrics-only breaker's shadow evaluation, as a value (see ``ShadowEvaluation``).
+/// A disabled or metrics-only breaker's shadow evaluation, as a value (see ``ShadowEvaluation``).
 public struct ShadowStatus: Sendable, Equatable {
     /// True while the policy would be rejecting calls.
     public var wouldBeOpen: Bool

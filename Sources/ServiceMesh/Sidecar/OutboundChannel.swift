@@ -132,8 +132,8 @@ final class OutboundChannel: Sendable {
                     } onTransition: { transition in
                         let from = BreakerState(transition.from).label, to = BreakerState(transition.to).label
                         if transition.isShadow {
-                            // What the policy of a metrics-only breaker would have done; it did not.
-                            events.record(source: id, kind: .breakerShadow, message: "metrics-only, \(transition.reason)",
+                            // What the policy of a disabled or metrics-only breaker would have done; it did not.
+                            events.record(source: id, kind: .breakerShadow, message: "shadow: \(transition.reason)",
                                           attributes: ["from": transition.from.rawValue, "to": transition.to.rawValue, "shadow": "true"])
                             return
                         }

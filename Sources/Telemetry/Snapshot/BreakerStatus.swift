@@ -55,7 +55,7 @@ public struct BreakerStatus: Codable, Sendable, Equatable, Identifiable {
     }
 }
 
-/// A metrics-only breaker's shadow thresholds: its policy evaluated on the real outcomes of the
+/// A disabled or metrics-only breaker's shadow thresholds: its policy evaluated on the real outcomes of the
 /// calls it let through, without acting. Says whether (and why, and when) it would have opened,
 /// and when it would have closed again.
 public struct BreakerShadowStatus: Codable, Sendable, Equatable {
