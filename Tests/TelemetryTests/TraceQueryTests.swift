@@ -80,10 +80,11 @@ import Tracing
 
     @Test func aSpanFilterWantsOneSpanWithBothTheServiceAndTheOperation() {
         let matcher = TraceQuery.Matcher(TraceQuery(span: SpanName(service: "order-service", operation: "POST /orders"), limit: 1))
-        #expect(matcher.matchesSpan(in: [("gateway", "POST /api/orders"), ("order-service", "POST /orders")]))
+        typealias Pair = (service: String, operation: String)
+        #expect(matcher.matchesSpan(in: [("gateway", "POST /api/orders"), ("order-service", "POST /orders")] as [Pair]))
         // The service and the operation on different spans is not the route.
-        #expect(!matcher.matchesSpan(in: [("order-service", "GET /orders/:id"), ("payment-service", "POST /orders")]))
-        #expect(TraceQuery.Matcher(TraceQuery(limit: 1)).matchesSpan(in: []))
+        #expect(!matcher.matchesSpan(in: [("order-service", "GET /orders/:id"), ("payment-service", "POST /orders")] as [Pair]))
+        #expect(TraceQuery.Matcher(TraceQuery(limit: 1)).matchesSpan(in: [] as [Pair]))
     }
 
     @Test func theStorePagesARoutesSlowestTraces() {

@@ -8,6 +8,12 @@ public enum DashboardView: String, CaseIterable, Sendable {
     case trace
     /// Services in layers from the gateway and the edges between them.
     case topology
+    /// The detail of one service or breaker (the caller names it).
+    case service, breaker
+    /// Every key, by view.
+    case help
+    /// Two traces of the same operation side by side (the caller names them).
+    case compare
 }
 
 /// Draws the dashboard: pure functions from state to a ``Buffer``.
@@ -32,6 +38,8 @@ public enum DashboardRenderer {
             case .service(let name): ServiceDetailView.render(state, name: name, glyphs: glyphs, area: body, into: &buffer)
             case .breaker(let id): BreakerDetailView.render(state, id: id, glyphs: glyphs, area: body, into: &buffer)
             case .trace: TraceDetailView.render(state, glyphs: glyphs, area: body, into: &buffer)
+            case .routeTraces(let service, let route): RouteTracesView.render(state, service: service, route: route, glyphs: glyphs, area: body, into: &buffer)
+            case .comparison(let marked, let other): ComparisonView.render(state, marked: marked, other: other, glyphs: glyphs, area: body, into: &buffer)
             case nil:
                 switch state.tab {
                 case .services: ServicesView.render(state, glyphs: glyphs, area: body, into: &buffer)
@@ -50,12 +58,17 @@ public enum DashboardRenderer {
     /// `meshtop snapshot --view …` prints. The state goes through ``update(_:_:keyMap:)`` as in
     /// the dashboard, and its fetches are answered by `traces` and `traceTree` (a source's, such
     /// as the trace store's `page(_:)` and `tree(hex:)`). `.trace` opens the slowest trace, as
-    /// `s` (slowest) and `Enter` on the Traces list would.
+    /// `s` (slowest) and `Enter` on the Traces list would, or the trace `traceIDs` names;
+    /// `.service` and `.breaker` show the one `target` names; `.compare` the first of `traceIDs`
+    /// (marked) with the second. ``viewProblem(view:target:traceIDs:snapshot:traceTree:)`` says
+    /// beforehand when those names do not fit the snapshot.
     public static func renderText(
         view: DashboardView,
         snapshot: SystemSnapshot,
         traces: (TraceQuery) -> TracePage,
         traceTree: (String) -> TraceTree? = { _ in nil },
+        target: String? = nil,
+        traceIDs: [String] = [],
         width: Int = 120,
         height: Int = 40,
         glyphs: Glyphs = .unicode
@@ -79,12 +92,39 @@ public enum DashboardRenderer {
         case .traces: state.tab = .traces
         case .events: state.tab = .events
         case .topology: state.tab = .topology
-        case .trace:
+        case .trace, .compare:
             state.tab = .traces
             state.lists[.traces]?.sortIndex = Tab.traces.sortOrders.firstIndex(of: .slowest) ?? 0
+        case .service, .help: state.tab = .services
+        case .breaker: state.tab = .breakers
         }
         send(.snapshot(snapshot))
-        if view == .trace {
+        func openTrace(_ id: String) {
+            for effect in state.open(.trace(id: id, tree: .loading)) { if case .fetchTrace = effect { send(.traceTree(traceTree(id))) } }
+        }
+        switch view {
+        case .service:
+            state.detail = .service(name: target ?? "")
+            send(.tick)
+        case .breaker:
+            state.detail = .breaker(id: target ?? "")
+            send(.tick)
+        case .help:
+            send(.key(.char("?")))
+        case .trace where !traceIDs.isEmpty:
+            openTrace(traceIDs[0])
+        case .compare where traceIDs.count == 2:
+            openTrace(traceIDs[0])
+            send(.key(.char("M")))
+            state.trail = []
+            state.detail = nil
+            openTrace(traceIDs[1])
+            send(.key(.char("C")))
+            state.notice = nil
+        default:
+            break
+        }
+        if view == .trace && traceIDs.isEmpty {
             if state.list(.traces).selectedID != nil {
                 send(.key(.enter))
             } else {
@@ -92,6 +132,38 @@ public enum DashboardRenderer {
             }
         }
         return render(view: view, state: state, width: width, height: height, glyphs: glyphs)
+    }
+
+    /// Why `meshtop snapshot` cannot show `view` with these names in this snapshot (an unknown
+    /// service or breaker, a trace not stored, two traces of different operations), or nil when it can.
+    public static func viewProblem(view: DashboardView, target: String?, traceIDs: [String], snapshot: SystemSnapshot,
+                                   traceTree: (String) -> TraceTree?) -> String? {
+        switch view {
+        case .service:
+            let known = snapshot.services.map(\.name)
+            guard let target, known.contains(target) else {
+                return "unknown service \"\(target ?? "")\" in \(snapshot.system); known: \(known.joined(separator: ", "))"
+            }
+        case .breaker:
+            let known = snapshot.breakers.map(\.id)
+            guard let target, known.contains(target) else {
+                return "unknown breaker \"\(target ?? "")\" in \(snapshot.system); known: \(known.isEmpty ? "none" : known.joined(separator: ", "))"
+            }
+        case .trace, .compare:
+            var trees: [TraceTree] = []
+            for id in traceIDs {
+                guard let tree = traceTree(id) else {
+                    return "trace \(id) is not stored in this run (`meshtop snapshot --view traces` lists the stored ones)"
+                }
+                trees.append(tree)
+            }
+            if trees.count == 2, let a = trees[0].spans.first?.operation, let b = trees[1].spans.first?.operation, a != b {
+                return "trace \(trees[0].traceId) is \(a) and \(trees[1].traceId) is \(b): compare traces of the same operation"
+            }
+        default:
+            break
+        }
+        return nil
     }
 
     /// `state` rendered at the given size as plain text, whatever view it is on.
@@ -119,13 +191,26 @@ public enum DashboardRenderer {
 
     static func renderTabLine(_ state: DashboardState, glyphs: Glyphs, topologyLines lines: Int, area: Rect, into buffer: inout Buffer) {
         let selected = state.detail == nil && !state.showHelp ? Tab.allCases.firstIndex(of: state.tab) : nil
-        let titles = Tab.allCases.map { "\($0.rawValue) \($0.title)" }
-        var tabs = Tabs(titles: titles, selected: selected)
-        if selected == nil {
-            // In a detail the tab it came from stays marked, without brackets.
-            tabs.style = .muted
+        var titles = Tab.allCases.map { "\($0.rawValue) \($0.title)" }
+        let crumbs = state.showHelp ? [] : state.breadcrumb(glyphs: glyphs)
+        if crumbs.isEmpty {
+            var tabs = Tabs(titles: titles, selected: selected)
+            if selected == nil {
+                // In help the tab it came from stays marked, without brackets.
+                tabs.style = .muted
+            }
+            buffer.render(tabs, in: area.inset(left: 1))
+        } else {
+            // In a detail, the way there: `Services › payment-service › POST /pay slowest › trace 3fa2…`.
+            let separator = glyphs.isUnicode ? " › " : " > "
+            var line = Line([])
+            for (index, crumb) in crumbs.enumerated() {
+                if index > 0 { line.append(separator, .muted) }
+                line.append(crumb, index == crumbs.count - 1 ? Style(.accent, .bold) : .muted)
+            }
+            buffer.write(line, x: area.x + 1, y: area.y, clip: area)
+            titles = [line.plainText]
         }
-        buffer.render(tabs, in: area.inset(left: 1))
         var right = Line([])
         if let notice = state.notice {
             right.append(notice.text, notice.isError ? Style(.error, .bold) : .accent)
