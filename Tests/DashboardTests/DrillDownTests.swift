@@ -186,3 +186,38 @@ struct DrillDownTests {
         #expect(s.trail.isEmpty)
     }
 }
+
+/// `meshtop snapshot --view service|breaker|help|compare|trace` from the fixture source.
+@Suite("snapshot views")
+struct SnapshotViewTests {
+    func text(_ view: DashboardView, target: String? = nil, traces: [String] = []) -> String {
+        DashboardRenderer.renderText(view: view, snapshot: Fixtures.snapshot, traces: Fixtures.tracePage, traceTree: Fixtures.traceTree,
+                                     target: target, traceIDs: traces, width: 120, height: 30)
+    }
+
+    @Test func aServiceOrBreakerDetailByName() {
+        #expect(text(.service, target: "order-service").contains("Services › order-service\n"))
+        #expect(text(.breaker, target: "order-service->payment-service").contains("Breakers › order-service → payment-service\n"))
+        #expect(text(.help).contains(" KEYS\n"))
+    }
+
+    @Test func aTraceByIdAndTwoComparedByIdOrSlowestWithTheMedian() {
+        #expect(text(.trace, traces: [Fixtures.fasterTree.traceId]).contains("Traces › trace b7ad…\n"))
+        let named = text(.compare, traces: [Fixtures.fasterTree.traceId, Fixtures.tree.traceId])
+        #expect(named.contains("compare b7ad… with 4bf9…"))
+        // No ids: the slowest (4bf9…) with the median of the POST /api/orders traces (b7ad…).
+        #expect(text(.compare).contains("compare 4bf9… with b7ad…"))
+    }
+
+    @Test func namesThatDoNotFitTheSnapshotAreProblems() {
+        func problem(_ view: DashboardView, target: String? = nil, traces: [String] = []) -> String? {
+            DashboardRenderer.viewProblem(view: view, target: target, traceIDs: traces, snapshot: Fixtures.snapshot, traceTree: Fixtures.traceTree)
+        }
+        #expect(problem(.service, target: "paymnt") == "unknown service \"paymnt\" in storefront; known: gateway, order-service, payment-service, notification")
+        #expect(problem(.breaker, target: "a->b")?.hasPrefix("unknown breaker \"a->b\" in storefront; known: order-service->payment-service") == true)
+        let missing = String(repeating: "0", count: 32)
+        #expect(problem(.trace, traces: [missing]) == "trace \(missing) is not stored in this run (`meshtop snapshot --view traces` lists the stored ones)")
+        #expect(problem(.compare, traces: [Fixtures.tree.traceId, Fixtures.fasterTree.traceId]) == nil)
+        #expect(problem(.service, target: "gateway") == nil)
+    }
+}

@@ -81,7 +81,7 @@ import Testing
         (SnapshotArguments(view: "service"), "--target", "--view service needs --target NAME: the service to show"),
         (SnapshotArguments(view: "breaker", target: " "), "--target", "--view breaker needs --target NAME: the breaker to show"),
         (SnapshotArguments(view: "traces", target: "gateway"), "--target", #"--target "gateway" names the service or breaker of --view service or --view breaker, not of --view traces"#),
-        (SnapshotArguments(view: "compare", traces: [SnapshotOptionsTests.traceA]), "--trace", "--view compare needs two traces, --trace A --trace B; got 1"),
+        (SnapshotArguments(view: "compare", traces: [SnapshotOptionsTests.traceA]), "--trace", "--view compare takes two traces, --trace A --trace B, or none (the slowest stored trace and the median one of its operation); got 1"),
         (SnapshotArguments(view: "compare", traces: [SnapshotOptionsTests.traceA, SnapshotOptionsTests.traceA]), "--trace", "--view compare needs two different traces; both are \(SnapshotOptionsTests.traceA)"),
         (SnapshotArguments(view: "trace", traces: [SnapshotOptionsTests.traceA, SnapshotOptionsTests.traceB]), "--trace", "--view trace shows one trace; got 2 (--view compare shows two)"),
         (SnapshotArguments(view: "trace", traces: ["4bf92f35"]), "--trace", #"invalid trace id "4bf92f35"; expected 32 hex digits (the TRACE column of --view traces shows the first 8)"#),

@@ -60,7 +60,7 @@ public enum DashboardRenderer {
     /// as the trace store's `page(_:)` and `tree(hex:)`). `.trace` opens the slowest trace, as
     /// `s` (slowest) and `Enter` on the Traces list would, or the trace `traceIDs` names;
     /// `.service` and `.breaker` show the one `target` names; `.compare` the first of `traceIDs`
-    /// (marked) with the second. ``viewProblem(view:target:traceIDs:snapshot:traceTree:)`` says
+    /// (marked) with the second, or else the slowest trace with the median one of its operation. ``viewProblem(view:target:traceIDs:snapshot:traceTree:)`` says
     /// beforehand when those names do not fit the snapshot.
     public static func renderText(
         view: DashboardView,
@@ -113,12 +113,25 @@ public enum DashboardRenderer {
             send(.key(.char("?")))
         case .trace where !traceIDs.isEmpty:
             openTrace(traceIDs[0])
-        case .compare where traceIDs.count == 2:
-            openTrace(traceIDs[0])
+        case .compare:
+            // Named, or the slowest stored trace and the median one of its operation (a typical run).
+            var pair = traceIDs
+            if pair.count != 2, let slowest = traces(TraceQuery(order: .slowest, limit: 1)).rows.first,
+               let root = traceTree(slowest.traceId)?.spans.first {
+                var sameOperation = TraceQuery(order: .slowest, span: SpanName(service: root.service, operation: root.operation), limit: 1)
+                sameOperation.offset = traces(sameOperation).matching / 2
+                pair = [slowest.traceId] + traces(sameOperation).rows.map(\.traceId).filter { $0 != slowest.traceId }
+            }
+            guard let first = pair.first else { break }
+            openTrace(first)
+            guard pair.count == 2 else {
+                state.notice = Notice("one stored trace of its operation: nothing to compare it with")
+                break
+            }
             send(.key(.char("M")))
             state.trail = []
             state.detail = nil
-            openTrace(traceIDs[1])
+            openTrace(pair[1])
             send(.key(.char("C")))
             state.notice = nil
         default:

@@ -76,8 +76,8 @@ public struct SnapshotOptions: Sendable, Equatable {
     public var json: Bool
     /// The service or breaker `--view service` / `--view breaker` shows.
     public var target: String?
-    /// The trace `--view trace` shows (else the slowest), or the two `--view compare` shows:
-    /// 32 lowercase hex digits each.
+    /// The trace `--view trace` shows (else the slowest), or the two `--view compare` shows
+    /// (else the slowest and the median one of its operation): 32 lowercase hex digits each.
     public var traces: [String] = []
 
     public static let defaultView = SnapshotView.services
@@ -192,10 +192,10 @@ public struct SnapshotOptions: Sendable, Equatable {
         }
         switch view {
         case .compare:
-            guard ids.count == 2 else {
-                throw DemoOptionsError(option: "--trace", message: "--view compare needs two traces, --trace A --trace B; got \(ids.count)")
+            guard ids.count == 2 || ids.isEmpty else {
+                throw DemoOptionsError(option: "--trace", message: "--view compare takes two traces, --trace A --trace B, or none (the slowest stored trace and the median one of its operation); got \(ids.count)")
             }
-            guard ids[0] != ids[1] else {
+            guard ids.isEmpty || ids[0] != ids[1] else {
                 throw DemoOptionsError(option: "--trace", message: "--view compare needs two different traces; both are \(ids[0])")
             }
         case .trace:
