@@ -25,7 +25,8 @@ struct SnapshotCommand: AsyncParsableCommand {
             The view is the one the dashboard shows at that moment, with rates and percentiles over \
             the last 10 s; `trace` is the detail of the slowest stored trace (or of --trace ID); `topology` \
             the services in layers from the gateway with the calls and event deliveries between them; \
-            `service` and `breaker` the detail of --target NAME; `help` every key; `compare` two traces \
+            `service` and `breaker` the detail of --target NAME; `route` the slowest stored traces \
+            of --target SERVICE:ROUTE; `help` every key; `compare` two traces \
             of the same operation span by span (--trace A --trace B).
 
             Exit status: 0 printed; 2 a bad option (nothing ran); 3 the run could not be carried out.
@@ -59,7 +60,7 @@ struct SnapshotCommand: AsyncParsableCommand {
     @Flag(help: "Print the whole SystemSnapshot as JSON instead of a view.")
     var json = false
 
-    @Option(help: ArgumentHelp("The service (--view service) or breaker (--view breaker, CALLER->TARGET) to show.", valueName: "name"))
+    @Option(help: ArgumentHelp("The service (--view service), breaker (--view breaker, CALLER->TARGET) or route (--view route, SERVICE:ROUTE) to show.", valueName: "name"))
     var target: String?
 
     @Option(name: .customLong("trace"), help: ArgumentHelp("A trace id (32 hex digits): the one --view trace shows; give two for --view compare.", valueName: "id"))
@@ -181,6 +182,7 @@ extension DashboardView {
         case .topology: self = .topology
         case .service: self = .service
         case .breaker: self = .breaker
+        case .route: self = .route
         case .help: self = .help
         case .compare: self = .compare
         }

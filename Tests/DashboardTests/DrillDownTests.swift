@@ -199,6 +199,7 @@ struct SnapshotViewTests {
         #expect(text(.service, target: "order-service").contains("Services › order-service\n"))
         #expect(text(.breaker, target: "order-service->payment-service").contains("Breakers › order-service → payment-service\n"))
         #expect(text(.help).contains(" KEYS\n"))
+        #expect(text(.route, target: "order-service:POST /orders").contains("Services › order-service › POST /orders slowest\n"))
     }
 
     @Test func aTraceByIdAndTwoComparedByIdOrSlowestWithTheMedian() {
@@ -219,5 +220,7 @@ struct SnapshotViewTests {
         #expect(problem(.trace, traces: [missing]) == "trace \(missing) is not stored in this run (`meshtop snapshot --view traces` lists the stored ones)")
         #expect(problem(.compare, traces: [Fixtures.tree.traceId, Fixtures.fasterTree.traceId]) == nil)
         #expect(problem(.service, target: "gateway") == nil)
+        #expect(problem(.route, target: "order-service:GET /orders/:id") == nil)
+        #expect(problem(.route, target: "order-service:GET /x") == "unknown route \"order-service:GET /x\" in storefront; known: order-service:POST /orders, order-service:GET /orders/:id")
     }
 }

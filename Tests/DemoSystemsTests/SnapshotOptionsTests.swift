@@ -40,6 +40,7 @@ import Testing
         let target: String? = switch view {
         case .service: "payment-service"
         case .breaker: "order-service->payment-service"
+        case .route: "order-service:POST /orders"
         default: nil
         }
         let traces = view == .compare ? [Self.traceA, Self.traceB] : []
@@ -76,11 +77,13 @@ import Testing
     }
 
     @Test(arguments: [
-        (SnapshotArguments(view: "servce"), "--view", #"unknown view "servce"; expected one of services, breakers, traces, trace, events, topology, service, breaker, help, compare"#),
-        (SnapshotArguments(view: ""), "--view", #"unknown view ""; expected one of services, breakers, traces, trace, events, topology, service, breaker, help, compare"#),
+        (SnapshotArguments(view: "servce"), "--view", #"unknown view "servce"; expected one of services, breakers, traces, trace, events, topology, service, breaker, route, help, compare"#),
+        (SnapshotArguments(view: ""), "--view", #"unknown view ""; expected one of services, breakers, traces, trace, events, topology, service, breaker, route, help, compare"#),
         (SnapshotArguments(view: "service"), "--target", "--view service needs --target NAME: the service to show"),
         (SnapshotArguments(view: "breaker", target: " "), "--target", "--view breaker needs --target NAME: the breaker to show"),
-        (SnapshotArguments(view: "traces", target: "gateway"), "--target", #"--target "gateway" names the service or breaker of --view service or --view breaker, not of --view traces"#),
+        (SnapshotArguments(view: "traces", target: "gateway"), "--target", #"--target "gateway" names the service, breaker or route of --view service, breaker or route, not of --view traces"#),
+        (SnapshotArguments(view: "route", target: "order-service"), "--target", #"invalid route "order-service"; expected SERVICE:ROUTE (order-service:POST /orders)"#),
+        (SnapshotArguments(view: "route"), "--target", "--view route needs --target SERVICE:ROUTE: the route to show"),
         (SnapshotArguments(view: "compare", traces: [SnapshotOptionsTests.traceA]), "--trace", "--view compare takes two traces, --trace A --trace B, or none (the slowest stored trace and the median one of its operation); got 1"),
         (SnapshotArguments(view: "compare", traces: [SnapshotOptionsTests.traceA, SnapshotOptionsTests.traceA]), "--trace", "--view compare needs two different traces; both are \(SnapshotOptionsTests.traceA)"),
         (SnapshotArguments(view: "trace", traces: [SnapshotOptionsTests.traceA, SnapshotOptionsTests.traceB]), "--trace", "--view trace shows one trace; got 2 (--view compare shows two)"),

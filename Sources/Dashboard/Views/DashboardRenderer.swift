@@ -10,6 +10,8 @@ public enum DashboardView: String, CaseIterable, Sendable {
     case topology
     /// The detail of one service or breaker (the caller names it).
     case service, breaker
+    /// The slowest stored traces of one route (the caller names it `SERVICE:ROUTE`).
+    case route
     /// Every key, by view.
     case help
     /// Two traces of the same operation side by side (the caller names them).
@@ -95,7 +97,7 @@ public enum DashboardRenderer {
         case .trace, .compare:
             state.tab = .traces
             state.lists[.traces]?.sortIndex = Tab.traces.sortOrders.firstIndex(of: .slowest) ?? 0
-        case .service, .help: state.tab = .services
+        case .service, .help, .route: state.tab = .services
         case .breaker: state.tab = .breakers
         }
         send(.snapshot(snapshot))
@@ -109,6 +111,11 @@ public enum DashboardRenderer {
         case .breaker:
             state.detail = .breaker(id: target ?? "")
             send(.tick)
+        case .route:
+            let (service, route) = Self.splitRoute(target ?? "")
+            state.detail = .service(name: service)
+            state.detailSelection = snapshot.routes.filter { $0.service == service }.firstIndex { $0.route == route } ?? 0
+            send(.key(.enter))
         case .help:
             send(.key(.char("?")))
         case .trace where !traceIDs.isEmpty:
@@ -162,6 +169,12 @@ public enum DashboardRenderer {
             guard let target, known.contains(target) else {
                 return "unknown breaker \"\(target ?? "")\" in \(snapshot.system); known: \(known.isEmpty ? "none" : known.joined(separator: ", "))"
             }
+        case .route:
+            let (service, route) = splitRoute(target ?? "")
+            let known = snapshot.routes.map { "\($0.service):\($0.route)" }
+            guard snapshot.routes.contains(where: { $0.service == service && $0.route == route }) else {
+                return "unknown route \"\(target ?? "")\" in \(snapshot.system); known: \(known.joined(separator: ", "))"
+            }
         case .trace, .compare:
             var trees: [TraceTree] = []
             for id in traceIDs {
@@ -177,6 +190,12 @@ public enum DashboardRenderer {
             break
         }
         return nil
+    }
+
+    /// `order-service:POST /orders` as the service and the route (split at the first colon).
+    static func splitRoute(_ text: String) -> (service: String, route: String) {
+        guard let colon = text.firstIndex(of: ":") else { return (text, "") }
+        return (String(text[..<colon]), String(text[text.index(after: colon)...]))
     }
 
     /// `state` rendered at the given size as plain text, whatever view it is on.

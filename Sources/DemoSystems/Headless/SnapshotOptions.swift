@@ -47,9 +47,10 @@ public struct SnapshotArguments: Sendable, Equatable {
 }
 
 /// A view `meshtop snapshot` prints: the dashboard's lists, a trace's detail, the topology, a
-/// service's or breaker's detail (`--target`), the help, or two traces compared (`--trace` twice).
+/// service's or breaker's detail or a route's slowest traces (`--target`), the help, or two
+/// traces compared (`--trace` twice).
 public enum SnapshotView: String, CaseIterable, Sendable {
-    case services, breakers, traces, trace, events, topology, service, breaker, help, compare
+    case services, breakers, traces, trace, events, topology, service, breaker, route, help, compare
 
     /// `services, breakers, traces, …`: what error messages list as accepted.
     public static var acceptedNames: String { allCases.map(\.rawValue).joined(separator: ", ") }
@@ -174,13 +175,17 @@ public struct SnapshotOptions: Sendable, Equatable {
 
     /// `--target` and `--trace` against the view: each only where the view uses it, as many as it needs.
     private static func parseNames(view: SnapshotView, target: String?, traces: [String]) throws(DemoOptionsError) -> (String?, [String]) {
-        let needsTarget = view == .service || view == .breaker
+        let needsTarget = view == .service || view == .breaker || view == .route
         if needsTarget {
             guard let target, !target.trimmingSpaces.isEmpty else {
-                throw DemoOptionsError(option: "--target", message: "--view \(view.rawValue) needs --target NAME: the \(view.rawValue) to show")
+                let name = view == .route ? "SERVICE:ROUTE" : "NAME"
+                throw DemoOptionsError(option: "--target", message: "--view \(view.rawValue) needs --target \(name): the \(view.rawValue) to show")
+            }
+            if view == .route, !target.contains(":") {
+                throw DemoOptionsError(option: "--target", message: "invalid route \"\(target)\"; expected SERVICE:ROUTE (order-service:POST /orders)")
             }
         } else if let target {
-            throw DemoOptionsError(option: "--target", message: "--target \"\(target)\" names the service or breaker of --view service or --view breaker, not of --view \(view.rawValue)")
+            throw DemoOptionsError(option: "--target", message: "--target \"\(target)\" names the service, breaker or route of --view service, breaker or route, not of --view \(view.rawValue)")
         }
         var ids: [String] = []
         for text in traces {
