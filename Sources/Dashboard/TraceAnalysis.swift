@@ -2,10 +2,12 @@ import Telemetry
 
 /// What a trace's timing says, computed from its tree alone: each span's self time, the critical
 /// path, and how two traces of the same operation differ. Pure functions of the trees.
-enum TraceAnalysis {
+public enum TraceAnalysis {
     /// Each span's self time in milliseconds, by index in `tree.spans`: its duration minus the
     /// time covered by its children (their union, clipped to the span; overlapping children count once).
-    static func selfTimes(_ tree: TraceTree, outline: TraceOutline? = nil) -> [Double] {
+    public static func selfTimes(_ tree: TraceTree) -> [Double] { selfTimes(tree, outline: nil) }
+
+    static func selfTimes(_ tree: TraceTree, outline: TraceOutline?) -> [Double] {
         let spans = tree.spans
         let children = Self.children(outline ?? TraceOutline(tree: tree))
         return spans.indices.map { index in
@@ -34,7 +36,9 @@ enum TraceAnalysis {
     /// the child that finished last, then (walking back from that child's start) the child that
     /// finished last before it, and so on, each followed down into its own children the same way.
     /// Shortening a span off this path does not shorten the trace.
-    static func criticalPath(_ tree: TraceTree, outline: TraceOutline? = nil) -> [Int] {
+    public static func criticalPath(_ tree: TraceTree) -> [Int] { criticalPath(tree, outline: nil) }
+
+    static func criticalPath(_ tree: TraceTree, outline: TraceOutline?) -> [Int] {
         let spans = tree.spans
         guard !spans.isEmpty else { return [] }
         let children = Self.children(outline ?? TraceOutline(tree: tree))
@@ -79,7 +83,7 @@ enum TraceAnalysis {
     /// The spans of two traces side by side: matched by service and operation (the n-th such span
     /// of one with the n-th of the other, in tree order), biggest difference in duration first;
     /// a span only one trace has counts its whole duration as the difference.
-    static func compare(_ base: TraceTree, _ other: TraceTree) -> [SpanComparison] {
+    public static func compare(_ base: TraceTree, _ other: TraceTree) -> [SpanComparison] {
         struct Key: Hashable { var service: String; var operation: String }
         var order: [Key] = []
         var baseSpans: [Key: [Double]] = [:]
@@ -110,16 +114,16 @@ enum TraceAnalysis {
 }
 
 /// One span (by service, operation and occurrence) in two traces.
-struct SpanComparison: Sendable, Equatable {
-    var service: String
-    var operation: String
+public struct SpanComparison: Sendable, Equatable {
+    public var service: String
+    public var operation: String
     /// 0 for the first span of this service and operation in its trace, 1 for the second, …
-    var occurrence: Int
+    public var occurrence: Int
     /// Its duration in the first (marked) trace, nil when that trace has no such span.
-    var baseMs: Double?
+    public var baseMs: Double?
     /// Its duration in the second trace, nil when that trace has no such span.
-    var otherMs: Double?
+    public var otherMs: Double?
 
     /// Second minus first; a missing side counts as 0.
-    var deltaMs: Double { (otherMs ?? 0) - (baseMs ?? 0) }
+    public var deltaMs: Double { (otherMs ?? 0) - (baseMs ?? 0) }
 }
