@@ -294,10 +294,10 @@ extension DashboardState {
             }
         case .moveUp: move(by: -1)
         case .moveDown: move(by: 1)
-        case .pageUp: move(by: -pageSize)
-        case .pageDown: move(by: pageSize)
-        case .moveToTop: move(by: Int.min / 2)
-        case .moveToBottom: move(by: Int.max / 2)
+        case .pageUp: move(by: -pageSize, paging: true)
+        case .pageDown: move(by: pageSize, paging: true)
+        case .moveToTop: move(by: Int.min / 2, paging: true)
+        case .moveToBottom: move(by: Int.max / 2, paging: true)
         case .drillIn:
             return drillIn()
         case .startFilter:
@@ -342,7 +342,7 @@ extension DashboardState {
     }
 
     private var pageSize: Int {
-        if isDocumentView { return DashboardLayout.documentRows(height: height) }
+        if isDocumentView || pagesAsDocument { return DashboardLayout.documentRows(height: height) }
         if case .trace = detail { return DashboardLayout.traceRows(height: height) }
         return DashboardLayout.listRows(height: height)
     }
@@ -361,8 +361,8 @@ extension DashboardState {
         return nil
     }
 
-    private mutating func move(by delta: Int) {
-        if isDocumentView {
+    private mutating func move(by delta: Int, paging: Bool = false) {
+        if isDocumentView || (paging && pagesAsDocument) {
             detailOffset = max(0, detailOffset.addingClamped(delta))
             return
         }
@@ -436,6 +436,15 @@ extension DashboardState {
         case .comparison: return true
         case .trace: return loadedTrace?.showsSpanDetails ?? false
         case .routeTraces, nil: return false
+        }
+    }
+
+    /// The service and breaker details page and jump as a whole even when ↑↓ select a row in them,
+    /// so what lies below the rows stays in reach.
+    private var pagesAsDocument: Bool {
+        switch detail {
+        case .service, .breaker: true
+        default: false
         }
     }
 

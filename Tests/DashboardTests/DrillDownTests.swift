@@ -75,6 +75,18 @@ struct DrillDownTests {
         #expect(text.contains("› POST /orders"))
     }
 
+    @Test func pageKeysScrollAServiceDetailWithoutMovingTheRouteSelection() {
+        var s = orderService()
+        _ = update(&s, .resize(width: 120, height: 16))
+        press(&s, .down)
+        press(&s, .pageDown)
+        #expect(s.detailOffset > 0)
+        #expect(s.detailSelection == 1)
+        press(&s, .home)
+        #expect(s.detailOffset == 0)
+        #expect(s.detailSelection == 1)
+    }
+
     @Test func aServiceWithoutRoutesSaysSoAndStillScrolls() {
         var s = state()
         press(&s, .enter) // gateway: no routes in the fixture
