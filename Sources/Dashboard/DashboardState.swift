@@ -68,6 +68,18 @@ public enum Detail: Sendable, Equatable {
     case trace(id: String, tree: TraceLoad)
     /// `i`: manual actions with their origin and measured effect, newest first.
     case interventions
+    /// The slowest stored traces through one route of a service (its server spans).
+    case routeTraces(service: String, route: String)
+    /// Two traces of the same operation span by span: the marked one and another.
+    case comparison(marked: TraceTree, other: TraceTree)
+}
+
+/// A detail passed through on the way to the one shown, with where its selection and scroll
+/// were: `Esc` goes back to it as it was.
+public struct TrailStep: Sendable, Equatable {
+    public var detail: Detail
+    public var selection: Int
+    public var offset: Int
 }
 
 /// The tree of the trace being shown: asked for, answered, or gone from the store.
@@ -101,6 +113,8 @@ public struct LoadedTrace: Sendable, Equatable {
     public var collapsed: Set<String> = []
     public var selectedSpanID: String?
     public var offset: Int = 0
+    /// `Enter`: the selected span's details fill the body (scrolled by the state's `detailOffset`).
+    public var showsSpanDetails: Bool = false
 
     public init(tree: TraceTree) {
         self.tree = tree
@@ -131,6 +145,18 @@ public struct DashboardState: Sendable, Equatable {
     public var tab: Tab = .services
     /// The detail drilled into, or nil for the tab's list.
     public var detail: Detail?
+    /// The details passed through to reach ``detail`` from the list, oldest first (the breadcrumb).
+    public var trail: [TrailStep] = []
+    /// The selected row of a detail that lists things to open: a service's routes, a breaker's
+    /// failed traces, a route's slowest traces (counted in the whole list there).
+    public var detailSelection: Int = 0
+    /// The page of the route's slowest traces in a ``Detail/routeTraces(service:route:)``.
+    public var routeTraces: TracePage?
+    var routeTracesRequest: TraceQuery?
+    /// The trace `M` marked, to compare another of the same operation with (`C`).
+    public var markedTrace: TraceTree?
+    /// `c` in a trace: its critical path is marked.
+    public var showsCriticalPath: Bool = false
     public var showHelp: Bool = false
     /// The snapshot on screen; nil until the first arrives.
     public var snapshot: SystemSnapshot?
@@ -201,6 +227,8 @@ public struct DashboardState: Sendable, Equatable {
         case .breaker: return .breakerDetail
         case .trace: return .traceDetail
         case .interventions: return .interventions
+        case .routeTraces: return .routeTraces
+        case .comparison: return .comparison
         case nil:
             switch tab {
             case .services: return .services
@@ -232,6 +260,16 @@ public struct DashboardState: Sendable, Equatable {
     public var breakerTracesQuery: TraceQuery? {
         guard snapshot != nil, !showHelp, case .breaker(let id) = detail, let ends = id.breakerEnds else { return nil }
         return TraceQuery(order: .newest, errorsOnly: true, services: [ends.caller, ends.target], limit: Self.breakerTraceRows)
+    }
+
+    /// Rows of a route's slowest traces visible (the body less its heading and the table header).
+    static func routeTraceRows(height: Int) -> Int { max(1, DashboardLayout.listRows(height: height) - 1) }
+
+    /// The page of a route's slowest traces the route detail needs now.
+    public var routeTracesQuery: TraceQuery? {
+        guard snapshot != nil, !showHelp, case .routeTraces(let service, let route) = detail else { return nil }
+        return TraceQuery(order: .slowest, span: SpanName(service: service, operation: route), offset: detailOffset,
+                          limit: Self.routeTraceRows(height: height))
     }
 
     /// True when the terminal is below the 60×15 the layout needs.

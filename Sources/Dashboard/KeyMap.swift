@@ -14,6 +14,7 @@ public enum Action: Sendable, Hashable {
     /// `i`: opens (or closes) the Interventions panel, manual actions and their measured effect;
     /// on the Events list, shows only the manual actions there (or all events again).
     case interventions
+    case toggleCriticalPath, markTrace, compareWithMarked
 }
 
 /// Where keys are read: each view has its own bindings on top of the global ones.
@@ -22,6 +23,7 @@ public enum KeyContext: String, Sendable, Hashable, CaseIterable {
     case services, serviceDetail
     case breakers, breakerDetail
     case traces, traceDetail
+    case routeTraces, comparison
     case events
     case topology
     case interventions
@@ -37,6 +39,8 @@ public enum KeyContext: String, Sendable, Hashable, CaseIterable {
         case .breakerDetail: "Breaker detail"
         case .traces: "Traces"
         case .traceDetail: "Trace detail"
+        case .routeTraces: "A route's slowest traces"
+        case .comparison: "Trace comparison"
         case .events: "Events"
         case .topology: "Topology"
         case .interventions: "Interventions"
@@ -137,6 +141,7 @@ public struct KeyMap: Sendable {
             KeyBinding([.char("f")], .cycleFault, help: "cycle the service's fault: none, errors 50%, latency 300ms, down", hint: "fault", in: .services),
         ])
         bindings += [
+            KeyBinding([.enter], .drillIn, help: "the selected route's slowest stored traces (↑↓ select a route)", hint: "route's slowest", in: .serviceDetail),
             KeyBinding([.char("f")], .cycleFault, help: "cycle the service's fault: none, errors 50%, latency 300ms, down", hint: "fault", in: .serviceDetail),
             KeyBinding([.escape], .back, help: "back to the list", hint: "back", in: .serviceDetail),
         ]
@@ -145,25 +150,36 @@ public struct KeyMap: Sendable {
                 KeyBinding([.char("o")], .tripBreaker, help: "trip the breaker (force open)", hint: "trip", in: context),
                 KeyBinding([.char("c")], .forceBreakerClosed, help: "force the breaker closed", hint: "force closed", in: context),
                 KeyBinding([.char("r")], .resetBreaker, help: "reset the breaker to automatic", hint: "reset", in: context),
-                KeyBinding([.char("d")], .disableBreaker, help: "disable the breaker (lets every call through, records nothing)", hint: "disable", in: context),
+                KeyBinding([.char("d")], .disableBreaker, help: "disable: lets every call through; its policy runs in the shadow", hint: "disable", in: context),
                 KeyBinding([.char("m")], .metricsOnlyBreaker, help: "metrics-only: lets calls through, records, evaluates its policy in the shadow", hint: "metrics-only", in: context),
                 KeyBinding([.char("i")], .interventions, help: "interventions: manual actions and their measured effect", hint: "interventions", in: context),
             ]
         }
         bindings += listKeys(.breakers, what: "breaker", extra: breakerKeys(.breakers))
+        bindings += [KeyBinding([.enter], .drillIn, help: "open the selected failed trace (↑↓ select)", hint: "open trace", in: .breakerDetail)]
         bindings += breakerKeys(.breakerDetail) + [KeyBinding([.escape], .back, help: "back to the list", hint: "back", in: .breakerDetail)]
         bindings += listKeys(.traces, what: "trace", extra: [
             KeyBinding([.char("e")], .toggleErrorsOnly, help: "show only traces with errors", hint: "errors only", in: .traces),
         ])
         bindings += [
+            KeyBinding([.enter], .drillIn, help: "the selected span's details: every attribute, event, link (enter or esc closes)", hint: "span", in: .traceDetail),
+            KeyBinding([.char("c")], .toggleCriticalPath, help: "mark the critical path (the spans the trace waited on)", hint: "critical path", in: .traceDetail),
+            KeyBinding([.char("M"), .char(" ")], .markTrace, help: "mark this trace to compare another with (again: unmark)", hint: "mark", in: .traceDetail),
+            KeyBinding([.char("C")], .compareWithMarked, help: "compare with the marked trace (same operation): span by span", hint: "compare", in: .traceDetail),
             KeyBinding([.left, .char("h")], .collapse, help: "collapse the span (or go to its parent)", hint: "collapse", in: .traceDetail),
             KeyBinding([.right, .char("l")], .expand, help: "expand the span (or go to its first child)", hint: "expand", in: .traceDetail),
             KeyBinding([.char("e")], .nextError, help: "next span with an error", hint: "next error", in: .traceDetail),
             KeyBinding([.escape], .back, help: "back to the traces", hint: "back", in: .traceDetail),
         ]
-        bindings += listKeys(.events, what: "event", extra: [
-            KeyBinding([.char("i")], .interventions, help: "show only manual actions (interventions), or every event again", hint: "interventions only", in: .events),
-        ]).filter { $0.action != .drillIn }
+        bindings += [
+            KeyBinding([.enter], .drillIn, help: "open the trace", hint: "open trace", in: .routeTraces),
+            KeyBinding([.escape], .back, help: "back to the service", hint: "back", in: .routeTraces),
+            KeyBinding([.escape], .back, help: "back to the trace", hint: "back", in: .comparison),
+        ]
+        bindings += [KeyBinding([.enter], .drillIn, help: "open the trace the event names", hint: "open trace", in: .events)]
+            + listKeys(.events, what: "event", extra: [
+                KeyBinding([.char("i")], .interventions, help: "show only manual actions (interventions), or every event again", hint: "interventions only", in: .events),
+            ]).filter { $0.action != .drillIn }
         bindings += [
             KeyBinding([.escape], .back, help: "close the interventions (i too)", hint: "back", in: .interventions),
         ]

@@ -34,6 +34,15 @@ extension DashboardState {
             breakerTracesRequest = nil
             breakerTraces = nil
         }
+        if let query = routeTracesQuery {
+            if refresh || query != routeTracesRequest {
+                routeTracesRequest = query
+                effects.append(.fetchTraces(query))
+            }
+        } else {
+            routeTracesRequest = nil
+            routeTraces = nil
+        }
         return effects
     }
 
@@ -75,6 +84,9 @@ private func applying(_ message: Message, to state: inout DashboardState, keyMap
             state.applyTraceList(page)
         } else if page.query == state.breakerTracesRequest {
             state.breakerTraces = page
+        } else if page.query == state.routeTracesRequest {
+            state.routeTraces = page
+            state.detailSelection = min(state.detailSelection, max(0, page.matching - 1))
         }
         return []
     case .traceTree(let tree):
@@ -89,6 +101,7 @@ private func applying(_ message: Message, to state: inout DashboardState, keyMap
             // A refreshed tree keeps what the user collapsed and selected.
             loaded.collapsed = previous.collapsed
             loaded.offset = previous.offset
+            loaded.showsSpanDetails = previous.showsSpanDetails
             if tree.spans.contains(where: { $0.spanId == previous.selectedSpanID }) { loaded.selectedSpanID = previous.selectedSpanID }
         }
         state.detail = .trace(id: id, tree: .loaded(loaded))
@@ -185,11 +198,23 @@ extension DashboardState {
             if case .service(let name) = detail { return "service \(name) is no longer reported" }
             return "no service selected: \(emptyListReason(what: "services"))"
         case .drillIn:
+            if let detail, !showHelp { return detailDrillInReason(detail) }
             guard detail == nil, !showHelp else { return nil }
+            if tab == .events, let id = list(.events).selectedID, Rows.events(self).first(where: { String($0.id) == id })?.traceId == nil {
+                return "this event names no trace"
+            }
             guard let id = list(tab).selectedID else {
                 return "nothing to open: \(emptyListReason(what: tab == .topology ? "services" : tab.title.lowercased()))"
             }
             return tab == .topology ? topologyDrillInReason(id) : nil
+        case .toggleCriticalPath, .markTrace:
+            return loadedTrace == nil ? "the trace is not loaded" : nil
+        case .compareWithMarked:
+            guard let trace = loadedTrace?.tree else { return "the trace is not loaded" }
+            guard let marked = markedTrace else { return "no trace marked: press M on a trace first" }
+            if marked.traceId == trace.traceId { return "this is the marked trace: open another of the same operation" }
+            let a = marked.spans.first?.operation ?? "", b = trace.spans.first?.operation ?? ""
+            return a == b ? nil : "the marked trace is \(a), this one \(b): compare traces of the same operation"
         case .nextError:
             guard case .trace(_, let load) = detail else { return nil }
             guard case .loaded(let trace) = load else { return "no span to go to: the trace is not loaded" }
@@ -244,6 +269,7 @@ extension DashboardState {
         case .showTab(let newTab):
             tab = newTab
             detail = nil
+            trail = []
             showHelp = false
             detailOffset = 0
             if newTab == .topology { reconcileSelection(.topology) }
@@ -251,6 +277,14 @@ extension DashboardState {
             if showHelp {
                 showHelp = false
                 detailOffset = 0
+            } else if var trace = loadedTrace, trace.showsSpanDetails {
+                trace.showsSpanDetails = false
+                loadedTrace = trace
+                detailOffset = 0
+            } else if let step = trail.popLast() {
+                detail = step.detail
+                detailSelection = step.selection
+                detailOffset = step.offset
             } else if detail != nil {
                 detail = nil
                 detailOffset = 0
@@ -266,10 +300,10 @@ extension DashboardState {
             }
         case .moveUp: move(by: -1)
         case .moveDown: move(by: 1)
-        case .pageUp: move(by: -pageSize)
-        case .pageDown: move(by: pageSize)
-        case .moveToTop: move(by: Int.min / 2)
-        case .moveToBottom: move(by: Int.max / 2)
+        case .pageUp: move(by: -pageSize, paging: true)
+        case .pageDown: move(by: pageSize, paging: true)
+        case .moveToTop: move(by: Int.min / 2, paging: true)
+        case .moveToBottom: move(by: Int.max / 2, paging: true)
         case .drillIn:
             return drillIn()
         case .startFilter:
@@ -308,12 +342,26 @@ extension DashboardState {
         case .collapse: collapseSpan()
         case .expand: expandSpan()
         case .nextError: selectNextErrorSpan()
+        case .toggleCriticalPath:
+            showsCriticalPath.toggle()
+        case .markTrace:
+            guard let tree = loadedTrace?.tree else { return [] }
+            if markedTrace?.traceId == tree.traceId {
+                markedTrace = nil
+                notice = Notice("unmarked trace \(tree.traceId.prefix(8))", ticksLeft: 8)
+            } else {
+                markedTrace = tree
+                notice = Notice("marked trace \(tree.traceId.prefix(8)): open another \(tree.spans.first?.operation ?? "") and press C", ticksLeft: 12)
+            }
+        case .compareWithMarked:
+            guard let marked = markedTrace, let tree = loadedTrace?.tree else { return [] }
+            return open(.comparison(marked: marked, other: tree))
         }
         return []
     }
 
     private var pageSize: Int {
-        if isDocumentView { return DashboardLayout.documentRows(height: height) }
+        if isDocumentView || pagesAsDocument { return DashboardLayout.documentRows(height: height) }
         if case .trace = detail { return DashboardLayout.traceRows(height: height) }
         return DashboardLayout.listRows(height: height)
     }
@@ -332,13 +380,17 @@ extension DashboardState {
         return nil
     }
 
-    private mutating func move(by delta: Int) {
-        if isDocumentView {
+    private mutating func move(by delta: Int, paging: Bool = false) {
+        if isDocumentView || (paging && pagesAsDocument) {
             detailOffset = max(0, detailOffset.addingClamped(delta))
             return
         }
         if case .trace = detail {
             moveSpan(by: delta)
+            return
+        }
+        if detail != nil {
+            moveDetailSelection(by: delta)
             return
         }
         if tab == .traces {
@@ -394,18 +446,33 @@ extension DashboardState {
         lists[.traces] = state
     }
 
-    /// Help and the service and breaker details scroll as a whole instead of moving a selection.
+    /// Help, the service and breaker details (with nothing to select), a span's details and a
+    /// comparison scroll as a whole instead of moving a selection.
     private var isDocumentView: Bool {
         if showHelp { return true }
         switch detail {
-        case .service, .breaker, .interventions: return true
-        case .trace, nil: return false
+        case .service, .breaker: return detailRows.isEmpty
+        case .comparison, .interventions: return true
+        case .trace: return loadedTrace?.showsSpanDetails ?? false
+        case .routeTraces, nil: return false
+        }
+    }
+
+    /// The service and breaker details page and jump as a whole even when ↑↓ select a row in them,
+    /// so what lies below the rows stays in reach.
+    private var pagesAsDocument: Bool {
+        switch detail {
+        case .service, .breaker: true
+        default: false
         }
     }
 
     private mutating func drillIn() -> [Effect] {
-        guard detail == nil, let id = list(tab).selectedID else { return [] }
+        if let detail { return drillIn(from: detail) }
+        guard let id = list(tab).selectedID else { return [] }
         detailOffset = 0
+        detailSelection = 0
+        trail = []
         switch tab {
         case .services:
             detail = .service(name: id)
@@ -415,7 +482,9 @@ extension DashboardState {
             detail = .trace(id: id, tree: .loading)
             return [.fetchTrace(id: id)]
         case .events:
-            break
+            guard let trace = Rows.events(self).first(where: { String($0.id) == id })?.traceId else { return [] }
+            detail = .trace(id: trace, tree: .loading)
+            return [.fetchTrace(id: trace)]
         case .topology:
             guard topologyDrillInReason(id) == nil, let snapshot else { return [] }
             if snapshot.services.contains(where: { $0.name == id }) {

@@ -16,7 +16,7 @@ public enum APIParameters {
     public static let offsetRange = 0...1_000_000_000
 
     /// The parameters `/api/v1/traces` takes, as `TraceQuery` names its fields there.
-    public static let traceParameters = ["order", "errors", "text", "service", "offset", "limit", "anchor"]
+    public static let traceParameters = ["order", "errors", "text", "service", "span", "offset", "limit", "anchor"]
 
     /// `?window=N` of `/api/v1/snapshot` (nothing else accepted).
     public static func snapshotWindow(_ query: QueryItems) throws(APIError) -> Int {
@@ -33,7 +33,7 @@ public enum APIParameters {
     }
 
     /// The ``TraceQuery`` of `/api/v1/traces`: `order=newest|slowest`, `errors=true|false`,
-    /// `text=T`, `service=S` (repeatable), `offset=N` (0…10⁹), `limit=N` (1…500, default 50),
+    /// `text=T`, `service=S` (repeatable), `span=SERVICE:OPERATION`, `offset=N` (0…10⁹), `limit=N` (1…500, default 50),
     /// `anchor=ID` (32 hex digits).
     public static func traceQuery(_ query: QueryItems) throws(APIError) -> TraceQuery {
         try query.requireOnly(traceParameters)
@@ -55,6 +55,12 @@ public enum APIParameters {
         result.services = query.values("service")
         if let empty = result.services.firstIndex(of: "") {
             throw .badRequest("service", "service number \(empty + 1) is empty; give a service name")
+        }
+        if let span = try query.single("span") {
+            guard let colon = span.firstIndex(of: ":"), colon != span.startIndex, span.index(after: colon) != span.endIndex else {
+                throw .badRequest("span", "span must be SERVICE:OPERATION (order-service:POST /orders), got \"\(span)\"")
+            }
+            result.span = SpanName(service: String(span[..<colon]), operation: String(span[span.index(after: colon)...]))
         }
         result.offset = try integer(query, "offset", in: offsetRange, default: 0, unit: "rows")
         result.limit = try integer(query, "limit", in: limitRange, default: defaultLimit, unit: "rows")

@@ -58,6 +58,7 @@ public struct AttachTarget: Sendable, Equatable {
         if query.errorsOnly { items.append("errors=true") }
         if !query.text.isEmpty { items.append("text=\(Self.encode(query.text))") }
         for service in query.services { items.append("service=\(Self.encode(service))") }
+        if let span = query.span { items.append("span=\(Self.encode(span.service + ":" + span.operation))") }
         if query.offset != 0 { items.append("offset=\(query.offset)") }
         items.append("limit=\(query.limit)")
         if let anchor = query.anchor { items.append("anchor=\(Self.encode(anchor))") }

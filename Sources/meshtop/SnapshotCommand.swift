@@ -23,8 +23,11 @@ struct SnapshotCommand: AsyncParsableCommand {
         abstract: "Run a system under traffic, then print a dashboard view as plain text (or the snapshot as JSON).",
         discussion: """
             The view is the one the dashboard shows at that moment, with rates and percentiles over \
-            the last 10 s; `trace` is the detail of the slowest stored trace; `topology` the services in \
-            layers from the gateway with the calls and event deliveries between them.
+            the last 10 s; `trace` is the detail of the slowest stored trace (or of --trace ID); `topology` \
+            the services in layers from the gateway with the calls and event deliveries between them; \
+            `service` and `breaker` the detail of --target NAME; `route` the slowest stored traces \
+            of --target SERVICE:ROUTE; `help` every key; `compare` two traces \
+            of the same operation span by span (--trace A --trace B).
 
             Exit status: 0 printed; 2 a bad option (nothing ran); 3 the run could not be carried out.
             """
@@ -57,8 +60,15 @@ struct SnapshotCommand: AsyncParsableCommand {
     @Flag(help: "Print the whole SystemSnapshot as JSON instead of a view.")
     var json = false
 
+    @Option(help: ArgumentHelp("The service (--view service), breaker (--view breaker, CALLER->TARGET) or route (--view route, SERVICE:ROUTE) to show.", valueName: "name"))
+    var target: String?
+
+    @Option(name: .customLong("trace"), help: ArgumentHelp("A trace id (32 hex digits): the one --view trace shows; give two for --view compare.", valueName: "id"))
+    var traces: [String] = []
+
     var arguments: SnapshotArguments {
-        SnapshotArguments(system: system, view: view, width: width, height: height, after: after, seed: seed, rps: rps, faults: faults, json: json)
+        SnapshotArguments(system: system, view: view, width: width, height: height, after: after, seed: seed, rps: rps, faults: faults, json: json,
+                          target: target, traces: traces)
     }
 
     func validate() throws {
@@ -88,6 +98,9 @@ func takeSnapshot(_ options: SnapshotOptions) async throws -> String {
     let run = try SystemGroup.live(options.system, seed: options.seed, rps: options.rps, faults: options.faults)
     let capture = SnapshotCapture(source: MeshSource(mesh: run.mesh), clock: run.clock, at: run.createdAt.advanced(by: options.after), options: options)
     try await SystemGroup.run([run, capture], shutdownSignals: [.sigterm, .sigint])
+    if let problem = capture.problem {
+        throw DemoUsageError(message: problem)
+    }
     guard let text = capture.text else {
         throw SnapshotRunError(message: "interrupted before the snapshot was taken")
     }
@@ -102,6 +115,7 @@ final class SnapshotCapture: Service, Sendable {
     let due: ContinuousClock.Instant
     let options: SnapshotOptions
     private let taken = Mutex<String?>(nil)
+    private let foundProblem = Mutex<String?>(nil)
 
     init(source: MeshSource, clock: ContinuousClock, at due: ContinuousClock.Instant, options: SnapshotOptions) {
         self.source = source
@@ -112,6 +126,8 @@ final class SnapshotCapture: Service, Sendable {
 
     /// What `meshtop snapshot` prints; nil until taken.
     var text: String? { taken.withLock { $0 } }
+    /// Why the view asked for cannot be shown (an unknown --target, a --trace not stored); nil when it can.
+    var problem: String? { foundProblem.withLock { $0 } }
 
     func run() async throws {
         do {
@@ -137,9 +153,14 @@ final class SnapshotCapture: Service, Sendable {
                 throw SnapshotRunError(message: "cannot encode the snapshot as JSON: \(error)")
             }
         }
+        let view = DashboardView(options.view)
+        if let problem = DashboardRenderer.viewProblem(view: view, target: options.target, traceIDs: options.traces, snapshot: snapshot, traceTree: source.tree(id:)) {
+            foundProblem.withLock { $0 = problem }
+            return ""
+        }
         let text = DashboardRenderer.renderText(
-            view: DashboardView(options.view), snapshot: snapshot, traces: source.tracePage, traceTree: source.tree(id:),
-            width: options.width, height: options.height)
+            view: view, snapshot: snapshot, traces: source.tracePage, traceTree: source.tree(id:),
+            target: options.target, traceIDs: options.traces, width: options.width, height: options.height)
         return text + "\n"
     }
 }
@@ -160,6 +181,11 @@ extension DashboardView {
         case .events: self = .events
         case .topology: self = .topology
         case .interventions: self = .interventions
+        case .service: self = .service
+        case .breaker: self = .breaker
+        case .route: self = .route
+        case .help: self = .help
+        case .compare: self = .compare
         }
     }
 }

@@ -66,7 +66,8 @@ enum Fixtures {
 
     static let events: [EventRecord] = [
         EventRecord(id: 4, at: takenAt - 1, uptimeSeconds: 191, source: "dashboard", kind: .manualAction, message: "gateway->product-service forced open by hand"),
-        EventRecord(id: 3, at: takenAt - 12, uptimeSeconds: 180, source: "order-service->payment-service", kind: .breakerTransition, message: "HALF-OPEN -> OPEN: trial call failed (503)"),
+        EventRecord(id: 3, at: takenAt - 12, uptimeSeconds: 180, source: "order-service->payment-service", kind: .breakerTransition, message: "HALF-OPEN -> OPEN: trial call failed (503)",
+                    traceId: "4bf92f3577b34da6a3ce929d0e0e4736"),
         EventRecord(id: 2, at: takenAt - 60, uptimeSeconds: 132, source: "payment-service", kind: .fault, message: "fault set: errors 40%"),
         EventRecord(id: 1, at: takenAt - 100, uptimeSeconds: 92, source: "notification", kind: .healthChange, message: "up -> down: connection refused"),
     ]
@@ -84,7 +85,7 @@ enum Fixtures {
 
     static let tree = TraceTree(traceId: "4bf92f3577b34da6a3ce929d0e0e4736", startedAt: takenAt - 2.4, durationMs: 184, spans: [
         SpanRecord(spanId: "a000000000000001", depth: 0, service: "gateway", operation: "POST /api/orders", kind: .server, startOffsetMs: 0, durationMs: 184, status: SpanStatusRecord(code: .error), attributes: ["http.response.status_code": "502"]),
-        SpanRecord(spanId: "a000000000000002", parentSpanId: "a000000000000001", depth: 1, service: "order-service", operation: "create_order", startOffsetMs: 2, durationMs: 180.2),
+        SpanRecord(spanId: "a000000000000002", parentSpanId: "a000000000000001", depth: 1, service: "order-service", operation: "POST /orders", kind: .server, startOffsetMs: 2, durationMs: 180.2),
         SpanRecord(spanId: "a000000000000003", parentSpanId: "a000000000000002", depth: 2, service: "user-service", operation: "GET /users/42", kind: .client, startOffsetMs: 4, durationMs: 2.1),
         SpanRecord(spanId: "a000000000000004", parentSpanId: "a000000000000002", depth: 2, service: "payment-service", operation: "process_payment", kind: .client, startOffsetMs: 30, durationMs: 150.3,
                    status: SpanStatusRecord(code: .error, message: "503 after 2 attempts"), attributes: ["payment.amount": "129.99", "retry.attempts": "2", "breaker": "closed"]),
@@ -97,18 +98,32 @@ enum Fixtures {
 }
 
 extension Fixtures {
+    /// A faster trace of the same operation as ``tree``, to compare with it.
+    static let fasterTree = TraceTree(traceId: "b7ad6b7169203331b7ad6b7169203331", startedAt: takenAt - 65, durationMs: 95.2, spans: [
+        SpanRecord(spanId: "b000000000000001", depth: 0, service: "gateway", operation: "POST /api/orders", kind: .server, startOffsetMs: 0, durationMs: 95.2),
+        SpanRecord(spanId: "b000000000000002", parentSpanId: "b000000000000001", depth: 1, service: "order-service", operation: "POST /orders", kind: .server, startOffsetMs: 1.5, durationMs: 90.5),
+        SpanRecord(spanId: "b000000000000003", parentSpanId: "b000000000000002", depth: 2, service: "inventory-service", operation: "reserve", kind: .client, startOffsetMs: 3, durationMs: 10),
+        SpanRecord(spanId: "b000000000000004", parentSpanId: "b000000000000002", depth: 2, service: "payment-service", operation: "process_payment", kind: .client, startOffsetMs: 15, durationMs: 70),
+        SpanRecord(spanId: "b000000000000005", parentSpanId: "b000000000000004", depth: 3, service: "payment-service", operation: "attempt 1", startOffsetMs: 16, durationMs: 68),
+    ])
+
     /// The fixture's trace store: its trace summaries, paged by the plain reference.
     static func tracePage(_ query: TraceQuery) -> TracePage {
-        query.page(of: traces)
+        query.page(of: traces, spans: spans)
+    }
+
+    /// The spans of a stored trace, for the reference page's span filter.
+    static func spans(_ summary: TraceSummary) -> [SpanRecord] {
+        traceTree(summary.traceId)?.spans ?? []
     }
 
     static func traceTree(_ id: String) -> TraceTree? {
-        id == tree.traceId ? tree : nil
+        [tree, fasterTree].first { $0.traceId == id }
     }
 
     /// A view as `meshtop snapshot` prints it, from the fixture source.
     static func text(_ view: DashboardView, snapshot: SystemSnapshot = snapshot, width: Int = 120, height: Int = 40, glyphs: Glyphs = .unicode) -> String {
-        DashboardRenderer.renderText(view: view, snapshot: snapshot, traces: { $0.page(of: snapshot.traces) }, traceTree: traceTree,
+        DashboardRenderer.renderText(view: view, snapshot: snapshot, traces: { $0.page(of: snapshot.traces, spans: spans) }, traceTree: traceTree,
                                      width: width, height: height, glyphs: glyphs)
     }
 
@@ -121,12 +136,30 @@ extension Fixtures {
         while !queue.isEmpty {
             for effect in update(&state, queue.removeFirst()) {
                 if case .fetchTraces(let query) = effect {
-                    queue.append(.traces(query.page(of: state.snapshot?.traces ?? [])))
+                    queue.append(.traces(query.page(of: state.snapshot?.traces ?? [], spans: spans)))
                 } else {
                     others.append(effect)
                 }
             }
         }
         return others
+    }
+
+    /// As ``send(_:_:)``, also answering the trace trees asked for (from ``traceTree(_:)``);
+    /// returns every effect, the answered ones included.
+    static func drive(_ state: inout DashboardState, _ message: Message) -> [Effect] {
+        var all: [Effect] = []
+        var queue = [message]
+        while !queue.isEmpty {
+            for effect in update(&state, queue.removeFirst()) {
+                all.append(effect)
+                switch effect {
+                case .fetchTraces(let query): queue.append(.traces(query.page(of: state.snapshot?.traces ?? [], spans: spans)))
+                case .fetchTrace(let id): queue.append(.traceTree(traceTree(id)))
+                case .control, .quit: break
+                }
+            }
+        }
+        return all
     }
 }

@@ -37,7 +37,26 @@ import Testing
 
     @Test(arguments: SnapshotView.allCases)
     func everyViewIsAccepted(view: SnapshotView) throws {
-        #expect(try SnapshotOptions(validating: SnapshotArguments(view: view.rawValue)).view == view)
+        let target: String? = switch view {
+        case .service: "payment-service"
+        case .breaker: "order-service->payment-service"
+        case .route: "order-service:POST /orders"
+        default: nil
+        }
+        let traces = view == .compare ? [Self.traceA, Self.traceB] : []
+        #expect(try SnapshotOptions(validating: SnapshotArguments(view: view.rawValue, target: target, traces: traces)).view == view)
+    }
+
+    static let traceA = "4bf92f3577b34da6a3ce929d0e0e4736"
+    static let traceB = "b7ad6b7169203331b7ad6b7169203331"
+
+    @Test func targetAndTracesAreReadForTheirViews() throws {
+        let service = try SnapshotOptions(validating: SnapshotArguments(view: "service", target: " payment-service "))
+        #expect(service.target == "payment-service")
+        let trace = try SnapshotOptions(validating: SnapshotArguments(view: "trace", traces: [Self.traceA.uppercased()]))
+        #expect(trace.traces == [Self.traceA])
+        let compare = try SnapshotOptions(validating: SnapshotArguments(view: "compare", traces: [Self.traceA, Self.traceB]))
+        #expect(compare.traces == [Self.traceA, Self.traceB])
     }
 
     @Test func viewNamesIgnoreCaseAndSurroundingSpaces() throws {
@@ -58,8 +77,19 @@ import Testing
     }
 
     @Test(arguments: [
-        (SnapshotArguments(view: "service"), "--view", #"unknown view "service"; expected one of services, breakers, traces, trace, events, topology, interventions"#),
-        (SnapshotArguments(view: ""), "--view", #"unknown view ""; expected one of services, breakers, traces, trace, events, topology, interventions"#),
+        (SnapshotArguments(view: "servce"), "--view", #"unknown view "servce"; expected one of services, breakers, traces, trace, events, topology, service, breaker, route, help, compare, interventions"#),
+        (SnapshotArguments(view: ""), "--view", #"unknown view ""; expected one of services, breakers, traces, trace, events, topology, service, breaker, route, help, compare, interventions"#),
+        (SnapshotArguments(view: "service"), "--target", "--view service needs --target NAME: the service to show"),
+        (SnapshotArguments(view: "breaker", target: " "), "--target", "--view breaker needs --target NAME: the breaker to show"),
+        (SnapshotArguments(view: "traces", target: "gateway"), "--target", #"--target "gateway" names the service, breaker or route of --view service, breaker or route, not of --view traces"#),
+        (SnapshotArguments(view: "route", target: "order-service"), "--target", #"invalid route "order-service"; expected SERVICE:ROUTE (order-service:POST /orders)"#),
+        (SnapshotArguments(view: "route"), "--target", "--view route needs --target SERVICE:ROUTE: the route to show"),
+        (SnapshotArguments(view: "compare", traces: [SnapshotOptionsTests.traceA]), "--trace", "--view compare takes two traces, --trace A --trace B, or none (the slowest stored trace and the median one of its operation); got 1"),
+        (SnapshotArguments(view: "compare", traces: [SnapshotOptionsTests.traceA, SnapshotOptionsTests.traceA]), "--trace", "--view compare needs two different traces; both are \(SnapshotOptionsTests.traceA)"),
+        (SnapshotArguments(view: "trace", traces: [SnapshotOptionsTests.traceA, SnapshotOptionsTests.traceB]), "--trace", "--view trace shows one trace; got 2 (--view compare shows two)"),
+        (SnapshotArguments(view: "trace", traces: ["4bf92f35"]), "--trace", #"invalid trace id "4bf92f35"; expected 32 hex digits (the TRACE column of --view traces shows the first 8)"#),
+        (SnapshotArguments(view: "services", traces: [SnapshotOptionsTests.traceA]), "--trace", "--trace names the trace of --view trace or the two of --view compare, not of --view services"),
+        (SnapshotArguments(json: true, target: "gateway"), "--target", "--json prints the whole snapshot, not a view of it; drop --target or --json"),
         (SnapshotArguments(width: "59"), "--width", #"invalid size "59"; expected a whole number of columns from 60 to 1000"#),
         (SnapshotArguments(width: "wide"), "--width", #"invalid size "wide"; expected a whole number of columns from 60 to 1000"#),
         (SnapshotArguments(width: "1001"), "--width", #"invalid size "1001"; expected a whole number of columns from 60 to 1000"#),

@@ -110,6 +110,40 @@ pass "3, Enter: the trace's tree is rooted at the gateway:$TITLE"
 tm send-keys -t "$SESSION" Escape
 wait_for 5 "the Traces list after Esc" screen_has '\[3 Traces\]'
 pass "Esc: back to the Traces list"
+
+# From a symptom to a trace: in a service's detail the first route is selected; Enter lists its
+# slowest stored traces and Enter again opens the slowest.
+tm send-keys -t "$SESSION" 1
+wait_for 5 "the Services view" screen_has '\[1 Services\]'
+select_row '^ order-service ' '{ print $1 }' "order-service"
+tm send-keys -t "$SESSION" Enter
+wait_for 5 "order-service's detail with a route selected" screen_has '^ › [A-Z]+ /'
+ROUTE=$(screen | awk '/^ › [A-Z]+ \// { print $2, $3; exit }')
+wait_for 5 "the breadcrumb of the service detail" screen_has '^ Services › order-service( {2,}|$)'
+tm send-keys -t "$SESSION" Enter
+tm send-keys -t "$SESSION" Enter
+wait_for 5 "the slowest trace of $ROUTE in two keys" screen_has "^ Services › order-service › $ROUTE slowest › trace [0-9a-f]{4}…"
+wait_for 5 "the slowest trace's tree" screen_has '^ SPAN +SERVICE +DURATION +SELF'
+SLOWEST=$(screen | awk '/^ trace [0-9a-f]+ / { print $2; exit }')
+pass "Enter, Enter: the slowest trace of $ROUTE on order-service: $SLOWEST"
+
+# Mark it, go back to the route's list, open the second slowest and compare the two.
+tm send-keys -t "$SESSION" M
+wait_for 5 "the trace to be marked" screen_has "^ trace $SLOWEST .* marked"
+tm send-keys -t "$SESSION" Escape
+wait_for 5 "the route's slowest traces after Esc" screen_has "^ Services › order-service › $ROUTE slowest( {2,}|\$)"
+tm send-keys -t "$SESSION" j
+tm send-keys -t "$SESSION" Enter
+wait_for 5 "the second slowest trace" screen_has '^ trace [0-9a-f]{32} '
+SECOND=$(screen | awk '/^ trace [0-9a-f]+ / { print $2; exit }')
+[ "$SECOND" != "$SLOWEST" ] || fail "j, Enter opened the marked trace again ($SLOWEST)"
+tm send-keys -t "$SESSION" C
+wait_for 5 "the comparison of the two traces" screen_has "compare ${SLOWEST:0:4}… with ${SECOND:0:4}…"
+wait_for 5 "the spans side by side" screen_has '^ +SERVICE +SPAN +A +B +B-A'
+pass "M, Esc, j, Enter, C: $SLOWEST compared with $SECOND span by span"
+tm send-keys -t "$SESSION" Escape
+wait_for 5 "the second trace after Esc" screen_has "^ trace $SECOND "
+pass "Esc: back from the comparison to the trace"
 quit_and_check alternate-screen
 
 # ---------------------------------------------------------------------------------------------

@@ -21,16 +21,16 @@ struct APIParametersTests {
     @Test("the traces query maps every TraceQuery field")
     func traceQuery() throws {
         let query = try APIParameters.traceQuery(QueryItems(
-            query: "order=slowest&errors=true&text=pay&service=gateway&service=payment-service&offset=20&limit=100&anchor=4BF92F3577B34DA6A3CE929D0E0E4736"))
+            query: "order=slowest&errors=true&text=pay&service=gateway&service=payment-service&span=order-service:GET%20/orders/:id&offset=20&limit=100&anchor=4BF92F3577B34DA6A3CE929D0E0E4736"))
         #expect(query == TraceQuery(order: .slowest, errorsOnly: true, text: "pay", services: ["gateway", "payment-service"],
-                                    offset: 20, limit: 100, anchor: "4bf92f3577b34da6a3ce929d0e0e4736"))
+                                    span: SpanName(service: "order-service", operation: "GET /orders/:id"), offset: 20, limit: 100, anchor: "4bf92f3577b34da6a3ce929d0e0e4736"))
         #expect(try APIParameters.traceQuery(QueryItems(query: nil)) == TraceQuery(limit: 50))
     }
 
     @Test("a bad traces parameter names itself", arguments: [
         ("order=oldest", "order"), ("errors=yes", "errors"), ("limit=0", "limit"), ("limit=501", "limit"),
         ("limit=ten", "limit"), ("offset=-1", "offset"), ("anchor=abc", "anchor"), ("order=newest&order=slowest", "order"),
-        ("erorrs=true", "erorrs"), ("service=", "service"),
+        ("erorrs=true", "erorrs"), ("service=", "service"), ("span=order-service", "span"), ("span=:GET", "span"), ("span=a:", "span"),
     ])
     func badTraceParameter(_ query: String, _ field: String) throws {
         let error = try #require(throws: APIError.self) { try APIParameters.traceQuery(QueryItems(query: query)) }

@@ -41,9 +41,9 @@ struct AttachInputTests {
         #expect(target.traceTree(id: "4bf92f3577b34da6a3ce929d0e0e4736") == "http://127.0.0.1:8080/api/v1/traces/4bf92f3577b34da6a3ce929d0e0e4736")
         #expect(target.traces(TraceQuery(limit: 20)) == "http://127.0.0.1:8080/api/v1/traces?order=newest&limit=20")
         let query = TraceQuery(order: .slowest, errorsOnly: true, text: "POST /api&x", services: ["order-service", "payment-service"],
-                               offset: 40, limit: 8, anchor: "4bf92f3577b34da6a3ce929d0e0e4736")
+                               span: SpanName(service: "order-service", operation: "POST /orders"), offset: 40, limit: 8, anchor: "4bf92f3577b34da6a3ce929d0e0e4736")
         #expect(target.traces(query) == "http://127.0.0.1:8080/api/v1/traces?order=slowest&errors=true&text=POST%20%2Fapi%26x"
-            + "&service=order-service&service=payment-service&offset=40&limit=8&anchor=4bf92f3577b34da6a3ce929d0e0e4736")
+            + "&service=order-service&service=payment-service&span=order-service%3APOST%20%2Forders&offset=40&limit=8&anchor=4bf92f3577b34da6a3ce929d0e0e4736")
     }
 
     @Test func serverErrorsCarryTheServersWords() {

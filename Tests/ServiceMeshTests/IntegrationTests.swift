@@ -64,7 +64,10 @@ struct IntegrationTests {
         #expect(breaker.transitions.last?.to == .open)
         #expect(breaker.transitions.last?.reason == "5 consecutive failures")
         #expect(snapshot.breakers.first { $0.id == "front->middle" }?.state == .closed, "the fallback keeps front's breaker closed")
-        #expect(test.events.recent(kinds: [.breakerTransition]).first?.message == "CLOSED -> OPEN: 5 consecutive failures")
+        let opened = test.events.recent(kinds: [.breakerTransition]).first
+        #expect(opened?.message == "CLOSED -> OPEN: 5 consecutive failures")
+        // The event names the trace of the call that opened it, so the dashboard can open that trace.
+        #expect(opened?.traceId?.count == 32)
     }
 
     @Test("the snapshot has every service with its request figures from the metric windows")

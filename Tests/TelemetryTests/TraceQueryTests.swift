@@ -9,6 +9,7 @@ import Tracing
     static let services = ["gateway", "order-service", "payment-service", "user-service"]
     static let texts = ["", "op1", "PAY", "0000000000000001", "zz", "GATE"]
     static let serviceFilters: [[String]] = [[], ["order-service"], ["gateway", "payment-service"]]
+    static let spanFilters: [SpanName?] = [nil, nil, SpanName(service: "payment-service", operation: "op2"), SpanName(service: "gateway", operation: "op0")]
 
     /// The id of the trace numbered `key` (the same key reuses the id, also after an eviction).
     static func traceID(_ key: Int) -> TraceID {
@@ -31,6 +32,7 @@ import Tracing
     static func query(_ value: Int) -> TraceQuery {
         TraceQuery(order: value % 2 == 0 ? .newest : .slowest, errorsOnly: (value / 2) % 2 == 1,
                    text: texts[(value / 4) % texts.count], services: serviceFilters[(value / 24) % serviceFilters.count],
+                   span: spanFilters[(value / 5) % spanFilters.count],
                    offset: (value / 72) % 12, limit: 1 + value % 9,
                    anchor: (value / 7) % 3 == 0 ? traceID(value % 40).description : nil)
     }
@@ -48,7 +50,7 @@ import Tracing
                 }
                 let query = Self.query(value)
                 let stats = f.store.stats
-                let expected = query.page(of: f.store.everySummary(), droppedTraces: stats.droppedTraces)
+                let expected = query.page(of: f.store.everySummary(), spans: { f.store.tree(hex: $0.traceId)?.spans ?? [] }, droppedTraces: stats.droppedTraces)
                 let actual = f.store.page(query)
                 #expect(actual == expected, "\(query)")
             }
@@ -74,5 +76,31 @@ import Tracing
         let prefix = TraceQuery.Matcher(TraceQuery(text: "4BF92F35", limit: 1))
         #expect(prefix.matches(id: id, rootService: "gateway", rootOperation: "GET", services: [], hasError: false))
         #expect(!TraceQuery.Matcher(TraceQuery(text: "4bf93", limit: 1)).matches(id: id, rootService: "g", rootOperation: "o", services: [], hasError: false))
+    }
+
+    @Test func aSpanFilterWantsOneSpanWithBothTheServiceAndTheOperation() {
+        let matcher = TraceQuery.Matcher(TraceQuery(span: SpanName(service: "order-service", operation: "POST /orders"), limit: 1))
+        typealias Pair = (service: String, operation: String)
+        #expect(matcher.matchesSpan(in: [("gateway", "POST /api/orders"), ("order-service", "POST /orders")] as [Pair]))
+        // The service and the operation on different spans is not the route.
+        #expect(!matcher.matchesSpan(in: [("order-service", "GET /orders/:id"), ("payment-service", "POST /orders")] as [Pair]))
+        #expect(TraceQuery.Matcher(TraceQuery(limit: 1)).matchesSpan(in: [] as [Pair]))
+    }
+
+    @Test func theStorePagesARoutesSlowestTraces() {
+        let f = TracingFixture(configuration: .init(maxTraces: 25, slowShare: 0.2))
+        var spanNumber: UInt64 = 2
+        for value in 0..<200 {
+            spanNumber += 1
+            f.store.add(Self.span(key: value % 20, value: value, spanNumber: spanNumber))
+        }
+        let route = SpanName(service: "payment-service", operation: "op2")
+        let page = f.store.page(TraceQuery(order: .slowest, span: route, limit: 50))
+        let expected = f.store.everySummary().filter { summary in
+            f.store.tree(hex: summary.traceId)!.spans.contains { $0.service == route.service && $0.operation == route.operation }
+        }
+        #expect(page.matching == expected.count)
+        #expect(page.matching > 0 && page.matching < f.store.everySummary().count)
+        #expect(page.rows.map(\.durationMs) == page.rows.map(\.durationMs).sorted(by: >))
     }
 }

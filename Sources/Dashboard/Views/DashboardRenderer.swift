@@ -8,6 +8,14 @@ public enum DashboardView: String, CaseIterable, Sendable {
     case trace
     /// Services in layers from the gateway and the edges between them.
     case topology
+    /// The detail of one service or breaker (the caller names it).
+    case service, breaker
+    /// The slowest stored traces of one route (the caller names it `SERVICE:ROUTE`).
+    case route
+    /// Every key, by view.
+    case help
+    /// Two traces of the same operation side by side (the caller names them).
+    case compare
     /// Manual actions with their origin and measured effect.
     case interventions
 }
@@ -35,6 +43,8 @@ public enum DashboardRenderer {
             case .breaker(let id): BreakerDetailView.render(state, id: id, glyphs: glyphs, area: body, into: &buffer)
             case .trace: TraceDetailView.render(state, glyphs: glyphs, area: body, into: &buffer)
             case .interventions: InterventionsView.render(state, glyphs: glyphs, area: body, into: &buffer)
+            case .routeTraces(let service, let route): RouteTracesView.render(state, service: service, route: route, glyphs: glyphs, area: body, into: &buffer)
+            case .comparison(let marked, let other): ComparisonView.render(state, marked: marked, other: other, glyphs: glyphs, area: body, into: &buffer)
             case nil:
                 switch state.tab {
                 case .services: ServicesView.render(state, glyphs: glyphs, area: body, into: &buffer)
@@ -53,12 +63,17 @@ public enum DashboardRenderer {
     /// `meshtop snapshot --view …` prints. The state goes through ``update(_:_:keyMap:)`` as in
     /// the dashboard, and its fetches are answered by `traces` and `traceTree` (a source's, such
     /// as the trace store's `page(_:)` and `tree(hex:)`). `.trace` opens the slowest trace, as
-    /// `s` (slowest) and `Enter` on the Traces list would.
+    /// `s` (slowest) and `Enter` on the Traces list would, or the trace `traceIDs` names;
+    /// `.service` and `.breaker` show the one `target` names; `.compare` the first of `traceIDs`
+    /// (marked) with the second, or else the slowest trace with the median one of its operation. ``viewProblem(view:target:traceIDs:snapshot:traceTree:)`` says
+    /// beforehand when those names do not fit the snapshot.
     public static func renderText(
         view: DashboardView,
         snapshot: SystemSnapshot,
         traces: (TraceQuery) -> TracePage,
         traceTree: (String) -> TraceTree? = { _ in nil },
+        target: String? = nil,
+        traceIDs: [String] = [],
         width: Int = 120,
         height: Int = 40,
         glyphs: Glyphs = .unicode
@@ -83,12 +98,57 @@ public enum DashboardRenderer {
         case .events: state.tab = .events
         case .topology: state.tab = .topology
         case .interventions: state.detail = .interventions
-        case .trace:
+        case .trace, .compare:
             state.tab = .traces
             state.lists[.traces]?.sortIndex = Tab.traces.sortOrders.firstIndex(of: .slowest) ?? 0
+        case .service, .help, .route: state.tab = .services
+        case .breaker: state.tab = .breakers
         }
         send(.snapshot(snapshot))
-        if view == .trace {
+        func openTrace(_ id: String) {
+            for effect in state.open(.trace(id: id, tree: .loading)) { if case .fetchTrace = effect { send(.traceTree(traceTree(id))) } }
+        }
+        switch view {
+        case .service:
+            state.detail = .service(name: target ?? "")
+            send(.tick)
+        case .breaker:
+            state.detail = .breaker(id: target ?? "")
+            send(.tick)
+        case .route:
+            let (service, route) = Self.splitRoute(target ?? "")
+            state.detail = .service(name: service)
+            state.detailSelection = snapshot.routes.filter { $0.service == service }.firstIndex { $0.route == route } ?? 0
+            send(.key(.enter))
+        case .help:
+            send(.key(.char("?")))
+        case .trace where !traceIDs.isEmpty:
+            openTrace(traceIDs[0])
+        case .compare:
+            // Named, or the slowest stored trace and the median one of its operation (a typical run).
+            var pair = traceIDs
+            if pair.count != 2, let slowest = traces(TraceQuery(order: .slowest, limit: 1)).rows.first,
+               let root = traceTree(slowest.traceId)?.spans.first {
+                var sameOperation = TraceQuery(order: .slowest, span: SpanName(service: root.service, operation: root.operation), limit: 1)
+                sameOperation.offset = traces(sameOperation).matching / 2
+                pair = [slowest.traceId] + traces(sameOperation).rows.map(\.traceId).filter { $0 != slowest.traceId }
+            }
+            guard let first = pair.first else { break }
+            openTrace(first)
+            guard pair.count == 2 else {
+                state.notice = Notice("one stored trace of its operation: nothing to compare it with")
+                break
+            }
+            send(.key(.char("M")))
+            state.trail = []
+            state.detail = nil
+            openTrace(pair[1])
+            send(.key(.char("C")))
+            state.notice = nil
+        default:
+            break
+        }
+        if view == .trace && traceIDs.isEmpty {
             if state.list(.traces).selectedID != nil {
                 send(.key(.enter))
             } else {
@@ -96,6 +156,50 @@ public enum DashboardRenderer {
             }
         }
         return render(view: view, state: state, width: width, height: height, glyphs: glyphs)
+    }
+
+    /// Why `meshtop snapshot` cannot show `view` with these names in this snapshot (an unknown
+    /// service or breaker, a trace not stored, two traces of different operations), or nil when it can.
+    public static func viewProblem(view: DashboardView, target: String?, traceIDs: [String], snapshot: SystemSnapshot,
+                                   traceTree: (String) -> TraceTree?) -> String? {
+        switch view {
+        case .service:
+            let known = snapshot.services.map(\.name)
+            guard let target, known.contains(target) else {
+                return "unknown service \"\(target ?? "")\" in \(snapshot.system); known: \(known.joined(separator: ", "))"
+            }
+        case .breaker:
+            let known = snapshot.breakers.map(\.id)
+            guard let target, known.contains(target) else {
+                return "unknown breaker \"\(target ?? "")\" in \(snapshot.system); known: \(known.isEmpty ? "none" : known.joined(separator: ", "))"
+            }
+        case .route:
+            let (service, route) = splitRoute(target ?? "")
+            let known = snapshot.routes.map { "\($0.service):\($0.route)" }
+            guard snapshot.routes.contains(where: { $0.service == service && $0.route == route }) else {
+                return "unknown route \"\(target ?? "")\" in \(snapshot.system); known: \(known.joined(separator: ", "))"
+            }
+        case .trace, .compare:
+            var trees: [TraceTree] = []
+            for id in traceIDs {
+                guard let tree = traceTree(id) else {
+                    return "trace \(id) is not stored in this run (`meshtop snapshot --view traces` lists the stored ones)"
+                }
+                trees.append(tree)
+            }
+            if trees.count == 2, let a = trees[0].spans.first?.operation, let b = trees[1].spans.first?.operation, a != b {
+                return "trace \(trees[0].traceId) is \(a) and \(trees[1].traceId) is \(b): compare traces of the same operation"
+            }
+        default:
+            break
+        }
+        return nil
+    }
+
+    /// `order-service:POST /orders` as the service and the route (split at the first colon).
+    static func splitRoute(_ text: String) -> (service: String, route: String) {
+        guard let colon = text.firstIndex(of: ":") else { return (text, "") }
+        return (String(text[..<colon]), String(text[text.index(after: colon)...]))
     }
 
     /// `state` rendered at the given size as plain text, whatever view it is on.
@@ -123,13 +227,26 @@ public enum DashboardRenderer {
 
     static func renderTabLine(_ state: DashboardState, glyphs: Glyphs, topologyLines lines: Int, area: Rect, into buffer: inout Buffer) {
         let selected = state.detail == nil && !state.showHelp ? Tab.allCases.firstIndex(of: state.tab) : nil
-        let titles = Tab.allCases.map { "\($0.rawValue) \($0.title)" }
-        var tabs = Tabs(titles: titles, selected: selected)
-        if selected == nil {
-            // In a detail the tab it came from stays marked, without brackets.
-            tabs.style = .muted
+        var titles = Tab.allCases.map { "\($0.rawValue) \($0.title)" }
+        let crumbs = state.showHelp ? [] : state.breadcrumb(glyphs: glyphs)
+        if crumbs.isEmpty {
+            var tabs = Tabs(titles: titles, selected: selected)
+            if selected == nil {
+                // In help the tab it came from stays marked, without brackets.
+                tabs.style = .muted
+            }
+            buffer.render(tabs, in: area.inset(left: 1))
+        } else {
+            // In a detail, the way there: `Services › payment-service › POST /pay slowest › trace 3fa2…`.
+            let separator = glyphs.isUnicode ? " › " : " > "
+            var line = Line([])
+            for (index, crumb) in crumbs.enumerated() {
+                if index > 0 { line.append(separator, .muted) }
+                line.append(crumb, index == crumbs.count - 1 ? Style(.accent, .bold) : .muted)
+            }
+            buffer.write(line, x: area.x + 1, y: area.y, clip: area)
+            titles = [line.plainText]
         }
-        buffer.render(tabs, in: area.inset(left: 1))
         var right = Line([])
         if let notice = state.notice {
             right.append(notice.text, notice.isError ? Style(.error, .bold) : .accent)

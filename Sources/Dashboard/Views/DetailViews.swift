@@ -17,6 +17,15 @@ enum Document {
 
     static func heading(_ text: String) -> Line { Line(text, Style(.accent, .bold)) }
 
+    /// A row of a detail's list made the selected one: the indent becomes the selection mark.
+    static func selected(_ line: Line, glyphs: Glyphs) -> Line {
+        var spans = line.spans
+        if let first = spans.first, first.text.hasPrefix("  ") {
+            spans[0] = Span("\(glyphs.selectedMark) " + first.text.dropFirst(2), Style(.accent, .bold))
+        }
+        return Line(spans.map { Span($0.text, Style($0.style.foreground, $0.style.modifiers.union(.reverse))) })
+    }
+
     /// Cells padded to fixed widths, one span each, with two spaces of indent.
     static func row(_ cells: [(Span, Int, Alignment)]) -> Line {
         var line = Line([Span("  ")])
@@ -31,11 +40,19 @@ enum Document {
 /// `Enter` on a service: instances, routes, health checks, dependencies and their breakers.
 enum ServiceDetailView {
     static func render(_ state: DashboardState, name: String, glyphs: Glyphs, area: Rect, into buffer: inout Buffer) {
-        guard let snapshot = state.snapshot, let service = snapshot.services.first(where: { $0.name == name }) else {
+        guard let document = document(state, name: name, glyphs: glyphs, width: area.width) else {
             buffer.write("service \(name) is no longer reported", x: area.x, y: area.y, style: .warn, clip: area)
             return
         }
+        Document.render(document.lines, offset: state.detailOffset, area: area, into: &buffer)
+    }
+
+    /// The detail's lines, and which of them are the routes (`Enter` opens the selected one's
+    /// slowest traces); nil when the service is no longer reported.
+    static func document(_ state: DashboardState, name: String, glyphs: Glyphs, width: Int) -> (lines: [Line], rows: [Int])? {
+        guard let snapshot = state.snapshot, let service = snapshot.services.first(where: { $0.name == name }) else { return nil }
         var lines: [Line] = []
+        var rows: [Int] = []
         var title = Line([Span(service.name, Style(.plain, .bold)), Span("   ")])
         title.append(Looks.health(service.health, glyphs))
         if let reason = service.health.reason { title.append(" (\(reason))", .muted) }
@@ -53,10 +70,10 @@ enum ServiceDetailView {
         if let fault = service.fault.summary { lines.append(Line("fault: \(fault)", Style(.error, .bold))) }
         // Braille packs the whole minute into half the width (ASCII: one second per cell).
         let top = service.rpsHistory.max()
-        let spark = Sparkline.brailleText(service.rpsHistory, width: max(10, area.width - 14), maximum: top, glyphs: glyphs)
+        let spark = Sparkline.brailleText(service.rpsHistory, width: max(10, width - 14), maximum: top, glyphs: glyphs)
         lines.append(Line([Span("req/s 60s   ", .muted), Span(spark, .accent)]))
         if service.errorHistory.contains(where: { $0 > 0 }) {
-            let errors = Sparkline.brailleText(service.errorHistory, width: max(10, area.width - 14), maximum: top, glyphs: glyphs)
+            let errors = Sparkline.brailleText(service.errorHistory, width: max(10, width - 14), maximum: top, glyphs: glyphs)
             lines.append(Line([Span("errors/s    ", .muted), Span(errors, .error)]))
         }
         lines.append("")
@@ -78,12 +95,15 @@ enum ServiceDetailView {
         lines.append(Document.row([(Span("ROUTE", .muted), 30, .left), (Span("RPS", .muted), 6, .right), (Span("ERR%", .muted), 7, .right), (Span("P50", .muted), 7, .right), (Span("P95", .muted), 7, .right), (Span("P99", .muted), 7, .right), (Span("TOTAL", .muted), 9, .right)]))
         for route in routes {
             let latency = route.latency
-            lines.append(Document.row([
+            let isSelected = rows.count == state.detailSelection
+            rows.append(lines.count)
+            let row = (Document.row([
                 (Span(route.route), 30, .left), (Span(Format.rate(route.rps)), 6, .right),
                 (Span(Format.percent(route.errorRatio), Looks.errorRatioStyle(route.errorRatio)), 7, .right),
                 (Span(latency.map { Format.ms($0.p50Ms) } ?? "-"), 7, .right), (Span(latency.map { Format.ms($0.p95Ms) } ?? "-"), 7, .right),
                 (Span(latency.map { Format.ms($0.p99Ms) } ?? "-"), 7, .right), (Span(Format.count(route.requestsTotal)), 9, .right),
             ]))
+            lines.append(isSelected ? Document.selected(row, glyphs: glyphs) : row)
         }
         if routes.isEmpty { lines.append(Line("  no routes reported", .muted)) }
         lines.append("")
@@ -117,18 +137,26 @@ enum ServiceDetailView {
             lines.append(line)
         }
         if service.dependencies.isEmpty { lines.append(Line("  calls no other service", .muted)) }
-        Document.render(lines, offset: state.detailOffset, area: area, into: &buffer)
+        return (lines, rows)
     }
 }
 
 /// `Enter` on a breaker: policy, window figures, transition history, recent failed traces.
 enum BreakerDetailView {
     static func render(_ state: DashboardState, id: String, glyphs: Glyphs, area: Rect, into buffer: inout Buffer) {
-        guard let snapshot = state.snapshot, let breaker = snapshot.breakers.first(where: { $0.id == id }) else {
+        guard let document = document(state, id: id, glyphs: glyphs, width: area.width) else {
             buffer.write("breaker \(id) is no longer reported", x: area.x, y: area.y, style: .warn, clip: area)
             return
         }
+        Document.render(document.lines, offset: state.detailOffset, area: area, into: &buffer)
+    }
+
+    /// The detail's lines, and which of them are the failed traces (`Enter` opens the selected
+    /// one); nil when the breaker is no longer reported.
+    static func document(_ state: DashboardState, id: String, glyphs: Glyphs, width: Int) -> (lines: [Line], rows: [Int])? {
+        guard let snapshot = state.snapshot, let breaker = snapshot.breakers.first(where: { $0.id == id }) else { return nil }
         var lines: [Line] = []
+        var rows: [Int] = []
         var title = Line([Span(Looks.breakerName(breaker.id, glyphs), Style(.plain, .bold)), Span("   ")])
         title.append(Looks.breakerState(breaker.state, glyphs))
         title.append(breaker.isManual ? "   manual" : "   automatic", .muted)
@@ -140,7 +168,7 @@ enum BreakerDetailView {
         lines.append("")
 
         lines.append(Document.heading("WINDOW"))
-        let barWidth = max(10, min(40, area.width - 30))
+        let barWidth = max(10, min(40, width - 30))
         lines.append(gauge("failure rate", breaker.failureRate, width: barWidth, glyphs: glyphs))
         lines.append(gauge("slow calls", breaker.slowCallRate, width: barWidth, glyphs: glyphs))
         lines.append(Line([
@@ -167,13 +195,16 @@ enum BreakerDetailView {
         let page = state.breakerTraces.flatMap { $0.query == state.breakerTracesQuery ? $0 : nil }
         let failed = page?.rows ?? []
         for trace in failed {
-            lines.append(Line([
+            let isSelected = rows.count == state.detailSelection
+            rows.append(lines.count)
+            let row = Line([
                 Span("  " + String(trace.traceId.prefix(8)) + "  ", .muted),
                 Span(DisplayWidth.pad(trace.rootOperation, to: 28) + " "),
                 Span(DisplayWidth.pad(Format.ms(trace.durationMs), to: 8, alignment: .right) + "  "),
                 Span("\(glyphs.errorMark) ", .error),
                 Span(Format.age(snapshot.takenAt - trace.startedAt) + " ago", .muted),
-            ]))
+            ])
+            lines.append(isSelected ? Document.selected(row, glyphs: glyphs) : row)
         }
         if page == nil {
             lines.append(Line("  loading", .muted))
@@ -182,7 +213,7 @@ enum BreakerDetailView {
         } else if let page, page.matching > failed.count {
             lines.append(Line("  and \(Format.count(page.matching - failed.count)) older", .muted))
         }
-        Document.render(lines, offset: state.detailOffset, area: area, into: &buffer)
+        return (lines, rows)
     }
 
     static func gauge(_ label: String, _ ratio: Double?, width: Int, glyphs: Glyphs) -> Line {

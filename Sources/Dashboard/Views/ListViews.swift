@@ -171,7 +171,8 @@ enum EventsView {
                 Line("+" + Format.clock(event.uptimeSeconds), .muted),
                 Line([Looks.eventKind(event.kind)]),
                 Line(Looks.breakerName(event.source, glyphs)),
-                Line(event.message),
+                // `Enter` opens the trace an event names.
+                Line([Span(event.message)] + (event.traceId.map { [Span("  trace " + $0.prefix(8), .muted)] } ?? [])),
             ]
         }
         var windowed = state

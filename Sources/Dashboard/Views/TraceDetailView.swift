@@ -20,19 +20,39 @@ enum TraceDetailView {
             return
         }
         let tree = detail.tree
-        renderTitle(tree, glyphs: glyphs, area: parts.title, into: &buffer)
-
         let outline = TraceOutline(tree: tree)
+        let selfTimes = TraceAnalysis.selfTimes(tree, outline: outline)
+        let critical = state.showsCriticalPath ? Set(TraceAnalysis.criticalPath(tree, outline: outline)) : []
+        var extra = Line([])
+        if state.markedTrace?.traceId == tree.traceId { extra.append("   marked", Style(.accent, .bold)) }
+        if state.showsCriticalPath { extra.append("   \(criticalMark(glyphs)) critical path: \(critical.count) spans", Style(.warn, .bold)) }
+        renderTitle(tree, glyphs: glyphs, extra: extra, area: parts.title, into: &buffer)
+
+        if detail.showsSpanDetails, let index = tree.spans.firstIndex(where: { $0.spanId == detail.selectedSpanID }) {
+            let body = area.split(.vertical, [.length(1), .fill])[1]
+            let lines = SpanDetailsView.lines(tree.spans[index], selfMs: selfTimes[index], isCritical: critical.contains(index), glyphs: glyphs)
+            Document.render(lines, offset: state.detailOffset, area: body, into: &buffer)
+            return
+        }
+
         let visible = outline.visibleIndices(collapsed: detail.collapsed)
-        let constraints: [Constraint] = [.length(max(20, parts.table.width * 30 / 100)), .length(Looks.serviceColumnWidth(tree.spans.map(\.service))), .length(9), .fill]
-        let widths = parts.table.split(.horizontal, constraints, spacing: 1).map(\.width)
-        let barWidth = max(0, widths[3] - 1)
-        let columns = [
-            TableColumn("SPAN", constraints[0]),
-            TableColumn("SERVICE", constraints[1]),
-            TableColumn("DURATION", constraints[2], .right),
-            TableColumn(" " + axis(totalMs: tree.durationMs, width: barWidth, glyphs: glyphs), constraints[3]),
-        ]
+        // The critical path's mark column only while it is shown; self time where the waterfall
+        // keeps room (narrower, the pane below says it).
+        let showsMark = state.showsCriticalPath
+        let showsSelf = parts.table.width >= 90
+        var constraints: [Constraint] = [.length(max(20, parts.table.width * 30 / 100)), .length(Looks.serviceColumnWidth(tree.spans.map(\.service))), .length(9)]
+        var columns = [TableColumn("SPAN", constraints[0]), TableColumn("SERVICE", constraints[1]), TableColumn("DURATION", constraints[2], .right)]
+        if showsSelf {
+            constraints.append(.length(9))
+            columns.append(TableColumn("SELF", .length(9), .right))
+        }
+        if showsMark {
+            constraints.insert(.length(1), at: 0)
+            columns.insert(TableColumn("", .length(1)), at: 0)
+        }
+        constraints.append(.fill)
+        let barWidth = max(0, (parts.table.split(.horizontal, constraints, spacing: 1).last?.width ?? 0) - 1)
+        columns.append(TableColumn(" " + axis(totalMs: tree.durationMs, width: barWidth, glyphs: glyphs), .fill))
         let rowsShown = max(0, parts.table.height - 1)
         let selected = visible.firstIndex { tree.spans[$0].spanId == detail.selectedSpanID }
         let first = Table.scrollOffset(selected: selected, offset: detail.offset, visibleRows: rowsShown, rowCount: visible.count)
@@ -41,27 +61,32 @@ enum TraceDetailView {
             let span = tree.spans[index]
             let item = TreeItem(depth: span.depth, hasChildren: outline.hasChildren[index], isExpanded: !detail.collapsed.contains(span.spanId), isLastSibling: outline.isLastSibling[index], label: "")
             let isError = span.status.isError
+            let isCritical = critical.contains(index)
             let (column, bar) = Waterfall.bar(startMs: span.startOffsetMs, durationMs: span.durationMs, totalMs: tree.durationMs, width: barWidth, glyphs: glyphs)
-            var barLine = Line([Span(String(repeating: " ", count: column + 1)), Span(bar, isError ? .error : .accent)])
+            let barStyle: Style = isError ? .error : isCritical ? Style(.warn, .bold) : critical.isEmpty ? .accent : .muted
+            var barLine = Line([Span(String(repeating: " ", count: column + 1)), Span(bar, barStyle)])
             if isError {
                 barLine.append(" \(glyphs.errorMark)" + (errorCode(span).map { " " + $0 } ?? ""), Style(.error, .bold))
             }
-            return [
+            var cells = [
                 Line([Span(Tree.prefix(for: item, glyphs: glyphs), .muted), Span(span.operation, isError ? .error : .plain)]),
                 Line(span.service),
                 Line(Format.preciseMs(span.durationMs)),
-                barLine,
             ]
+            if showsSelf { cells.append(Line(Format.preciseMs(selfTimes[index]), .muted)) }
+            if showsMark { cells.insert(isCritical ? Line(criticalMark(glyphs), Style(.warn, .bold)) : Line(""), at: 0) }
+            return cells + [barLine]
         }
         let table = Table(columns: columns, rows: rows, selected: selected.map { $0 - first })
         buffer.render(table, in: parts.table)
 
-        if let id = detail.selectedSpanID, let span = tree.spans.first(where: { $0.spanId == id }) {
-            buffer.render(TextBlock(pane(for: span, glyphs: glyphs)), in: parts.pane)
+        if let id = detail.selectedSpanID, let index = tree.spans.firstIndex(where: { $0.spanId == id }) {
+            buffer.render(TextBlock(pane(for: tree.spans[index], selfMs: selfTimes[index], glyphs: glyphs)), in: parts.pane)
         }
     }
 
-    static func renderTitle(_ tree: TraceTree, glyphs: Glyphs, area: Rect, into buffer: inout Buffer) {
+    /// The title line; `extra` (marked, the critical path) follows the status.
+    static func renderTitle(_ tree: TraceTree, glyphs: Glyphs, extra: Line = Line([]), area: Rect, into buffer: inout Buffer) {
         let root = tree.spans.first
         let errors = tree.spans.filter(\.status.isError).count
         var line = Line([Span("trace ", .muted), Span(tree.traceId, Style(.accent, .bold))])
@@ -73,8 +98,12 @@ enum TraceDetailView {
         } else {
             line.append("   ok", .ok)
         }
+        for span in extra.spans { line.append(span.text, span.style) }
         buffer.write(line, x: area.x, y: area.y, clip: area)
     }
+
+    /// Marks a span on the critical path.
+    static func criticalMark(_ glyphs: Glyphs) -> String { glyphs.isUnicode ? "◆" : "*" }
 
     /// `|0ms      92ms      184ms|` exactly `width` columns (shorter forms when narrow).
     static func axis(totalMs: Double, width: Int, glyphs: Glyphs) -> String {
@@ -97,7 +126,7 @@ enum TraceDetailView {
     }
 
     /// The selected span's pane: status, service, kind, attributes (sorted), events, links.
-    static func pane(for span: SpanRecord, glyphs: Glyphs) -> [Line] {
+    static func pane(for span: SpanRecord, selfMs: Double? = nil, glyphs: Glyphs) -> [Line] {
         let rule = String(repeating: String(glyphs.rule), count: 2)
         let dot = " \(glyphs.dot) "
         var line = Line([Span("\(rule) ", .muted), Span(span.operation, .bold), Span(" \(rule) ", .muted)])
@@ -110,6 +139,7 @@ enum TraceDetailView {
         line.append(dot + "service ", .muted); line.append(span.service)
         line.append(dot + "kind ", .muted); line.append(span.kind.rawValue)
         line.append(dot + "start ", .muted); line.append(Format.preciseMs(span.startOffsetMs))
+        if let selfMs { line.append(dot + "self ", .muted); line.append(Format.preciseMs(selfMs)) }
         if span.isOrphan { line.append(dot + "orphan (parent never arrived)", .warn) }
         for key in span.attributes.keys.sorted() {
             line.append(dot, .muted)

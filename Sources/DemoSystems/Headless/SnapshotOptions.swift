@@ -14,6 +14,10 @@ public struct SnapshotArguments: Sendable, Equatable {
     /// Each `--fault SERVICE=KIND[:VALUE]`, in order.
     public var faults: [String]
     public var json: Bool
+    /// `--target NAME`: the service or breaker of `--view service` / `--view breaker`.
+    public var target: String?
+    /// Each `--trace ID`, in order: the trace of `--view trace`, the two of `--view compare`.
+    public var traces: [String]
 
     public init(
         system: String? = nil,
@@ -24,9 +28,13 @@ public struct SnapshotArguments: Sendable, Equatable {
         seed: String? = nil,
         rps: String? = nil,
         faults: [String] = [],
-        json: Bool = false
+        json: Bool = false,
+        target: String? = nil,
+        traces: [String] = []
     ) {
         self.system = system
+        self.target = target
+        self.traces = traces
         self.view = view
         self.width = width
         self.height = height
@@ -38,13 +46,15 @@ public struct SnapshotArguments: Sendable, Equatable {
     }
 }
 
-/// A view `meshtop snapshot` prints: the dashboard's lists, the slowest trace's detail, or the topology.
+/// A view `meshtop snapshot` prints: the dashboard's lists, a trace's detail, the topology, a
+/// service's or breaker's detail or a route's slowest traces (`--target`), the help, or two
+/// traces compared (`--trace` twice).
 public enum SnapshotView: String, CaseIterable, Sendable {
-    case services, breakers, traces, trace, events, topology
+    case services, breakers, traces, trace, events, topology, service, breaker, route, help, compare
     /// Manual actions with their origin and measured effect.
     case interventions
 
-    /// `services, breakers, traces, trace, events, topology, interventions`: what error messages list as accepted.
+    /// `services, breakers, traces, …`: what error messages list as accepted.
     public static var acceptedNames: String { allCases.map(\.rawValue).joined(separator: ", ") }
 }
 
@@ -67,6 +77,11 @@ public struct SnapshotOptions: Sendable, Equatable {
     public var faults: FaultTimeline
     /// Print the `SystemSnapshot` as JSON instead of a view.
     public var json: Bool
+    /// The service or breaker `--view service` / `--view breaker` shows.
+    public var target: String?
+    /// The trace `--view trace` shows (else the slowest), or the two `--view compare` shows
+    /// (else the slowest and the median one of its operation): 32 lowercase hex digits each.
+    public var traces: [String] = []
 
     public static let defaultView = SnapshotView.services
     public static let defaultWidth = 120
@@ -87,8 +102,12 @@ public struct SnapshotOptions: Sendable, Equatable {
         seed: UInt64 = DemoOptions.defaultSeed,
         rps: Double = DemoOptions.defaultRPS,
         faults: FaultTimeline = FaultTimeline([]),
-        json: Bool = false
+        json: Bool = false,
+        target: String? = nil,
+        traces: [String] = []
     ) {
+        self.target = target
+        self.traces = traces
         systemName = system
         self.view = view
         self.width = width
@@ -110,7 +129,8 @@ public struct SnapshotOptions: Sendable, Equatable {
         let knownServices = knownServices ?? system.profile.faultTargets
         json = arguments.json
         if json {
-            for (option, value) in [("--view", arguments.view), ("--width", arguments.width), ("--height", arguments.height)] where value != nil {
+            for (option, value) in [("--view", arguments.view), ("--width", arguments.width), ("--height", arguments.height),
+                                    ("--target", arguments.target), ("--trace", arguments.traces.first)] where value != nil {
                 throw DemoOptionsError(option: option, message: "--json prints the whole snapshot, not a view of it; drop \(option) or --json")
             }
         }
@@ -123,6 +143,7 @@ public struct SnapshotOptions: Sendable, Equatable {
         } else {
             view = Self.defaultView
         }
+        (target, traces) = try Self.parseNames(view: view, target: arguments.target, traces: arguments.traces)
         width = try Self.parseSize(arguments.width, option: "--width", what: "columns", range: Self.widthRange) ?? Self.defaultWidth
         height = try Self.parseSize(arguments.height, option: "--height", what: "rows", range: Self.heightRange) ?? Self.defaultHeight
 
@@ -152,6 +173,48 @@ public struct SnapshotOptions: Sendable, Equatable {
             rps = DemoOptions.defaultRPS
         }
         faults = try DemoOptions.parseFaults(arguments.faults, knownServices: knownServices)
+    }
+
+    /// `--target` and `--trace` against the view: each only where the view uses it, as many as it needs.
+    private static func parseNames(view: SnapshotView, target: String?, traces: [String]) throws(DemoOptionsError) -> (String?, [String]) {
+        let needsTarget = view == .service || view == .breaker || view == .route
+        if needsTarget {
+            guard let target, !target.trimmingSpaces.isEmpty else {
+                let name = view == .route ? "SERVICE:ROUTE" : "NAME"
+                throw DemoOptionsError(option: "--target", message: "--view \(view.rawValue) needs --target \(name): the \(view.rawValue) to show")
+            }
+            if view == .route, !target.contains(":") {
+                throw DemoOptionsError(option: "--target", message: "invalid route \"\(target)\"; expected SERVICE:ROUTE (order-service:POST /orders)")
+            }
+        } else if let target {
+            throw DemoOptionsError(option: "--target", message: "--target \"\(target)\" names the service, breaker or route of --view service, breaker or route, not of --view \(view.rawValue)")
+        }
+        var ids: [String] = []
+        for text in traces {
+            let id = text.trimmingSpaces.lowercased()
+            guard id.utf8.count == 32, id.utf8.allSatisfy({ ($0 >= 48 && $0 <= 57) || ($0 >= 97 && $0 <= 102) }) else {
+                throw DemoOptionsError(option: "--trace", message: "invalid trace id \"\(text)\"; expected 32 hex digits (the TRACE column of --view traces shows the first 8)")
+            }
+            ids.append(id)
+        }
+        switch view {
+        case .compare:
+            guard ids.count == 2 || ids.isEmpty else {
+                throw DemoOptionsError(option: "--trace", message: "--view compare takes two traces, --trace A --trace B, or none (the slowest stored trace and the median one of its operation); got \(ids.count)")
+            }
+            guard ids.isEmpty || ids[0] != ids[1] else {
+                throw DemoOptionsError(option: "--trace", message: "--view compare needs two different traces; both are \(ids[0])")
+            }
+        case .trace:
+            guard ids.count <= 1 else {
+                throw DemoOptionsError(option: "--trace", message: "--view trace shows one trace; got \(ids.count) (--view compare shows two)")
+            }
+        default:
+            guard ids.isEmpty else {
+                throw DemoOptionsError(option: "--trace", message: "--trace names the trace of --view trace or the two of --view compare, not of --view \(view.rawValue)")
+            }
+        }
+        return (needsTarget ? target?.trimmingSpaces : nil, ids)
     }
 
     private static func parseSize(_ text: String?, option: String, what: String, range: ClosedRange<Int>) throws(DemoOptionsError) -> Int? {

@@ -137,8 +137,10 @@ final class OutboundChannel: Sendable {
                                           attributes: ["from": transition.from.rawValue, "to": transition.to.rawValue, "shadow": "true"])
                             return
                         }
+                        // Called on the call that caused it, whose trace the event names (none for a transition by hand).
                         events.record(source: id, kind: .breakerTransition, message: "\(from) -> \(to): \(transition.reason)",
-                                      attributes: ["from": transition.from.rawValue, "to": transition.to.rawValue])
+                                      attributes: ["from": transition.from.rawValue, "to": transition.to.rawValue],
+                                      traceId: ServiceContext.current?.traceContext?.traceID.description)
                     }
                     mesh.resilience.replace(breaker)
                     pipeline.breaker = breaker

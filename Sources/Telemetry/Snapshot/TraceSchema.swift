@@ -153,6 +153,9 @@ public struct TraceQuery: Codable, Sendable, Equatable {
     public var text: String
     /// Only traces with a span of every one of these services (a breaker `a->b`: `["a", "b"]`).
     public var services: [String]
+    /// Only traces with a span of this service named this operation (a route's server span:
+    /// `order-service` `POST /orders`); nil matches all.
+    public var span: SpanName?
     /// The first row wanted, counted from 0 in the order.
     public var offset: Int
     /// At most this many rows.
@@ -163,14 +166,26 @@ public struct TraceQuery: Codable, Sendable, Equatable {
     public var anchor: String?
 
     public init(order: Order = .newest, errorsOnly: Bool = false, text: String = "", services: [String] = [],
-                offset: Int = 0, limit: Int, anchor: String? = nil) {
+                span: SpanName? = nil, offset: Int = 0, limit: Int, anchor: String? = nil) {
         self.order = order
         self.errorsOnly = errorsOnly
         self.text = text
         self.services = services
+        self.span = span
         self.offset = offset
         self.limit = limit
         self.anchor = anchor
+    }
+}
+
+/// A span by the service that recorded it and its operation: what ``TraceQuery/span`` looks for.
+public struct SpanName: Codable, Sendable, Hashable {
+    public var service: String
+    public var operation: String
+
+    public init(service: String, operation: String) {
+        self.service = service
+        self.operation = operation
     }
 }
 

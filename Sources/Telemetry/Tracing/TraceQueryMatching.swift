@@ -22,16 +22,24 @@ extension TraceQuery {
         /// The text as hex digits (nibbles) when it is all hex digits, for the id prefix.
         let idPrefix: [UInt8]?
         let services: [String]
+        let span: SpanName?
 
         init(_ query: TraceQuery) {
             errorsOnly = query.errorsOnly
             text = query.text.utf8.map(asciiLowered)
             idPrefix = text.count <= 32 ? hexNibbles(text) : nil
             services = query.services
+            span = query.span
         }
 
         /// True when every filter passes nothing: all traces match.
-        var matchesAll: Bool { !errorsOnly && text.isEmpty && services.isEmpty }
+        var matchesAll: Bool { !errorsOnly && text.isEmpty && services.isEmpty && span == nil }
+
+        /// Whether the spans, as (service, operation) pairs, pass the span filter.
+        func matchesSpan(in spans: some Sequence<(service: String, operation: String)>) -> Bool {
+            guard let span else { return true }
+            return spans.contains { $0.service == span.service && $0.operation == span.operation }
+        }
 
         func matches(id: TraceID, rootService: String, rootOperation: String, services traceServices: some Collection<String>, hasError: Bool) -> Bool {
             if errorsOnly && !hasError { return false }
@@ -70,13 +78,17 @@ extension TraceQuery {
     /// The page this query gives over `summaries`, by filtering and sorting the whole array: the
     /// plain reference for ``TraceStore/page(_:)``, and a source for any list of summaries at hand.
     /// Traces with equal keys keep the order given (the store puts the latest arrival first).
-    public func page(of summaries: [TraceSummary], storedTraces: Int? = nil, droppedTraces: Int = 0) -> TracePage {
+    /// `spans` gives a trace's spans for the ``span`` filter (a summary does not list them): by
+    /// default none, so a query with a span filter matches nothing.
+    public func page(of summaries: [TraceSummary], spans: (TraceSummary) -> [SpanRecord] = { _ in [] },
+                     storedTraces: Int? = nil, droppedTraces: Int = 0) -> TracePage {
         let matcher = Matcher(self)
         let ids = summaries.map { TraceID(hex: $0.traceId) ?? TraceID(high: 0, low: 0) }
         var order = summaries.indices.filter { index in
             let summary = summaries[index]
             return matcher.matches(id: ids[index], rootService: summary.rootService, rootOperation: summary.rootOperation,
                                    services: summary.services, hasError: summary.hasError)
+                && (span == nil || matcher.matchesSpan(in: spans(summary).lazy.map { ($0.service, $0.operation) }))
         }
         order.sort { a, b in
             let x = summaries[a], y = summaries[b]

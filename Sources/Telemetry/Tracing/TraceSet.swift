@@ -161,6 +161,7 @@ struct StoredTrace {
         if matcher.errorsOnly && keepClass != .error { return false }
         return matcher.matches(id: id, rootService: spans[rootIndex].service, rootOperation: spans[rootIndex].operation,
                                services: spans.lazy.map(\.service), hasError: keepClass == .error)
+            && matcher.matchesSpan(in: spans.lazy.map { ($0.service, $0.operation) })
     }
 }
 
