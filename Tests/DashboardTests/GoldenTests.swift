@@ -50,6 +50,24 @@ struct GoldenTests {
         try check("service-detail", DashboardRenderer.render(state, glyphs: .unicode).plainText())
     }
 
+    @Test("a service's detail lists its subscriptions with their lag, and says nothing of them when it has none")
+    func serviceDetailShowsSubscriptionLag() throws {
+        var snapshot = Fixtures.snapshot
+        let index = try #require(snapshot.services.firstIndex { $0.name == "notification" })
+        snapshot.services[index].subscriptions = [
+            SubscriptionStatus(topic: "orders", partitions: 8, queued: 3, secondsBehind: 0.2, peakQueued: 41, peakSecondsBehind: 0.35, deadLettered: 2),
+            SubscriptionStatus(topic: "users", partitions: 1, peakQueued: 1, peakSecondsBehind: 0.004),
+        ]
+        var state = DashboardState(width: 120, height: 40, snapshot: snapshot)
+        state.detail = .service(name: "notification")
+        let lines = DashboardRenderer.render(state, glyphs: .unicode).plainText().split(separator: "\n").map(String.init)
+        let heading = try #require(lines.firstIndex { $0.hasPrefix(" SUBSCRIPTIONS") })
+        #expect(lines[heading + 1] == "   orders               8 partitions  3 queued, 200ms behind        peak 41 queued, 350ms behind  2 dead-lettered")
+        #expect(lines[heading + 2] == "   users                1 partition   up to date                    peak 1 queued, 4.0ms behind")
+        state.detail = .service(name: "gateway")
+        #expect(!DashboardRenderer.render(state, glyphs: .unicode).plainText().contains("SUBSCRIPTIONS"))
+    }
+
     @Test func breakerDetail() throws {
         var state = DashboardState(width: 100, height: 30, snapshot: Fixtures.snapshot)
         _ = Fixtures.send(&state, .key(.char("2")))

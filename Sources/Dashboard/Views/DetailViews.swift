@@ -137,6 +137,25 @@ enum ServiceDetailView {
             lines.append(line)
         }
         if service.dependencies.isEmpty { lines.append(Line("  calls no other service", .muted)) }
+
+        // The topics it consumes: a consumer falling behind shows here before it breaks an invariant.
+        if !service.subscriptions.isEmpty {
+            lines.append("")
+            lines.append(Document.heading("SUBSCRIPTIONS"))
+            for subscription in service.subscriptions {
+                var line = Line([Span("  " + DisplayWidth.pad(subscription.topic, to: 20) + " ")])
+                line.append(DisplayWidth.pad("\(subscription.partitions) partition\(subscription.partitions == 1 ? "" : "s")", to: 14), .muted)
+                if subscription.queued == 0 {
+                    line.append(DisplayWidth.pad("up to date", to: 28), .ok)
+                } else {
+                    let behind = "\(Format.count(subscription.queued)) queued, \(Format.ms(subscription.secondsBehind * 1000)) behind"
+                    line.append(DisplayWidth.pad(behind, to: 28), subscription.secondsBehind >= 1 ? .warn : .plain)
+                }
+                line.append("  peak \(Format.count(subscription.peakQueued)) queued, \(Format.ms(subscription.peakSecondsBehind * 1000)) behind", .muted)
+                if subscription.deadLettered > 0 { line.append("  \(Format.count(subscription.deadLettered)) dead-lettered", .error) }
+                lines.append(line)
+            }
+        }
         return (lines, rows)
     }
 }
