@@ -121,6 +121,18 @@ struct InterventionsGoldenTests {
         try GoldenTests().check("interventions-\(name)", DashboardRenderer.render(state, glyphs: glyphs).plainText())
     }
 
+    @Test("a disabled breaker's detail shows its shadow too")
+    func disabledBreakerShowsItsShadow() {
+        var snapshot = InterventionFixtures.snapshot
+        snapshot.breakers[0].state = .disabled
+        var state = DashboardState(width: 120, height: 40, snapshot: snapshot)
+        _ = Fixtures.send(&state, .key(.char("2")))
+        _ = Fixtures.send(&state, .key(.enter))
+        let text = DashboardRenderer.render(state, glyphs: .unicode).plainText()
+        #expect(text.contains(" SHADOW (its policy on the calls it let through; it acts on none)"))
+        #expect(text.contains("would be OPEN at +00:02:41 (failure rate 62% ≥ 50% over last 20 calls)"))
+    }
+
     @Test(arguments: 0..<4)
     func breakerDetailWithShadow(size: Int) throws {
         let (width, height, glyphs, name) = Self.sizes[size]

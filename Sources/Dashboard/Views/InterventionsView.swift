@@ -81,7 +81,7 @@ enum BreakerShadowLines {
             lines.append(Line([Span("        "), InterventionsView.effectSpan(current)]))
         }
         switch breaker.state {
-        case .metricsOnly:
+        case .metricsOnly, .disabled:
             lines.append("")
             lines.append(Document.heading("SHADOW (its policy on the calls it let through; it acts on none)"))
             guard let shadow = breaker.shadow else {
@@ -100,15 +100,13 @@ enum BreakerShadowLines {
                     lines.append(Line("  still would be open or half-open: it would not have closed yet", .muted))
                 }
             } else {
-                lines.append(Line([Span("  "), Span("would not have opened", .ok), Span(" since set to metrics-only", .muted)]))
+                lines.append(Line([Span("  "), Span("would not have opened", .ok), Span(" since set \(breaker.state == .disabled ? "disabled" : "to metrics-only")", .muted)]))
             }
             lines.append(Line([
                 Span("  would have opened ", .muted), Span(shadow.timesOpened == 1 ? "once" : "\(shadow.timesOpened) times"),
                 Span("   would have rejected ", .muted), Span(Format.count(shadow.wouldHaveRejected), shadow.wouldHaveRejected > 0 ? .warn : .plain),
                 Span(" of the calls let through", .muted),
             ]))
-        case .disabled:
-            lines.append(Line("  disabled: records nothing, so its policy is not evaluated (m: metrics-only evaluates it in the shadow)", .muted))
         default:
             break
         }

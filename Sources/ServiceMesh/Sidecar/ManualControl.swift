@@ -24,36 +24,31 @@ extension Mesh {
             switch command {
             case .tripBreaker(let id, let seconds):
                 let duration = seconds.map { Duration(saturatingSeconds: $0) }
-                let breaker = try existingBreaker(id)
-                let transition = breaker.trip(for: duration)
-                source = id
                 let detail = "forced open\(duration.map { " for \($0.compact)" } ?? "")"
-                message = "tripped (\(detail)), was \(transition.from)"
-                noteIntervention(command, on: breaker, transition, detail: detail, origin: origin, at: now)
+                source = id
+                message = try setBreaker(id, by: command, origin: origin, at: now, { $0.trip(for: duration) }) { was in
+                    ("tripped (\(detail)), was \(was)", detail)
+                }
             case .forceBreakerClosed(let id):
-                let breaker = try existingBreaker(id)
-                let transition = breaker.forceClosed()
                 source = id
-                message = "forced closed, was \(transition.from)"
-                noteIntervention(command, on: breaker, transition, detail: "forced closed", origin: origin, at: now)
+                message = try setBreaker(id, by: command, origin: origin, at: now, { $0.forceClosed() }) { was in
+                    ("forced closed, was \(was)", "forced closed")
+                }
             case .resetBreaker(let id):
-                let breaker = try existingBreaker(id)
-                let transition = breaker.reset()
                 source = id
-                message = "reset to automatic, was \(transition.from)"
-                noteIntervention(command, on: breaker, transition, detail: "reset to automatic, was \(transition.from)", origin: origin, at: now)
+                message = try setBreaker(id, by: command, origin: origin, at: now, { $0.reset() }) { was in
+                    ("reset to automatic, was \(was)", "reset to automatic, was \(was)")
+                }
             case .disableBreaker(let id):
-                let breaker = try existingBreaker(id)
-                let transition = breaker.disable()
                 source = id
-                message = "disabled (lets every call through, records nothing), was \(transition.from)"
-                noteIntervention(command, on: breaker, transition, detail: "disabled", origin: origin, at: now)
+                message = try setBreaker(id, by: command, origin: origin, at: now, { $0.disable() }) { was in
+                    ("disabled (lets every call through; its policy runs in the shadow), was \(was)", "disabled")
+                }
             case .metricsOnlyBreaker(let id):
-                let breaker = try existingBreaker(id)
-                let transition = breaker.recordOnly()
                 source = id
-                message = "set to metrics-only (lets every call through, records, evaluates its policy in the shadow), was \(transition.from)"
-                noteIntervention(command, on: breaker, transition, detail: "metrics-only", origin: origin, at: now)
+                message = try setBreaker(id, by: command, origin: origin, at: now, { $0.recordOnly() }) { was in
+                    ("set to metrics-only (lets every call through, records, evaluates its policy in the shadow), was \(was)", "metrics-only")
+                }
             case .setFault(let target, let fault):
                 let key: InProcessTransport.FaultKey
                 if serviceNames.contains(target) {
@@ -91,6 +86,19 @@ extension Mesh {
             throw UnknownTargetError(description: "unknown breaker '\(id)' (known: \(known.isEmpty ? "none" : known.joined(separator: ", ")))")
         }
         return breaker
+    }
+
+    /// Carries out a breaker command with `act`, notes the intervention, and returns the event's
+    /// message; `describe` gets the state the breaker left and gives the message and the
+    /// intervention's detail.
+    private func setBreaker(_ id: String, by command: ControlCommand, origin: ActionOrigin, at now: Duration,
+                            _ act: (CircuitBreaker) -> CircuitBreakerTransition,
+                            describe: (CircuitBreakerState) -> (message: String, detail: String)) throws(UnknownTargetError) -> String {
+        let breaker = try existingBreaker(id)
+        let transition = act(breaker)
+        let (message, detail) = describe(transition.from)
+        noteIntervention(command, on: breaker, transition, detail: detail, origin: origin, at: now)
+        return message
     }
 
     /// Links a breaker action to the manual episode it started (none for a reset); it ended the

@@ -92,7 +92,7 @@ public enum BreakerState: String, Codable, Sendable, CaseIterable {
     case forcedOpen
     /// Held closed by hand: lets every call through and records them, never opens.
     case forcedClosed
-    /// Lets every call through and records nothing.
+    /// Lets every call through and keeps no window; its policy runs in the shadow.
     case disabled
     /// Records and reports as usual, but never rejects.
     case metricsOnly

@@ -12,7 +12,7 @@ public enum ControlCommand: Sendable, Equatable {
     case forceBreakerClosed(id: String)
     /// Back to automatic (closed), with its window cleared.
     case resetBreaker(id: String)
-    /// Lets every call through and records nothing.
+    /// Lets every call through and keeps no window; its policy runs in the shadow.
     case disableBreaker(id: String)
     /// Lets every call through but records outcomes, and evaluates the policy in the shadow
     /// (what it would have done) without acting on it.
