@@ -57,10 +57,13 @@ public enum APIParameters {
             throw .badRequest("service", "service number \(empty + 1) is empty; give a service name")
         }
         if let span = try query.single("span") {
-            guard let colon = span.firstIndex(of: ":"), colon != span.startIndex, span.index(after: colon) != span.endIndex else {
+            // The colon is looked for among scalars, not characters: a combining mark or an emoji
+            // modifier right after it makes one Character of the two, which is still SERVICE:OPERATION.
+            let scalars = span.unicodeScalars
+            guard let colon = scalars.firstIndex(of: ":"), colon != scalars.startIndex, scalars.index(after: colon) != scalars.endIndex else {
                 throw .badRequest("span", "span must be SERVICE:OPERATION (order-service:POST /orders), got \"\(span)\"")
             }
-            result.span = SpanName(service: String(span[..<colon]), operation: String(span[span.index(after: colon)...]))
+            result.span = SpanName(service: String(Substring(scalars[..<colon])), operation: String(Substring(scalars[scalars.index(after: colon)...])))
         }
         result.offset = try integer(query, "offset", in: offsetRange, default: 0, unit: "rows")
         result.limit = try integer(query, "limit", in: limitRange, default: defaultLimit, unit: "rows")

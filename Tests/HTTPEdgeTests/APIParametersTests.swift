@@ -27,6 +27,15 @@ struct APIParametersTests {
         #expect(try APIParameters.traceQuery(QueryItems(query: nil)) == TraceQuery(limit: 50))
     }
 
+    @Test("a span's colon is found even when a mark after it joins it into one character")
+    func spanColonBeforeACombiningScalar() throws {
+        // `:` followed by an emoji modifier is one Character; schemathesis sent this one.
+        let query = try APIParameters.traceQuery(QueryItems(query: "span=%C2%AB%3A%F0%9F%8F%BB%C2%A0%7C%11%C8%BE"))
+        #expect(query.span == SpanName(service: "\u{AB}", operation: "\u{1F3FB}\u{A0}|\u{11}\u{23E}"))
+        let combining = try APIParameters.traceQuery(QueryItems(query: "span=svc%3A%CC%81op"))
+        #expect(combining.span == SpanName(service: "svc", operation: "\u{301}op"))
+    }
+
     @Test("a bad traces parameter names itself", arguments: [
         ("order=oldest", "order"), ("errors=yes", "errors"), ("limit=0", "limit"), ("limit=501", "limit"),
         ("limit=ten", "limit"), ("offset=-1", "offset"), ("anchor=abc", "anchor"), ("order=newest&order=slowest", "order"),
