@@ -106,9 +106,10 @@ final class Pulse: Sendable {
         let woken = state.withLock { state in
             state.count += 1
             let count = state.count
-            let woken = state.waiters.filter { $0.value.beyond < count }
-            for id in woken.keys { state.waiters.removeValue(forKey: id) }
-            return woken.values.map(\.continuation)
+            // Woken in the order they began to wait, not the dictionary's.
+            let woken = state.waiters.filter { $0.value.beyond < count }.sorted { $0.key < $1.key }
+            for (id, _) in woken { state.waiters.removeValue(forKey: id) }
+            return woken.map(\.value.continuation)
         }
         for continuation in woken { continuation.resume() }
     }

@@ -68,7 +68,7 @@ public struct BreakerShadowStatus: Codable, Sendable, Equatable {
     /// When it would have closed again after `openedAt`, in seconds since the system started;
     /// nil while it would still be open.
     public var closedAt: Double?
-    /// How many times it would have opened since set to metrics-only.
+    /// How many times it would have opened since disabled or set to metrics-only.
     public var timesOpened: Int
     /// Calls that went through while it would have been open.
     public var wouldHaveRejected: Int
