@@ -24,6 +24,10 @@ let package = Package(
         .library(name: "MeshtopHTTP", targets: ["MeshtopHTTP"]),
         // The dashboard's source for a system served by `meshtop serve`, over HTTP.
         .library(name: "RemoteSource", targets: ["RemoteSource"]),
+        // OpenTelemetry in and out: OTLP request bodies into a watched system's stores, meshtop's
+        // spans and metrics as OTLP requests (no I/O), and both over HTTP.
+        .library(name: "OTLP", targets: ["OTLP"]),
+        .library(name: "OTLPHTTP", targets: ["OTLPHTTP"]),
         .executable(name: "meshtop", targets: ["meshtop"]),
     ],
     dependencies: [
@@ -41,6 +45,9 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1", traits: []),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        // OTLP's protobuf messages. Only the runtime: the generated types are committed
+        // (scripts/generate-otlp-proto.sh), so no build compiles the generator plugin.
+        .package(url: "https://github.com/apple/swift-protobuf.git", from: "1.39.0"),
     ],
     targets: [
         // The one seeded generator (xoshiro256**) and splitmix64, with a stream per component. No dependencies.
@@ -280,6 +287,71 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
+        // zlib, for gzip request bodies (OTLP/HTTP's Content-Encoding: gzip).
+        .systemLibrary(name: "CZlib"),
+        // Types protoc-gen-swift made from the official opentelemetry-proto files, committed.
+        .target(
+            name: "OTLPProto",
+            dependencies: [.product(name: "SwiftProtobuf", package: "swift-protobuf")]
+        ),
+        // OTLP without I/O: bodies (protobuf, JSON, gzip) decoded and checked, a WatchedSystem
+        // that keeps what arrives and builds the snapshot, and the export requests of meshtop's
+        // own spans and metrics.
+        .target(
+            name: "OTLP",
+            dependencies: [
+                "OTLPProto",
+                "CZlib",
+                "Telemetry",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+            ]
+        ),
+        .testTarget(
+            name: "OTLPTests",
+            dependencies: [
+                "OTLP",
+                "OTLPProto",
+                "Telemetry",
+                "Randomness",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+            ]
+        ),
+        // OTLP over HTTP: the receiver (`POST /v1/traces|metrics|logs`), a watched system on the
+        // HTTP edge, and the exporter that posts meshtop's own telemetry to a collector.
+        .target(
+            name: "OTLPHTTP",
+            dependencies: [
+                "OTLP",
+                "OTLPProto",
+                "HTTPEdge",
+                "Randomness",
+                "Telemetry",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(
+            name: "OTLPHTTPTests",
+            dependencies: [
+                "OTLPHTTP",
+                "OTLP",
+                "OTLPProto",
+                "HTTPEdge",
+                "Telemetry",
+                "TestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         // The executable: commands and wiring; everything it validates lives in DemoSystems.
         .executableTarget(
             name: "meshtop",
@@ -291,6 +363,8 @@ let package = Package(
                 "MeshtopKit",
                 "NcursesBackend",
                 "RemoteSource",
+                "OTLP",
+                "OTLPHTTP",
                 "ServiceMesh",
                 "Telemetry",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

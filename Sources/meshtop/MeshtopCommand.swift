@@ -1,12 +1,13 @@
 import ArgumentParser
 import DemoSystems
+import OTLP
 
 /// `meshtop`: the root command. Subcommands do the work.
 struct MeshtopCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "meshtop",
         abstract: "Build and watch microservices: example systems, live traffic, a terminal dashboard.",
-        subcommands: [DemoCommand.self, SystemsCommand.self, SnapshotCommand.self, SimCommand.self, CompareCommand.self, CompareSideCommand.self, ServeCommand.self, AttachCommand.self]
+        subcommands: [DemoCommand.self, SystemsCommand.self, SnapshotCommand.self, SimCommand.self, CompareCommand.self, CompareSideCommand.self, ServeCommand.self, AttachCommand.self, WatchCommand.self]
     )
 }
 
@@ -60,6 +61,9 @@ struct DemoCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Dashboard redraw interval in milliseconds, 10…10000. (default: 250)", valueName: "ms"))
     var refreshMs: String?
 
+    @Option(help: SharedHelp.otlpExport)
+    var otlpExport: String?
+
     var arguments: DemoArguments {
         DemoArguments(
             system: system,
@@ -78,26 +82,29 @@ struct DemoCommand: AsyncParsableCommand {
     func validate() throws {
         do {
             _ = try DemoOptions(validating: arguments)
+            _ = try otlpExport.map { text throws(OTLPEndpoint.Invalid) in try OTLPEndpoint(parsing: text) }
         } catch {
-            throw ValidationError(error.description)
+            throw ValidationError("\(error)")
         }
     }
 
     func run() async throws {
         // validate() has passed, so this cannot fail unless a file changed in between; say so if it did.
         let options: DemoOptions
+        let export: OTLPEndpoint?
         do {
             options = try DemoOptions(validating: arguments)
+            export = try otlpExport.map { text throws(OTLPEndpoint.Invalid) in try OTLPEndpoint(parsing: text) }
         } catch {
-            throw DemoUsageError(message: error.description)
+            throw DemoUsageError(message: "\(error)")
         }
         if options.headless {
-            let result = try await runHeadlessDemo(options)
+            let result = try await runHeadlessDemo(options, export: export)
             let (output, status) = try HeadlessOutput.finish(result, options: options)
             print(output, terminator: "")
             throw ExitCode(status)
         } else {
-            try await runDashboardDemo(options)
+            try await runDashboardDemo(options, export: export)
         }
     }
 }

@@ -1,5 +1,6 @@
 import DemoSystems
 import MeshtopKit
+import OTLP
 import ServiceLifecycle
 import Telemetry
 #if canImport(Glibc)
@@ -15,9 +16,10 @@ import Darwin
 ///
 /// SIGTERM or SIGINT stops the traffic early: the run settles briefly (about a second) and the
 /// report of what ran is returned, marked as interrupted.
-func runHeadlessDemo(_ options: DemoOptions) async throws -> HeadlessRunResult {
+func runHeadlessDemo(_ options: DemoOptions, export: OTLPEndpoint? = nil) async throws -> HeadlessRunResult {
     let run = try HeadlessDemo.makeRun(options, clock: ContinuousClock())
-    try await SystemGroup.run([run], shutdownSignals: [.sigterm, .sigint])
+    let exporter: [any Service] = export.map { [otlpExporter(for: run.mesh, endpoint: $0, seed: options.seed)] } ?? []
+    try await SystemGroup.run([run] + exporter, shutdownSignals: [.sigterm, .sigint])
     guard let result = HeadlessDemo.result(of: run) else {
         throw RunFailure(message: "the run was cancelled before it settled; no report")
     }
@@ -32,7 +34,7 @@ func runHeadlessDemo(_ options: DemoOptions) async throws -> HeadlessRunResult {
 ///
 /// - Throws: ``DemoUsageError`` (exit 2, nothing ran) when stdin or stdout is not a terminal;
 ///   `TerminalError` (exit 3) when curses cannot start for this `TERM`.
-func runDashboardDemo(_ options: DemoOptions) async throws {
+func runDashboardDemo(_ options: DemoOptions, export: OTLPEndpoint? = nil) async throws {
     guard isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 else {
         throw DemoUsageError(message: "the dashboard needs a terminal, but standard input or output is not one; "
             + "use `meshtop demo --headless` for a report or `meshtop snapshot --view VIEW` for a view as plain text")
@@ -41,7 +43,8 @@ func runDashboardDemo(_ options: DemoOptions) async throws {
     let run = try SystemGroup.live(options.system, seed: options.seed, rps: options.rps, faults: options.faults)
     let dashboard = try DashboardService(source: MeshSource(mesh: run.mesh), refresh: options.refreshInterval)
     defer { dashboard.restoreTerminal() }
-    try await SystemGroup.run([run, dashboard], shutdownSignals: [])
+    let exporter: [any Service] = export.map { [otlpExporter(for: run.mesh, endpoint: $0, seed: options.seed)] } ?? []
+    try await SystemGroup.run([run, dashboard] + exporter, shutdownSignals: [])
 }
 
 /// A run that could not be carried out: exit status 3.

@@ -2,6 +2,7 @@ import ArgumentParser
 import DemoSystems
 import HTTPEdge
 import MeshtopHTTP
+import OTLP
 import ServiceLifecycle
 import Telemetry
 #if canImport(FoundationEssentials)
@@ -61,6 +62,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Play a scenario file's rate and faults over time, e.g. demo/storefront/payment-outage.json.", valueName: "file"))
     var scenario: String?
 
+    @Option(help: SharedHelp.otlpExport)
+    var otlpExport: String?
+
     func validate() throws {
         do {
             _ = try ServeSettings(self)
@@ -95,7 +99,8 @@ struct ServeCommand: AsyncParsableCommand {
                     writeAll("meshtop serve: the control API is off; start with --token-file FILE to turn it on\n", to: STDERR_FILENO)
                 }
             })
-        try await SystemGroup.run([run, server], shutdownSignals: [.sigterm, .sigint])
+        let exporter: [any Service] = settings.export.map { [otlpExporter(for: run.mesh, endpoint: $0, seed: options.seed)] } ?? []
+        try await SystemGroup.run([run, server] + exporter, shutdownSignals: [.sigterm, .sigint])
     }
 }
 
@@ -107,6 +112,7 @@ private struct ServeSettings: Sendable {
     var duration: Duration?
     var listen: ListenAddress
     var token: ControlToken?
+    var export: OTLPEndpoint?
 
     struct Problem: Error {
         var message: String
@@ -141,6 +147,11 @@ private struct ServeSettings: Sendable {
             }
         } else {
             token = nil
+        }
+        do {
+            export = try command.otlpExport.map { text throws(OTLPEndpoint.Invalid) in try OTLPEndpoint(parsing: text) }
+        } catch {
+            throw Problem(message: error.description)
         }
         if token == nil, !listen.isLoopback {
             throw Problem(message: "--listen \(listen): a non-loopback address is reachable from other machines; "

@@ -13,4 +13,10 @@ enum SharedHelp {
             + "Example: payment-service=errors:0.6",
         valueName: "SERVICE=KIND[:VALUE]"
     )
+
+    static let otlpExport = ArgumentHelp(
+        "Send the system's spans and metrics as OTLP/HTTP protobuf to this base URL (a collector, Jaeger, `meshtop watch`), "
+            + "e.g. http://127.0.0.1:4318.",
+        valueName: "url"
+    )
 }

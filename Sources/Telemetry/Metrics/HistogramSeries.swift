@@ -262,3 +262,11 @@ struct HistogramState {
         currentCount = 0
     }
 }
+
+extension HistogramSeries {
+    /// Count, sum (in the series' raw unit) and cumulative bucket counts (one per ``bucketBounds``
+    /// entry) since it was made: what an exporter sends.
+    public func exportTotals() -> (count: UInt64, sum: UInt64, cumulativeBuckets: [UInt64]) {
+        totals()
+    }
+}

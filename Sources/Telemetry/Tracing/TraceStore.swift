@@ -71,6 +71,8 @@ public final class TraceStore: Sendable {
     public let configuration: Configuration
     private let state: Mutex<TraceSet>
     private let pending: Mutex<PendingSpans>
+    /// Where assembled spans are copied on their way out, when something exports them.
+    private let exportQueue = Mutex<FinishedSpanQueue?>(nil)
 
     public init(time: TimeSource, configuration: Configuration = Configuration()) {
         self.time = time
@@ -144,7 +146,17 @@ public final class TraceStore: Sendable {
     private func withAssembledState<T>(_ body: (inout sending TraceSet) -> sending T) -> sending T {
         state.withLock { state in
             var batch = pending.withLock { $0.take() }
-            batch.drain { state.add($0) }
+            if let queue = exportQueue.withLock({ $0 }) {
+                var outgoing: [FinishedSpan] = []
+                outgoing.reserveCapacity(batch.count)
+                batch.drain { span in
+                    outgoing.append(span)
+                    state.add(span)
+                }
+                queue.offer(outgoing)
+            } else {
+                batch.drain { state.add($0) }
+            }
             if batch.capacity > 0 {
                 // An optional moves the buffer into the lock's closure (a closure cannot consume a capture).
                 var drained = Optional(batch)
@@ -152,6 +164,12 @@ public final class TraceStore: Sendable {
             }
             return body(&state)
         }
+    }
+
+    /// From now on, copies every span it assembles into `queue` as well (an exporter drains it).
+    /// Spans that found the queue full are counted there, not here: the store keeps them.
+    public func export(to queue: FinishedSpanQueue) {
+        exportQueue.withLock { $0 = queue }
     }
 
     /// Counts a malformed incoming `traceparent` header (the tracer calls this).
