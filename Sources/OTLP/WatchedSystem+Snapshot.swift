@@ -44,6 +44,8 @@ extension WatchedSystem {
                 requestsTotal: Int(store.total(SeriesSelector(label: Labels.requests, matching: match)))))
         }
 
+        routes.sort { ($0.service, $0.route) < ($1.service, $1.route) }
+
         let entryRate = store.rate(SeriesSelector(label: Labels.entryRequests), window: window)
         let breakers = breakerStatuses()
         let stats = traces.stats
