@@ -104,6 +104,9 @@ private func applying(_ message: Message, to state: inout DashboardState, keyMap
             loaded.showsSpanDetails = previous.showsSpanDetails
             if tree.spans.contains(where: { $0.spanId == previous.selectedSpanID }) { loaded.selectedSpanID = previous.selectedSpanID }
         }
+        // Opened from a log record: at the span it was logged in.
+        if let pending = state.pendingSpanID, tree.spans.contains(where: { $0.spanId == pending }) { loaded.selectedSpanID = pending }
+        state.pendingSpanID = nil
         state.detail = .trace(id: id, tree: .loaded(loaded))
         state.reconcileTraceSelection()
         return []
@@ -203,11 +206,14 @@ extension DashboardState {
             if tab == .events, let id = list(.events).selectedID, Rows.events(self).first(where: { String($0.id) == id })?.traceId == nil {
                 return "this event names no trace"
             }
+            if tab == .logs, let id = list(.logs).selectedID, Rows.logs(self).first(where: { String($0.id) == id })?.traceId == nil {
+                return "this record was logged outside any trace"
+            }
             guard let id = list(tab).selectedID else {
                 return "nothing to open: \(emptyListReason(what: tab == .topology ? "services" : tab.title.lowercased()))"
             }
             return tab == .topology ? topologyDrillInReason(id) : nil
-        case .toggleCriticalPath, .markTrace:
+        case .toggleCriticalPath, .markTrace, .cycleTraceLogs:
             return loadedTrace == nil ? "the trace is not loaded" : nil
         case .compareWithMarked:
             guard let trace = loadedTrace?.tree else { return "the trace is not loaded" }
@@ -231,6 +237,7 @@ extension DashboardState {
         if !filter.isEmpty { return "no \(what) match the filter \"\(filter)\"" }
         if tab == .traces && tracesErrorsOnly { return "no traces with errors" }
         if tab == .events && eventsInterventionsOnly { return "no manual actions" }
+        if tab == .logs && logsMinimumLevel != .trace { return "no records at \(logsMinimumLevel.rawValue) or above" }
         return "the list is empty"
     }
 
@@ -297,6 +304,9 @@ extension DashboardState {
             } else if tab == .events && eventsInterventionsOnly {
                 eventsInterventionsOnly = false
                 reconcileSelection(tab)
+            } else if tab == .logs && logsMinimumLevel != .trace {
+                logsMinimumLevel = .trace
+                reconcileSelection(tab)
             }
         case .moveUp: move(by: -1)
         case .moveDown: move(by: 1)
@@ -344,6 +354,17 @@ extension DashboardState {
         case .nextError: selectNextErrorSpan()
         case .toggleCriticalPath:
             showsCriticalPath.toggle()
+        case .cycleLogLevel:
+            let levels = DashboardState.logLevelSteps
+            logsMinimumLevel = levels[((levels.firstIndex(of: logsMinimumLevel) ?? 0) + 1) % levels.count]
+            reconcileSelection(.logs)
+            notice = Notice(logsMinimumLevel == .trace ? "level: all" : "level: \(logsMinimumLevel.rawValue) and above", ticksLeft: 8)
+        case .cycleTraceLogs:
+            switch traceLogScope {
+            case nil: traceLogScope = .span
+            case .span: traceLogScope = .trace
+            case .trace: traceLogScope = nil
+            }
         case .markTrace:
             guard let tree = loadedTrace?.tree else { return [] }
             if markedTrace?.traceId == tree.traceId {
@@ -484,6 +505,13 @@ extension DashboardState {
         case .events:
             guard let trace = Rows.events(self).first(where: { String($0.id) == id })?.traceId else { return [] }
             detail = .trace(id: trace, tree: .loading)
+            return [.fetchTrace(id: trace)]
+        case .logs:
+            guard let record = Rows.logs(self).first(where: { String($0.id) == id }), let trace = record.traceId else { return [] }
+            detail = .trace(id: trace, tree: .loading)
+            pendingSpanID = record.spanId
+            // Its logs in view: the record in its span's company.
+            traceLogScope = .span
             return [.fetchTrace(id: trace)]
         case .topology:
             guard topologyDrillInReason(id) == nil, let snapshot else { return [] }
