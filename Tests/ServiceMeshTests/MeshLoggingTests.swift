@@ -59,14 +59,32 @@ struct MeshLoggingTests {
         #expect(opened.service == "front")
         #expect(opened.message.hasPrefix("breaker front->back CLOSED -> OPEN"))
         #expect(opened.metadata["breaker"] == "front->back")
-        let rejected = test.mesh.telemetry.logs.recent(text: "GET back/fail failed").first
-        #expect(rejected?.level == .notice, "a call the open breaker refused is a notice: \(String(describing: rejected))")
+        #expect(test.mesh.telemetry.logs.recent(text: "refused").isEmpty, "a call the open breaker refused is below the default level")
         let answered = test.mesh.telemetry.logs.recent(text: "GET /page answered 503").first
         #expect(answered?.level == .warning, "a dependency that failed makes the caller's 5xx a warning")
         #expect(answered?.message.contains("back failed") == true)
         let snapshot = test.mesh.observe()
         #expect(snapshot.logs == test.mesh.telemetry.logs.recent(limit: 200))
         #expect(snapshot.dropped.logs == 0)
+    }
+
+    @Test("at debug level the calls a breaker refused are logged too")
+    func refusedCallsAtDebug() async throws {
+        let clock = ManualClock()
+        let telemetry = MeshTelemetry(time: TimeSource(clock: clock, originUnixNanoseconds: 0), seed: 1, logLevel: .debug)
+        let mesh = Mesh(name: "test", clock: clock, telemetry: telemetry, controlPlane: ControlPlane(defaultPolicy: .passThrough))
+        mesh.controlPlane.setPolicy(breakerOnly(failures: 1), caller: "front", target: "back")
+        mesh.deploy(StubService("front") { router in
+            router.get("/page") { _, context in try await context.client.get("back", "/fail") }
+        })
+        mesh.deploy(StubService("back") { router in
+            router.get("/fail") { _, _ in .error(500, "boom") }
+        })
+        for _ in 0..<2 { _ = try? await mesh.client().get("front", "/page") }
+        let refused = try #require(telemetry.logs.recent(text: "refused").first)
+        #expect(refused.level == .debug)
+        #expect(refused.message == "GET back/fail refused: breaker open")
+        #expect(refused.metadata["error"] == "breakerOpen")
     }
 
     @Test("the store drops the oldest records when full and the snapshot counts them")

@@ -18,19 +18,24 @@ public struct MeshTelemetry: Sendable {
     /// What the services log (``logger(for:)``), with the trace and span each record was logged in.
     public let logs: LogStore
     public let ids: IDGenerator
+    /// The least severe level ``logger(for:)``'s loggers keep by default.
+    public let logLevel: Logger.Level
 
     /// - Parameters:
     ///   - time: the clock every timestamp comes from.
     ///   - seed: for trace and span ids (fixed in tests and seeded runs); nil for a random one.
     ///   - logCapacity: log records kept; older ones are dropped and counted.
+    ///   - logLevel: the least severe level the mesh's loggers keep (`.debug` adds the calls its
+    ///     policies refused).
     public init(time: TimeSource, seed: UInt64? = nil, traces: TraceStore.Configuration = .init(), eventCapacity: Int = 1_000,
-                logCapacity: Int = 10_000) {
+                logCapacity: Int = 10_000, logLevel: Logger.Level = .info) {
         self.time = time
         metricsStore = MetricsStore(time: time)
         metrics = TelemetryMetricsFactory(store: metricsStore)
         self.traces = TraceStore(time: time, configuration: traces)
         events = EventLog(time: time, capacity: eventCapacity)
         logs = LogStore(time: time, capacity: logCapacity)
+        self.logLevel = logLevel
         ids = IDGenerator(seed: seed)
     }
 
@@ -40,12 +45,12 @@ public struct MeshTelemetry: Sendable {
     }
 
     /// A logger whose records go to ``logs``, attributed to `service`, each with the trace and
-    /// span current where it is called. Level `info` and up by default. Made for the caller:
-    /// nothing global is bootstrapped.
-    public func logger(for service: String, level: Logger.Level = .info) -> Logger {
+    /// span current where it is called; at ``logLevel`` and above unless `level` says otherwise.
+    /// Made for the caller: nothing global is bootstrapped.
+    public func logger(for service: String, level: Logger.Level? = nil) -> Logger {
         let logs = self.logs
         var logger = Logger(label: service) { _ in TelemetryLogHandler(store: logs, service: service) }
-        logger.logLevel = level
+        logger.logLevel = level ?? logLevel
         return logger
     }
 }

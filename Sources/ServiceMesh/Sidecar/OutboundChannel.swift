@@ -146,7 +146,8 @@ final class OutboundChannel: Sendable {
                         events.record(source: id, kind: .breakerTransition, message: "\(from) -> \(to): \(transition.reason)",
                                       attributes: ["from": transition.from.rawValue, "to": transition.to.rawValue],
                                       traceId: ServiceContext.current?.traceContext?.traceID.description)
-                        let level: Logger.Level = transition.to == .closed ? .notice : .warning
+                        // Opening is the news; half-open and closed again are its ending.
+                        let level: Logger.Level = BreakerState(transition.to) == .open ? .warning : .notice
                         logger.log(level: level, "breaker \(id) \(from) -> \(to): \(transition.reason)",
                                    metadata: ["breaker": .string(id), "from": .string(transition.from.rawValue), "to": .string(transition.to.rawValue)])
                     }
@@ -251,9 +252,11 @@ final class OutboundChannel: Sendable {
     }
 
     /// A call that failed, logged in its client span's context: a 5xx answer or no answer is a
-    /// warning; a call refused at once by the caller's own policy (breaker open, rate limit,
-    /// bulkhead) a notice, as it says more about the policy than about the target. A cancelled call
-    /// (its caller gave up) is not logged: nothing failed. Out of line, off the path of a call that succeeds.
+    /// warning. A call refused at once by the caller's own policy (breaker open, rate limit,
+    /// bulkhead) is that policy doing its job, hundreds a second while a breaker is open: debug,
+    /// below the mesh's default level (the breaker's transition is the warning, its rejections are
+    /// counted). A cancelled call (its caller gave up) is not logged: nothing failed. Out of line,
+    /// off the path of a call that succeeds.
     @inline(never)
     private func logFailure(_ result: Result<Response, MeshCallError>, request: Request, attempts: Int, span: SpanInProgress) {
         let call = "\(request.method) \(target)\(request.pathWithoutQuery)"
@@ -264,14 +267,19 @@ final class OutboundChannel: Sendable {
                 logger.warning("\(call) answered \(response.status)\(tries)\(response.errorMessage.map { ": \($0)" } ?? "")",
                                metadata: ["target": .string(target), "status": .stringConvertible(response.status), "attempts": .stringConvertible(attempts)])
             case .failure(let error):
-                let level: Logger.Level
+                let metadata: Logger.Metadata = ["target": .string(target), "error": .string(error.kind.rawValue), "attempts": .stringConvertible(attempts)]
                 switch error.kind {
-                case .cancelled: return
-                case .breakerOpen, .rateLimited, .bulkheadFull: level = .notice
-                default: level = .warning
+                case .cancelled:
+                    return
+                case .breakerOpen:
+                    logger.debug("\(call) refused\(tries): breaker open", metadata: metadata)
+                case .rateLimited:
+                    logger.debug("\(call) refused\(tries): rate limited", metadata: metadata)
+                case .bulkheadFull:
+                    logger.debug("\(call) refused\(tries): bulkhead full", metadata: metadata)
+                case .timeout, .unavailable:
+                    logger.warning("\(call) failed\(tries): \(error.message)", metadata: metadata)
                 }
-                logger.log(level: level, "\(call) failed\(tries): \(error.message)",
-                           metadata: ["target": .string(target), "error": .string(error.kind.rawValue), "attempts": .stringConvertible(attempts)])
             }
         }
     }
