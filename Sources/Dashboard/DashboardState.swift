@@ -83,6 +83,12 @@ public enum TraceLogScope: Sendable, Equatable {
     case span, trace
 }
 
+/// A trace's log records, oldest first, as the source answered them.
+public struct TraceLogRecords: Sendable, Equatable {
+    public var traceId: String
+    public var records: [LogRecord]
+}
+
 /// A detail passed through on the way to the one shown, with where its selection and scroll
 /// were: `Esc` goes back to it as it was.
 public struct TrailStep: Sendable, Equatable {
@@ -181,6 +187,10 @@ public struct DashboardState: Sendable, Equatable {
     /// `L` in a trace: its pane shows the logs of the selected span or of the whole trace
     /// instead of the span's attributes; nil for the attributes.
     public var traceLogScope: TraceLogScope?
+    /// The log records of the trace on screen as the source answered them (all it keeps), while
+    /// its pane shows logs; nil before the answer, or when the source keeps none beyond the snapshot's.
+    public var traceLogRecords: TraceLogRecords?
+    var traceLogsRequest: String?
     /// The span to select once the trace being loaded arrives (`Enter` on a log record opens
     /// its trace at the span it was logged in).
     var pendingSpanID: String?
@@ -292,6 +302,12 @@ public struct DashboardState: Sendable, Equatable {
 
     /// The levels `l` steps through on the Logs list.
     static let logLevelSteps: [LogLevel] = [.trace, .info, .warning, .error]
+
+    /// The trace whose logs the trace detail's pane needs now; nil when it shows none.
+    public var traceLogsQuery: String? {
+        guard snapshot != nil, !showHelp, traceLogScope != nil, case .trace(let id, .loaded) = detail else { return nil }
+        return id
+    }
 
     /// True when the terminal is below the 60×15 the layout needs.
     public var isTooSmall: Bool { width < DashboardLayout.minimumWidth || height < DashboardLayout.minimumHeight }

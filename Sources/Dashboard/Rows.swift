@@ -78,10 +78,16 @@ enum Rows {
         return rows
     }
 
-    /// The logs of a trace the snapshot holds, oldest first: of one span, or of the whole trace.
+    /// The logs of a trace, oldest first: of one span, or of the whole trace. All the source
+    /// keeps when it answered (``DashboardState/traceLogRecords``), else the snapshot's recent ones.
     static func traceLogs(_ state: DashboardState, traceId: String, spanId: String?) -> [LogRecord] {
-        guard let snapshot = state.snapshot else { return [] }
-        return snapshot.logs.filter { $0.traceId == traceId && (spanId == nil || $0.spanId == spanId) }.reversed()
+        let all: [LogRecord]
+        if let answered = state.traceLogRecords, answered.traceId == traceId {
+            all = answered.records
+        } else {
+            all = (state.snapshot?.logs ?? []).filter { $0.traceId == traceId }.reversed()
+        }
+        return spanId.map { id in all.filter { $0.spanId == id } } ?? all
     }
 
     /// The Topology view's lines: per layer a heading, then each service and under it its

@@ -34,6 +34,16 @@ extension DashboardState {
             breakerTracesRequest = nil
             breakerTraces = nil
         }
+        // A trace's logs: again with each snapshot while its pane shows them (more may have come).
+        if let id = traceLogsQuery {
+            if refresh || id != traceLogsRequest {
+                traceLogsRequest = id
+                effects.append(.fetchTraceLogs(traceId: id))
+            }
+        } else {
+            traceLogsRequest = nil
+            traceLogRecords = nil
+        }
         if let query = routeTracesQuery {
             if refresh || query != routeTracesRequest {
                 routeTracesRequest = query
@@ -88,6 +98,10 @@ private func applying(_ message: Message, to state: inout DashboardState, keyMap
             state.routeTraces = page
             state.detailSelection = min(state.detailSelection, max(0, page.matching - 1))
         }
+        return []
+    case .traceLogs(let id, let records):
+        guard id == state.traceLogsRequest else { return [] }
+        state.traceLogRecords = records.map { TraceLogRecords(traceId: id, records: $0) }
         return []
     case .traceTree(let tree):
         guard case .trace(let id, let load) = state.detail else { return [] }

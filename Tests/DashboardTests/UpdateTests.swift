@@ -504,6 +504,39 @@ struct LogsUpdateTests {
         #expect(s.notice?.text == "the trace is not loaded")
     }
 
+    @Test func thePaneAsksTheSourceForEveryRecordOfTheTraceAndPrefersItsAnswer() {
+        var s = DashboardState(width: 120, height: 40, snapshot: Fixtures.snapshot)
+        _ = Fixtures.drive(&s, .key(.char("3")))
+        _ = Fixtures.drive(&s, .key(.enter))
+        let trace = "4bf92f3577b34da6a3ce929d0e0e4736"
+        #expect(Fixtures.send(&s, .key(.char("L"))) == [.fetchTraceLogs(traceId: trace)])
+        // An older record the snapshot's recent ones no longer hold, in the root span.
+        let older = LogRecord(id: 7, at: 189.7, level: .info, service: "gateway", message: "accepted order", traceId: trace, spanId: "a000000000000001")
+        _ = update(&s, .traceLogs(traceId: trace, records: [older]))
+        #expect(Rows.traceLogs(s, traceId: trace, spanId: nil) == [older])
+        #expect(Rows.traceLogs(s, traceId: trace, spanId: "a000000000000001") == [older])
+        // Asked again with each snapshot while the pane shows logs; not once it shows attributes.
+        #expect(Fixtures.send(&s, .snapshot(Fixtures.snapshot)) == [.fetchTraceLogs(traceId: trace)])
+        _ = Fixtures.send(&s, .key(.char("L")))
+        _ = Fixtures.send(&s, .key(.char("L")))
+        #expect(s.traceLogScope == nil)
+        #expect(s.traceLogRecords == nil)
+        #expect(Fixtures.send(&s, .snapshot(Fixtures.snapshot)).isEmpty)
+    }
+
+    @Test func aSourceThatKeepsNoLogsLeavesTheSnapshotsRecords() {
+        var s = DashboardState(width: 120, height: 40, snapshot: Fixtures.snapshot)
+        _ = Fixtures.drive(&s, .key(.char("3")))
+        _ = Fixtures.drive(&s, .key(.enter))
+        _ = Fixtures.send(&s, .key(.char("L")))
+        let trace = "4bf92f3577b34da6a3ce929d0e0e4736"
+        _ = update(&s, .traceLogs(traceId: trace, records: nil))
+        #expect(Rows.traceLogs(s, traceId: trace, spanId: nil).map(\.id) == [1_207, 1_208, 1_209, 1_210])
+        // An answer for a trace no longer asked for is ignored.
+        _ = update(&s, .traceLogs(traceId: "0af7651916cd43dd8448eb211c80319c", records: []))
+        #expect(s.traceLogRecords == nil)
+    }
+
     @Test func theTraceLogsAreTheSnapshotsRecordsOfThatTraceOldestFirst() {
         let s = DashboardState(width: 120, height: 40, snapshot: Fixtures.snapshot)
         let trace = "4bf92f3577b34da6a3ce929d0e0e4736"

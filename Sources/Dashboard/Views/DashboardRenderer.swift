@@ -75,6 +75,7 @@ public enum DashboardRenderer {
         snapshot: SystemSnapshot,
         traces: (TraceQuery) -> TracePage,
         traceTree: (String) -> TraceTree? = { _ in nil },
+        traceLogs: (String) -> [LogRecord]? = { _ in nil },
         target: String? = nil,
         traceIDs: [String] = [],
         width: Int = 120,
@@ -89,6 +90,7 @@ public enum DashboardRenderer {
                     switch effect {
                     case .fetchTraces(let query): queue.append(.traces(traces(query)))
                     case .fetchTrace(let id): queue.append(.traceTree(traceTree(id)))
+                    case .fetchTraceLogs(let id): queue.append(.traceLogs(traceId: id, records: traceLogs(id)))
                     case .control, .quit: break
                     }
                 }

@@ -68,7 +68,8 @@ enum LogsView {
         let rule = String(repeating: String(glyphs.rule), count: 2)
         let what = scope == .span ? "logs of span \(span?.operation ?? "")" : "logs of the trace"
         var lines = [Line([Span("\(rule) ", .muted), Span(what, .bold), Span(" \(rule) ", .muted),
-                           Span(records.isEmpty ? "none in the recent logs" : "\(records.count) record\(records.count == 1 ? "" : "s")", .muted),
+                           Span(records.isEmpty ? (state.traceLogRecords?.traceId == tree.traceId ? "none" : "none in the recent logs")
+                                    : "\(records.count) record\(records.count == 1 ? "" : "s")", .muted),
                            Span("  (L: \(scope == .span ? "the whole trace" : "attributes"))", .muted)])]
         let shown = records.suffix(max(0, height - 1))
         let serviceWidth = shown.map { DisplayWidth.of($0.service) }.max() ?? 0
