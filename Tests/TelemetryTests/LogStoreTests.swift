@@ -144,6 +144,20 @@ struct LogStoreTests {
         #expect(decoded.dropped.spans == 1)
     }
 
+    @Test func aPageAnswersAQueryWithTheStoresCounts() {
+        let store = LogStore(time: time, capacity: 3)
+        let trace = TraceID(high: 1, low: 2)
+        store.append(level: .error, service: "a", message: "dropped first")
+        store.append(level: .error, service: "a", message: "in the trace", traceID: trace)
+        store.append(level: .info, service: "a", message: "info in the trace", traceID: trace)
+        store.append(level: .warning, service: "b", message: "elsewhere")
+        let page = store.page(LogQuery(minimumLevel: .warning, traceId: trace.description, limit: 10))
+        #expect(page.records.map(\.message) == ["in the trace"])
+        #expect(page.stored == 3)
+        #expect(page.dropped == 1)
+        #expect(store.page(LogQuery(limit: 2)).records.map(\.message) == ["elsewhere", "info in the trace"])
+    }
+
     @Test func levelsOrderFromTraceToCritical() {
         #expect(LogLevel.allCases.sorted() == [.trace, .debug, .info, .notice, .warning, .error, .critical])
         #expect(LogLevel(Logger.Level.warning) == .warning)

@@ -76,6 +76,18 @@ public final class LogStore: Sendable {
         }
     }
 
+    /// The records a query finds, newest first, with the store's counts.
+    public func page(_ query: LogQuery) -> LogPage {
+        let needle = query.text.lowercased()
+        let trace = query.traceId?.lowercased()
+        let records = newestFirst(limit: query.limit) { record in
+            record.level >= query.minimumLevel && (trace == nil || record.traceId == trace)
+                && (needle.isEmpty || record.matches(lowercased: needle))
+        }
+        let (stored, dropped) = state.withLock { ($0.ring.count, $0.dropped) }
+        return LogPage(query: query, records: records, stored: stored, dropped: dropped)
+    }
+
     /// The records logged in a trace (32 hex digits), oldest first.
     public func records(traceId: String) -> [LogRecord] {
         let id = traceId.lowercased()

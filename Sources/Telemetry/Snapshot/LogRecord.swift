@@ -65,3 +65,39 @@ public enum LogLevel: String, Codable, Sendable, Hashable, CaseIterable, Compara
         }
     }
 }
+
+/// Which log records to list (`GET /api/v1/logs`, ``LogStore/page(_:)``): at a level or above,
+/// matching a text, of one trace, newest first, at most `limit`.
+public struct LogQuery: Codable, Sendable, Equatable {
+    /// The least severe level listed.
+    public var minimumLevel: LogLevel
+    /// Matches the message, the service or a metadata value, ignoring case; empty matches all.
+    public var text: String
+    /// Only the records of this trace (32 lowercase hex digits).
+    public var traceId: String?
+    public var limit: Int
+
+    public init(minimumLevel: LogLevel = .trace, text: String = "", traceId: String? = nil, limit: Int = 100) {
+        self.minimumLevel = minimumLevel
+        self.text = text
+        self.traceId = traceId
+        self.limit = limit
+    }
+}
+
+/// The records a ``LogQuery`` found, newest first, and what the store holds and has dropped.
+public struct LogPage: Codable, Sendable, Equatable {
+    public var query: LogQuery
+    public var records: [LogRecord]
+    /// Records the store holds now (all queries' pool).
+    public var stored: Int
+    /// Records the store dropped to make room since start.
+    public var dropped: Int
+
+    public init(query: LogQuery, records: [LogRecord] = [], stored: Int = 0, dropped: Int = 0) {
+        self.query = query
+        self.records = records
+        self.stored = stored
+        self.dropped = dropped
+    }
+}
