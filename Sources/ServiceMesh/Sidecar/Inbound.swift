@@ -64,7 +64,7 @@ extension Mesh {
                 // specialises here, rather than the generic `ServiceContext.withValue` wrapper.)
                 (response, events) = await ServiceContext.$current.withValue(span.context) {
                     let answer = await Self.run(handler, request, requestContext, time: deployed.time)
-                    if answer.0.isServerError { Self.logFailure(deployed.logger, answer.0, route: route, events: answer.1) }
+                    if answer.0.isServerError { Self.logFailure(deployed.logger, answer.0, name: spanName, route: route, events: answer.1) }
                     return answer
                 }
             }
@@ -85,17 +85,18 @@ extension Mesh {
         return response
     }
 
-    /// A handler's 5xx, logged in the server span's context: a dependency that failed is a
-    /// warning (the caller saw it coming), anything else an error. Out of line: the path of a
-    /// request that succeeds carries none of it.
+    /// A handler's 5xx, logged in the server span's context and named as the span is (the route,
+    /// or the path under a catch-all route): a dependency that failed is a warning (the caller saw
+    /// it coming), anything else an error. Out of line: the path of a request that succeeds
+    /// carries none of it.
     @inline(never)
-    private static func logFailure(_ logger: Logger, _ response: Response, route: String, events: [FinishedSpan.Event]) {
+    private static func logFailure(_ logger: Logger, _ response: Response, name: String, route: String, events: [FinishedSpan.Event]) {
         let reason = response.errorMessage ?? "status \(response.status)"
         if let failed = events.first(where: { $0.name == "dependency failed" }), case .string(let target)? = failed.attributes.get("target") {
-            logger.warning("\(route) answered \(response.status): \(target) failed: \(reason)",
+            logger.warning("\(name) answered \(response.status): \(target) failed: \(reason)",
                            metadata: ["route": .string(route), "status": .stringConvertible(response.status), "dependency": .string(target)])
         } else {
-            logger.error("\(route) answered \(response.status): \(reason)", metadata: ["route": .string(route), "status": .stringConvertible(response.status)])
+            logger.error("\(name) answered \(response.status): \(reason)", metadata: ["route": .string(route), "status": .stringConvertible(response.status)])
         }
     }
 
