@@ -175,6 +175,7 @@ let package = Package(
                 "Resilience",
                 "Telemetry",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(
