@@ -166,7 +166,7 @@ public final class OrderService: MeshService, Sendable {
                     try await charge(context)
                 } catch let error as MeshCallError where error.kind == .breakerOpen {
                     // The fallback: queue the payment; the order stays pending.
-                    logger.notice("\(context.orderId): payment queued, the breaker to payment-service is open; the order stays pending",
+                    logger.info("\(context.orderId): payment queued, the breaker to payment-service is open; the order stays pending",
                                   metadata: ["order": .string(context.orderId)])
                     context.paymentQueued = true
                     queue.withLock { $0.waiting.append(context) }
