@@ -80,6 +80,8 @@ final class DashboardRuntime<Source: DashboardSource, Backend: TerminalBackend> 
                     queue.append(.traceTree(await source.traceTree(id: id)))
                 case .fetchTraces(let query):
                     queue.append(.traces(await source.traces(query)))
+                case .fetchTraceLogs(let id):
+                    queue.append(.traceLogs(traceId: id, records: await source.logs(traceId: id)))
                 case .control(let command):
                     do {
                         try await source.perform(command)

@@ -10,6 +10,8 @@ import Telemetry
 /// - ``traces(_:)`` answers from every trace the source keeps (not only the snapshot's few), and
 ///   quickly: the Traces list asks for the page on screen with every refresh and many keys.
 /// - ``traceTree(id:)`` returns nil when the trace is unknown or was evicted.
+/// - ``logs(traceId:)`` answers from every log record the source keeps, or nil when it keeps
+///   none beyond the snapshot's (the dashboard then shows those of the snapshot's recent `logs`).
 /// - ``perform(_:)`` applies the command before returning, so the next ``snapshot()`` shows its
 ///   effect; it throws an error whose description says what went wrong (`unknown breaker "x"`).
 /// - ``connectionStatus`` and ``controlUnavailableReason`` are read every refresh, without
@@ -19,6 +21,8 @@ public protocol DashboardSource: Sendable {
     func snapshot() async -> SystemSnapshot?
     func traces(_ query: TraceQuery) async -> TracePage
     func traceTree(id: String) async -> TraceTree?
+    /// The log records of a trace, oldest first; nil when the source cannot look them up.
+    func logs(traceId: String) async -> [LogRecord]?
     func perform(_ command: ControlCommand) async throws
     /// How the source is connected to its system now; the header shows it.
     var connectionStatus: ConnectionStatus { get }
@@ -32,6 +36,9 @@ public protocol DashboardSource: Sendable {
 }
 
 extension DashboardSource {
+    /// Knows no logs beyond the snapshot's.
+    public func logs(traceId: String) async -> [LogRecord]? { nil }
+
     /// A source in the same process is always connected.
     public var connectionStatus: ConnectionStatus { .live }
     /// A source in the same process can always send commands.

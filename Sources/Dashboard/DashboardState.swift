@@ -9,6 +9,8 @@ public enum Tab: Int, CaseIterable, Sendable, Hashable {
     case events
     /// Services in layers from the gateway, with the edges between them.
     case topology = 6
+    /// What the services logged, newest first, with the trace each record was logged in.
+    case logs
 
     public var title: String {
         switch self {
@@ -17,6 +19,7 @@ public enum Tab: Int, CaseIterable, Sendable, Hashable {
         case .traces: "Traces"
         case .events: "Events"
         case .topology: "Topology"
+        case .logs: "Logs"
         }
     }
 
@@ -29,6 +32,7 @@ public enum Tab: Int, CaseIterable, Sendable, Hashable {
         case .events: [.newest, .oldest]
         // Laid out by the graph, not sorted.
         case .topology: [.reported]
+        case .logs: [.newest, .oldest]
         }
     }
 }
@@ -72,6 +76,17 @@ public enum Detail: Sendable, Equatable {
     case routeTraces(service: String, route: String)
     /// Two traces of the same operation span by span: the marked one and another.
     case comparison(marked: TraceTree, other: TraceTree)
+}
+
+/// Which logs the trace detail's pane shows (`L` cycles: none, the selected span's, the whole trace's).
+public enum TraceLogScope: Sendable, Equatable {
+    case span, trace
+}
+
+/// A trace's log records, oldest first, as the source answered them.
+public struct TraceLogRecords: Sendable, Equatable {
+    public var traceId: String
+    public var records: [LogRecord]
 }
 
 /// A detail passed through on the way to the one shown, with where its selection and scroll
@@ -167,6 +182,18 @@ public struct DashboardState: Sendable, Equatable {
     public var tracesErrorsOnly: Bool = false
     /// `i` on the Events list: show only manual actions.
     public var eventsInterventionsOnly: Bool = false
+    /// `l` on the Logs list: the least severe level shown (`.trace` shows every record).
+    public var logsMinimumLevel: LogLevel = .trace
+    /// `L` in a trace: its pane shows the logs of the selected span or of the whole trace
+    /// instead of the span's attributes; nil for the attributes.
+    public var traceLogScope: TraceLogScope?
+    /// The log records of the trace on screen as the source answered them (all it keeps), while
+    /// its pane shows logs; nil before the answer, or when the source keeps none beyond the snapshot's.
+    public var traceLogRecords: TraceLogRecords?
+    var traceLogsRequest: String?
+    /// The span to select once the trace being loaded arrives (`Enter` on a log record opens
+    /// its trace at the span it was logged in).
+    var pendingSpanID: String?
     /// The rows of the Traces list on screen, a page of the source's trace store: the list never
     /// holds more than it shows. Its `selectedIndex` and `offset` count in the whole store's order.
     public var traceList: TracePage?
@@ -236,6 +263,7 @@ public struct DashboardState: Sendable, Equatable {
             case .traces: return .traces
             case .events: return .events
             case .topology: return .topology
+            case .logs: return .logs
             }
         }
     }
@@ -270,6 +298,15 @@ public struct DashboardState: Sendable, Equatable {
         guard snapshot != nil, !showHelp, case .routeTraces(let service, let route) = detail else { return nil }
         return TraceQuery(order: .slowest, span: SpanName(service: service, operation: route), offset: detailOffset,
                           limit: Self.routeTraceRows(height: height))
+    }
+
+    /// The levels `l` steps through on the Logs list.
+    static let logLevelSteps: [LogLevel] = [.trace, .info, .warning, .error]
+
+    /// The trace whose logs the trace detail's pane needs now; nil when it shows none.
+    public var traceLogsQuery: String? {
+        guard snapshot != nil, !showHelp, traceLogScope != nil, case .trace(let id, .loaded) = detail else { return nil }
+        return id
     }
 
     /// True when the terminal is below the 60×15 the layout needs.

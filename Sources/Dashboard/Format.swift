@@ -22,6 +22,13 @@ enum Format {
         return twoDigits(total / 3600) + ":" + twoDigits(total / 60 % 60) + ":" + twoDigits(total % 60)
     }
 
+    /// Elapsed time to the millisecond, `00:03:12.045`, for log records (several a second).
+    static func clockMillis(_ seconds: Double) -> String {
+        let millis = seconds.isFinite ? max(0, Int((seconds * 1000).rounded(.down))) : 0
+        let fraction = String(millis % 1000)
+        return clock(Double(millis / 1000)) + "." + String(repeating: "0", count: 3 - fraction.count) + fraction
+    }
+
     /// Short elapsed time as `00:12` (minutes:seconds), or `1:02:03` past an hour.
     static func shortClock(_ seconds: Double) -> String {
         let total = seconds.isFinite ? max(0, Int(seconds)) : 0

@@ -15,6 +15,10 @@ public enum Action: Sendable, Hashable {
     /// on the Events list, shows only the manual actions there (or all events again).
     case interventions
     case toggleCriticalPath, markTrace, compareWithMarked
+    /// `l` on the Logs list: cycle the least severe level shown.
+    case cycleLogLevel
+    /// `L` in a trace: its pane shows the selected span's logs, then the whole trace's, then the span again.
+    case cycleTraceLogs
 }
 
 /// Where keys are read: each view has its own bindings on top of the global ones.
@@ -26,6 +30,7 @@ public enum KeyContext: String, Sendable, Hashable, CaseIterable {
     case routeTraces, comparison
     case events
     case topology
+    case logs
     case interventions
     case help
 
@@ -43,6 +48,7 @@ public enum KeyContext: String, Sendable, Hashable, CaseIterable {
         case .comparison: "Trace comparison"
         case .events: "Events"
         case .topology: "Topology"
+        case .logs: "Logs"
         case .interventions: "Interventions"
         case .help: "Help"
         }
@@ -117,6 +123,7 @@ public struct KeyMap: Sendable {
             KeyBinding([.char("3")], .showTab(.traces), help: "Traces view", in: .global),
             KeyBinding([.char("4")], .showTab(.events), help: "Events view", in: .global),
             KeyBinding([.char("6")], .showTab(.topology), help: "Topology view", in: .global),
+            KeyBinding([.char("7")], .showTab(.logs), help: "Logs view", in: .global),
             KeyBinding([.up, .char("k")], .moveUp, help: "move up", in: .global),
             KeyBinding([.down, .char("j")], .moveDown, help: "move down", in: .global),
             KeyBinding([.pageUp], .pageUp, help: "page up", in: .global),
@@ -163,6 +170,7 @@ public struct KeyMap: Sendable {
         ])
         bindings += [
             KeyBinding([.enter], .drillIn, help: "the selected span's details: every attribute, event, link (enter or esc closes)", hint: "span", in: .traceDetail),
+            KeyBinding([.char("L")], .cycleTraceLogs, help: "logs in the pane: the span's, then the whole trace's, then attributes again", hint: "logs", in: .traceDetail),
             KeyBinding([.char("c")], .toggleCriticalPath, help: "mark the critical path (the spans the trace waited on)", hint: "critical path", in: .traceDetail),
             KeyBinding([.char("M"), .char(" ")], .markTrace, help: "mark this trace to compare another with (again: unmark)", hint: "mark", in: .traceDetail),
             KeyBinding([.char("C")], .compareWithMarked, help: "compare with the marked trace (same operation): span by span", hint: "compare", in: .traceDetail),
@@ -179,6 +187,10 @@ public struct KeyMap: Sendable {
         bindings += [KeyBinding([.enter], .drillIn, help: "open the trace the event names", hint: "open trace", in: .events)]
             + listKeys(.events, what: "event", extra: [
                 KeyBinding([.char("i")], .interventions, help: "show only manual actions (interventions), or every event again", hint: "interventions only", in: .events),
+            ]).filter { $0.action != .drillIn }
+        bindings += [KeyBinding([.enter], .drillIn, help: "open the trace the record was logged in, at its span", hint: "open trace", in: .logs)]
+            + listKeys(.logs, what: "log record", extra: [
+                KeyBinding([.char("l")], .cycleLogLevel, help: "cycle the least severe level shown: all, info, warning, error", hint: "level", in: .logs),
             ]).filter { $0.action != .drillIn }
         bindings += [
             KeyBinding([.escape], .back, help: "close the interventions (i too)", hint: "back", in: .interventions),

@@ -10,6 +10,9 @@ public enum Message: Sendable, Equatable {
     case traceTree(TraceTree?)
     /// A page of stored traces the state asked for (``Effect/fetchTraces(_:)``).
     case traces(TracePage)
+    /// The log records of a trace the state asked for (``Effect/fetchTraceLogs(traceId:)``), or
+    /// nil when the source keeps none beyond the snapshot's.
+    case traceLogs(traceId: String, records: [LogRecord]?)
     case resize(width: Int, height: Int)
     /// How the source is connected now (read every refresh).
     case connection(ConnectionStatus)
@@ -27,5 +30,7 @@ public enum Effect: Sendable, Equatable {
     case fetchTrace(id: String)
     /// Fetch a page of stored traces; the answer comes back as ``Message/traces(_:)``.
     case fetchTraces(TraceQuery)
+    /// Fetch a trace's log records; the answer comes back as ``Message/traceLogs(traceId:records:)``.
+    case fetchTraceLogs(traceId: String)
     case quit
 }

@@ -63,6 +63,33 @@ enum Rows {
         return rows
     }
 
+    /// The Logs view's records: at the chosen level or above, matching the filter (message,
+    /// service, level, a metadata value, a trace id's start), newest first unless sorted oldest first.
+    static func logs(_ state: DashboardState) -> [LogRecord] {
+        guard let snapshot = state.snapshot else { return [] }
+        let filter = state.list(.logs).filter.lowercased()
+        let minimum = state.logsMinimumLevel
+        var rows = snapshot.logs.filter { record in
+            record.level >= minimum
+                && (filter.isEmpty || record.matches(lowercased: filter) || record.level.rawValue.hasPrefix(filter)
+                    || (record.traceId?.hasPrefix(filter) ?? false))
+        }
+        if state.sortOrder(.logs) == .oldest { rows.reverse() }
+        return rows
+    }
+
+    /// The logs of a trace, oldest first: of one span, or of the whole trace. All the source
+    /// keeps when it answered (``DashboardState/traceLogRecords``), else the snapshot's recent ones.
+    static func traceLogs(_ state: DashboardState, traceId: String, spanId: String?) -> [LogRecord] {
+        let all: [LogRecord]
+        if let answered = state.traceLogRecords, answered.traceId == traceId {
+            all = answered.records
+        } else {
+            all = (state.snapshot?.logs ?? []).filter { $0.traceId == traceId }.reversed()
+        }
+        return spanId.map { id in all.filter { $0.spanId == id } } ?? all
+    }
+
     /// The Topology view's lines: per layer a heading, then each service and under it its
     /// outgoing edges (calls and events) in the snapshot's order.
     static func topology(_ state: DashboardState) -> [TopologyLine] {
@@ -93,6 +120,7 @@ enum Rows {
         case .traces: (state.traceList?.rows ?? []).map(\.traceId)
         case .events: events(state).map { String($0.id) }
         case .topology: topology(state).compactMap(\.id)
+        case .logs: logs(state).map { String($0.id) }
         }
     }
 }

@@ -34,6 +34,16 @@ extension DashboardState {
             breakerTracesRequest = nil
             breakerTraces = nil
         }
+        // A trace's logs: again with each snapshot while its pane shows them (more may have come).
+        if let id = traceLogsQuery {
+            if refresh || id != traceLogsRequest {
+                traceLogsRequest = id
+                effects.append(.fetchTraceLogs(traceId: id))
+            }
+        } else {
+            traceLogsRequest = nil
+            traceLogRecords = nil
+        }
         if let query = routeTracesQuery {
             if refresh || query != routeTracesRequest {
                 routeTracesRequest = query
@@ -89,6 +99,10 @@ private func applying(_ message: Message, to state: inout DashboardState, keyMap
             state.detailSelection = min(state.detailSelection, max(0, page.matching - 1))
         }
         return []
+    case .traceLogs(let id, let records):
+        guard id == state.traceLogsRequest else { return [] }
+        state.traceLogRecords = records.map { TraceLogRecords(traceId: id, records: $0) }
+        return []
     case .traceTree(let tree):
         guard case .trace(let id, let load) = state.detail else { return [] }
         guard let tree else {
@@ -104,6 +118,9 @@ private func applying(_ message: Message, to state: inout DashboardState, keyMap
             loaded.showsSpanDetails = previous.showsSpanDetails
             if tree.spans.contains(where: { $0.spanId == previous.selectedSpanID }) { loaded.selectedSpanID = previous.selectedSpanID }
         }
+        // Opened from a log record: at the span it was logged in.
+        if let pending = state.pendingSpanID, tree.spans.contains(where: { $0.spanId == pending }) { loaded.selectedSpanID = pending }
+        state.pendingSpanID = nil
         state.detail = .trace(id: id, tree: .loaded(loaded))
         state.reconcileTraceSelection()
         return []
@@ -203,11 +220,14 @@ extension DashboardState {
             if tab == .events, let id = list(.events).selectedID, Rows.events(self).first(where: { String($0.id) == id })?.traceId == nil {
                 return "this event names no trace"
             }
+            if tab == .logs, let id = list(.logs).selectedID, Rows.logs(self).first(where: { String($0.id) == id })?.traceId == nil {
+                return "this record was logged outside any trace"
+            }
             guard let id = list(tab).selectedID else {
                 return "nothing to open: \(emptyListReason(what: tab == .topology ? "services" : tab.title.lowercased()))"
             }
             return tab == .topology ? topologyDrillInReason(id) : nil
-        case .toggleCriticalPath, .markTrace:
+        case .toggleCriticalPath, .markTrace, .cycleTraceLogs:
             return loadedTrace == nil ? "the trace is not loaded" : nil
         case .compareWithMarked:
             guard let trace = loadedTrace?.tree else { return "the trace is not loaded" }
@@ -231,6 +251,7 @@ extension DashboardState {
         if !filter.isEmpty { return "no \(what) match the filter \"\(filter)\"" }
         if tab == .traces && tracesErrorsOnly { return "no traces with errors" }
         if tab == .events && eventsInterventionsOnly { return "no manual actions" }
+        if tab == .logs && logsMinimumLevel != .trace { return "no records at \(logsMinimumLevel.rawValue) or above" }
         return "the list is empty"
     }
 
@@ -297,6 +318,9 @@ extension DashboardState {
             } else if tab == .events && eventsInterventionsOnly {
                 eventsInterventionsOnly = false
                 reconcileSelection(tab)
+            } else if tab == .logs && logsMinimumLevel != .trace {
+                logsMinimumLevel = .trace
+                reconcileSelection(tab)
             }
         case .moveUp: move(by: -1)
         case .moveDown: move(by: 1)
@@ -344,6 +368,17 @@ extension DashboardState {
         case .nextError: selectNextErrorSpan()
         case .toggleCriticalPath:
             showsCriticalPath.toggle()
+        case .cycleLogLevel:
+            let levels = DashboardState.logLevelSteps
+            logsMinimumLevel = levels[((levels.firstIndex(of: logsMinimumLevel) ?? 0) + 1) % levels.count]
+            reconcileSelection(.logs)
+            notice = Notice(logsMinimumLevel == .trace ? "level: all" : "level: \(logsMinimumLevel.rawValue) and above", ticksLeft: 8)
+        case .cycleTraceLogs:
+            switch traceLogScope {
+            case nil: traceLogScope = .span
+            case .span: traceLogScope = .trace
+            case .trace: traceLogScope = nil
+            }
         case .markTrace:
             guard let tree = loadedTrace?.tree else { return [] }
             if markedTrace?.traceId == tree.traceId {
@@ -484,6 +519,13 @@ extension DashboardState {
         case .events:
             guard let trace = Rows.events(self).first(where: { String($0.id) == id })?.traceId else { return [] }
             detail = .trace(id: trace, tree: .loading)
+            return [.fetchTrace(id: trace)]
+        case .logs:
+            guard let record = Rows.logs(self).first(where: { String($0.id) == id }), let trace = record.traceId else { return [] }
+            detail = .trace(id: trace, tree: .loading)
+            pendingSpanID = record.spanId
+            // Its logs in view: the record in its span's company.
+            traceLogScope = .span
             return [.fetchTrace(id: trace)]
         case .topology:
             guard topologyDrillInReason(id) == nil, let snapshot else { return [] }

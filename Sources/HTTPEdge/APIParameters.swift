@@ -15,6 +15,10 @@ public enum APIParameters {
     /// `offset`: the first row wanted; a billion is beyond any store, and keeps the number an Int.
     public static let offsetRange = 0...1_000_000_000
 
+    /// `limit`: records of a logs page.
+    public static let logLimitRange = 1...1_000
+    public static let defaultLogLimit = 100
+
     /// The parameters `/api/v1/traces` takes, as `TraceQuery` names its fields there.
     public static let traceParameters = ["order", "errors", "text", "service", "span", "offset", "limit", "anchor"]
 
@@ -70,6 +74,25 @@ public enum APIParameters {
         if let anchor = try query.single("anchor") {
             result.anchor = try traceID(anchor, field: "anchor")
         }
+        return result
+    }
+
+    /// The ``LogQuery`` of `/api/v1/logs`: `level=trace|debug|info|notice|warning|error|critical`
+    /// (the least severe listed), `text=T`, `trace=ID` (32 hex digits), `limit=N` (1…1000, default 100).
+    public static func logQuery(_ query: QueryItems) throws(APIError) -> LogQuery {
+        try query.requireOnly(["level", "text", "trace", "limit"])
+        var result = LogQuery(limit: defaultLogLimit)
+        if let level = try query.single("level") {
+            guard let parsed = LogLevel(rawValue: level) else {
+                throw .badRequest("level", "level must be one of \(LogLevel.allCases.map(\.rawValue).joined(separator: ", ")), got \"\(level)\"")
+            }
+            result.minimumLevel = parsed
+        }
+        result.text = try query.single("text") ?? ""
+        if let trace = try query.single("trace") {
+            result.traceId = try traceID(trace, field: "trace")
+        }
+        result.limit = try integer(query, "limit", in: logLimitRange, default: defaultLogLimit, unit: "records")
         return result
     }
 

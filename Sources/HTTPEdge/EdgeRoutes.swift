@@ -66,6 +66,7 @@ public struct EdgeRoutes: Sendable {
         Route(method: .get, path: "/api/v1/snapshot"),
         Route(method: .get, path: "/api/v1/traces"),
         Route(method: .get, path: "/api/v1/traces/{id}"),
+        Route(method: .get, path: "/api/v1/logs"),
         Route(method: .get, path: "/api/v1/feed"),
         Route(method: .post, path: "/api/v1/control"),
     ]
@@ -103,6 +104,10 @@ public struct EdgeRoutes: Sendable {
                 throw APIError(.notFound, "no stored trace \(id): it was never seen or has been evicted (GET /api/v1/traces lists the stored ones)", field: "id")
             }
             return JSONBody.response(tree)
+        }
+        router.get("/api/v1/logs") { request, _ in
+            let query = try APIParameters.logQuery(QueryItems(query: request.uri.query))
+            return JSONBody.response(await provider.logs(query))
         }
         router.get("/api/v1/feed") { request, _ in
             let (window, interval) = try APIParameters.feed(QueryItems(query: request.uri.query))

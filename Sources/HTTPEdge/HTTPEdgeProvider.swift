@@ -6,7 +6,7 @@ import Telemetry
 /// The edge knows no mesh: an adapter over whatever runs the system implements this (meshtop's is
 /// `MeshEdgeProvider`, over a `Mesh`). Every implementation must guarantee:
 /// - every method may be called from any task, concurrently, as requests arrive;
-/// - ``snapshot(window:)``, ``traces(_:)``, ``traceTree(id:)`` and ``metricsExposition()`` only read:
+/// - ``snapshot(window:)``, ``traces(_:)``, ``traceTree(id:)``, ``logs(_:)`` and ``metricsExposition()`` only read:
 ///   they never change the system, and they return promptly (they run on a request's task);
 /// - ``perform(_:origin:)`` applies the command at once and records it in the system's event log
 ///   with `origin`, or throws ``ControlTargetNotFound`` naming what exists, having changed nothing;
@@ -22,12 +22,20 @@ public protocol HTTPEdgeProvider: Sendable {
     func traces(_ query: TraceQuery) async -> TracePage
     /// A stored trace by its id (32 lowercase hex digits); nil when unknown or evicted.
     func traceTree(id: String) async -> TraceTree?
+    /// The log records a query finds, newest first. A provider that keeps no logs answers an
+    /// empty page (the default).
+    func logs(_ query: LogQuery) async -> LogPage
     /// Carries out a command from a client of the control API.
     ///
     /// - Parameter origin: who asked, as the event log records it (`api 127.0.0.1:53122`).
     func perform(_ command: ControlCommand, origin: ActionOrigin) async throws(ControlTargetNotFound)
     /// The system's metrics in the Prometheus text format 0.0.4, as they are now.
     func metricsExposition() -> String
+}
+
+extension HTTPEdgeProvider {
+    /// Keeps no logs: an empty page, nothing stored, nothing dropped.
+    public func logs(_ query: LogQuery) async -> LogPage { LogPage(query: query) }
 }
 
 /// A control command named a breaker, service or instance the system does not have: `404`.

@@ -30,6 +30,10 @@ public struct MeshEdgeProvider: HTTPEdgeProvider {
         mesh.telemetry.traces.tree(hex: id)
     }
 
+    public func logs(_ query: LogQuery) async -> LogPage {
+        mesh.telemetry.logs.page(query)
+    }
+
     public func perform(_ command: ControlCommand, origin: ActionOrigin) async throws(ControlTargetNotFound) {
         do {
             try mesh.perform(command, origin: origin)

@@ -42,6 +42,11 @@ public struct MeshSource: DashboardSource {
         tree(id: id)
     }
 
+    /// Every record the mesh's log store keeps of the trace, oldest first.
+    public func logs(traceId: String) async -> [LogRecord]? {
+        mesh.telemetry.logs.records(traceId: traceId)
+    }
+
     /// ``traces(_:)`` without suspending, for a one-off render.
     public func tracePage(_ query: TraceQuery) -> TracePage {
         mesh.telemetry.traces.page(query)

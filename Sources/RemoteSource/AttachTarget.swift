@@ -52,6 +52,11 @@ public struct AttachTarget: Sendable, Equatable {
         "\(base)/api/v1/traces/\(Self.encode(id))"
     }
 
+    /// Every log record of a trace the server keeps (up to the endpoint's 1,000), newest first.
+    public func logs(traceId: String) -> String {
+        "\(base)/api/v1/logs?trace=\(Self.encode(traceId))&limit=1000"
+    }
+
     /// The traces endpoint with a ``TraceQuery``'s fields as query parameters (defaults left out).
     public func traces(_ query: TraceQuery) -> String {
         var items = ["order=\(query.order.rawValue)"]

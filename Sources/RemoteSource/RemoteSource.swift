@@ -103,6 +103,13 @@ public final class RemoteSource: DashboardSource, Service {
         return try? await get(TraceTree.self, from: target.traceTree(id: id))
     }
 
+    /// A trace's records from the server's log store, oldest first; nil while the feed is not
+    /// live or the server has no logs endpoint (one from before logs): the snapshot's then serve.
+    public func logs(traceId: String) async -> [LogRecord]? {
+        guard feed.withLock({ $0.isLive }), let page = try? await get(LogPage.self, from: target.logs(traceId: traceId)) else { return nil }
+        return page.records.reversed()
+    }
+
     /// POSTs the command with the bearer token; the server's error (`unknown breaker …`, a refused
     /// token) is thrown as a ``ServerError`` whose description the dashboard shows. Then fetches a
     /// snapshot so the next frame shows the effect without waiting for the feed.

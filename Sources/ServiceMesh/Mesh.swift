@@ -1,4 +1,5 @@
 import CoreMetrics
+import Logging
 import Resilience
 import Synchronization
 import Telemetry
@@ -220,6 +221,8 @@ final class DeployedService: Sendable {
     let router: Router
     let metrics: ServiceMetrics
     let tracer: TelemetryTracer
+    /// Its logger: the mesh's log store, records attributed to the service.
+    let logger: Logger
     /// The telemetry's time source, read on every request (through the mesh, each read copied
     /// the whole `MeshTelemetry`).
     let time: TimeSource
@@ -231,6 +234,7 @@ final class DeployedService: Sendable {
         router = service.router
         metrics = ServiceMetrics(service: service.name, factory: telemetry.metrics)
         tracer = telemetry.tracer(for: service.name)
+        logger = telemetry.logger(for: service.name)
         time = telemetry.time
         channels = CallerChannels(caller: service.name)
     }

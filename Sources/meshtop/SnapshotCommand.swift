@@ -181,6 +181,7 @@ extension DashboardView {
         case .events: self = .events
         case .topology: self = .topology
         case .interventions: self = .interventions
+        case .logs: self = .logs
         case .service: self = .service
         case .breaker: self = .breaker
         case .route: self = .route

@@ -80,8 +80,32 @@ enum Fixtures {
             RouteStatus(service: "order-service", route: "POST /orders", rps: 100, errorRatio: 0.035, latency: LatencySummary(count: 6_000, p50Ms: 25, p95Ms: 64, p99Ms: 130, maxMs: 300), requestsTotal: 19_000),
             RouteStatus(service: "order-service", route: "GET /orders/:id", rps: 20, errorRatio: 0, latency: LatencySummary(count: 1_200, p50Ms: 4, p95Ms: 9, p99Ms: 12, maxMs: 20), requestsTotal: 4_040),
         ],
-        traces: traces, events: events
+        traces: traces, events: events,
+        dropped: DroppedCounts(logs: 1_204),
+        logs: logs
     )
+
+    /// Newest first, as the snapshot carries them: the fixture trace's failure as its services
+    /// logged it (in its spans), and records logged outside any trace.
+    static let logs: [LogRecord] = {
+        let trace = "4bf92f3577b34da6a3ce929d0e0e4736"
+        return [
+            LogRecord(id: 1_212, at: 191.204, level: .info, service: "gateway", message: "GET /api/products/7 served from cache", metadata: ["route": "GET /api/products/:id"]),
+            LogRecord(id: 1_211, at: 190.004, level: .warning, service: "notification", message: "notification-1 removed from the registry: missed 3 heartbeats", metadata: ["instance": "notification-1"]),
+            LogRecord(id: 1_210, at: 189.786, level: .error, service: "gateway", message: "POST /api/orders answered 502: order-service failed: 503 after 2 attempts",
+                      traceId: trace, spanId: "a000000000000001"),
+            LogRecord(id: 1_209, at: 189.782, level: .error, service: "order-service", message: "POST /orders answered 503: payment-service failed: 503 after 2 attempts",
+                      metadata: ["route": "POST /orders", "status": "503"], traceId: trace, spanId: "a000000000000002"),
+            LogRecord(id: 1_208, at: 189.752, level: .warning, service: "payment-service", message: "POST payment-service/pay answered 503 after 2 attempts: injected fault",
+                      metadata: ["target": "payment-service", "attempts": "2"], traceId: trace, spanId: "a000000000000004"),
+            LogRecord(id: 1_207, at: 189.701, level: .notice, service: "payment-service", message: "retrying after 503: backoff 20ms", traceId: trace, spanId: "a000000000000005"),
+            LogRecord(id: 1_206, at: 180.000, level: .warning, service: "order-service", message: "breaker order-service->payment-service HALF-OPEN -> OPEN: trial call failed (503)",
+                      metadata: ["breaker": "order-service->payment-service"]),
+            LogRecord(id: 1_205, at: 132.410, level: .critical, service: "order-service", message: "place-order o-17: stuck: compensation reserve failed 5 times: inventory-service unavailable",
+                      metadata: ["saga": "o-17"], traceId: "b7ad6b7169203331b7ad6b7169203331", spanId: "b000000000000002"),
+            LogRecord(id: 1_204, at: 92.018, level: .debug, service: "user-service", message: "cache warm: 512 users"),
+        ]
+    }()
 
     static let tree = TraceTree(traceId: "4bf92f3577b34da6a3ce929d0e0e4736", startedAt: takenAt - 2.4, durationMs: 184, spans: [
         SpanRecord(spanId: "a000000000000001", depth: 0, service: "gateway", operation: "POST /api/orders", kind: .server, startOffsetMs: 0, durationMs: 184, status: SpanStatusRecord(code: .error), attributes: ["http.response.status_code": "502"]),
@@ -156,6 +180,7 @@ extension Fixtures {
                 switch effect {
                 case .fetchTraces(let query): queue.append(.traces(query.page(of: state.snapshot?.traces ?? [], spans: spans)))
                 case .fetchTrace(let id): queue.append(.traceTree(traceTree(id)))
+                case .fetchTraceLogs: break
                 case .control, .quit: break
                 }
             }

@@ -390,3 +390,157 @@ struct DisabledKeyTests {
         }
     }
 }
+
+@Suite("update: the Logs view")
+struct LogsUpdateTests {
+    func state(width: Int = 120, height: Int = 40) -> DashboardState {
+        var s = DashboardState(width: width, height: height, snapshot: Fixtures.snapshot)
+        _ = Fixtures.send(&s, .key(.char("7")))
+        return s
+    }
+
+    @Test func sevenShowsTheLogsNewestFirst() {
+        let s = state()
+        #expect(s.tab == .logs)
+        #expect(s.keyContext == .logs)
+        #expect(Rows.logs(s).map(\.id) == Fixtures.logs.map(\.id))
+        #expect(s.list(.logs).selectedID == "1212")
+    }
+
+    @Test func lCyclesTheLeastSevereLevelShownAndEscShowsAllAgain() {
+        var s = state()
+        _ = Fixtures.send(&s, .key(.char("l")))
+        #expect(s.logsMinimumLevel == .info)
+        #expect(!Rows.logs(s).contains { $0.level == .debug })
+        _ = Fixtures.send(&s, .key(.char("l")))
+        #expect(s.logsMinimumLevel == .warning)
+        #expect(Rows.logs(s).map(\.level).allSatisfy { $0 >= .warning })
+        #expect(s.notice?.text == "level: warning and above")
+        // The selection moved off the info record the filter hid.
+        #expect(s.list(.logs).selectedID == "1211")
+        _ = Fixtures.send(&s, .key(.char("l")))
+        #expect(Rows.logs(s).map(\.level) == [.error, .error, .critical])
+        _ = Fixtures.send(&s, .key(.char("l")))
+        #expect(s.logsMinimumLevel == .trace)
+        _ = Fixtures.send(&s, .key(.char("l")))
+        _ = Fixtures.send(&s, .key(.escape))
+        #expect(s.logsMinimumLevel == .trace)
+        #expect(Rows.logs(s).count == Fixtures.logs.count)
+    }
+
+    @Test func slashFiltersByTextAcrossMessageServiceMetadataAndTrace() {
+        var s = state()
+        _ = Fixtures.send(&s, .key(.char("/")))
+        for character in "o-17" { _ = Fixtures.send(&s, .key(.char(character))) }
+        _ = Fixtures.send(&s, .key(.enter))
+        #expect(Rows.logs(s).map(\.id) == [1_205])
+        _ = Fixtures.send(&s, .key(.escape))
+        _ = Fixtures.send(&s, .key(.char("/")))
+        for character in "4bf92f35" { _ = Fixtures.send(&s, .key(.char(character))) }
+        #expect(Rows.logs(s).count == 4, "a trace id's start finds the trace's records")
+    }
+
+    @Test func sCyclesToOldestFirst() {
+        var s = state()
+        _ = Fixtures.send(&s, .key(.char("s")))
+        #expect(s.sortOrder(.logs) == .oldest)
+        #expect(Rows.logs(s).first?.id == 1_204)
+    }
+
+    @Test func enterOpensTheTraceAtTheSpanTheRecordWasLoggedIn() throws {
+        var s = state()
+        _ = Fixtures.send(&s, .key(.down))
+        _ = Fixtures.send(&s, .key(.down))
+        _ = Fixtures.send(&s, .key(.down))   // 1209, order-service, in span a…02
+        let effects = Fixtures.drive(&s, .key(.enter))
+        #expect(effects.contains(.fetchTrace(id: "4bf92f3577b34da6a3ce929d0e0e4736")))
+        let trace = try #require(s.loadedTrace)
+        #expect(trace.selectedSpanID == "a000000000000002")
+        #expect(s.traceLogScope == .span)
+        _ = Fixtures.send(&s, .key(.escape))
+        #expect(s.detail == nil)
+        #expect(s.tab == .logs)
+    }
+
+    @Test func enterOnARecordOutsideAnyTraceSaysSoAndStays() {
+        var s = state()
+        let effects = Fixtures.send(&s, .key(.enter))   // 1212: no trace
+        #expect(effects.isEmpty)
+        #expect(s.detail == nil)
+        #expect(s.notice?.text == "this record was logged outside any trace")
+        #expect(s.disabledReason(.drillIn) == "this record was logged outside any trace")
+    }
+
+    @Test func levelFilterThatHidesEverythingSaysWhy() {
+        var snapshot = Fixtures.snapshot
+        snapshot.logs = snapshot.logs.filter { $0.level < .error }
+        var s = DashboardState(width: 120, height: 40, snapshot: snapshot)
+        _ = Fixtures.send(&s, .key(.char("7")))
+        for _ in 0..<3 { _ = Fixtures.send(&s, .key(.char("l"))) }
+        #expect(s.logsMinimumLevel == .error)
+        #expect(s.disabledReason(.drillIn) == "nothing to open: no records at error or above")
+    }
+
+    @Test func capitalLInATraceCyclesItsPaneThroughSpanLogsTraceLogsAndBack() {
+        var s = DashboardState(width: 120, height: 40, snapshot: Fixtures.snapshot)
+        _ = Fixtures.drive(&s, .key(.char("3")))
+        _ = Fixtures.drive(&s, .key(.enter))
+        #expect(s.loadedTrace != nil)
+        #expect(s.traceLogScope == nil)
+        _ = Fixtures.send(&s, .key(.char("L")))
+        #expect(s.traceLogScope == .span)
+        _ = Fixtures.send(&s, .key(.char("L")))
+        #expect(s.traceLogScope == .trace)
+        _ = Fixtures.send(&s, .key(.char("L")))
+        #expect(s.traceLogScope == nil)
+    }
+
+    @Test func capitalLWhileTheTraceLoadsSaysSo() {
+        var s = DashboardState(width: 120, height: 40, snapshot: Fixtures.snapshot)
+        _ = Fixtures.send(&s, .key(.char("3")))
+        _ = Fixtures.send(&s, .key(.enter))   // asked for, not answered
+        _ = Fixtures.send(&s, .key(.char("L")))
+        #expect(s.traceLogScope == nil)
+        #expect(s.notice?.text == "the trace is not loaded")
+    }
+
+    @Test func thePaneAsksTheSourceForEveryRecordOfTheTraceAndPrefersItsAnswer() {
+        var s = DashboardState(width: 120, height: 40, snapshot: Fixtures.snapshot)
+        _ = Fixtures.drive(&s, .key(.char("3")))
+        _ = Fixtures.drive(&s, .key(.enter))
+        let trace = "4bf92f3577b34da6a3ce929d0e0e4736"
+        #expect(Fixtures.send(&s, .key(.char("L"))) == [.fetchTraceLogs(traceId: trace)])
+        // An older record the snapshot's recent ones no longer hold, in the root span.
+        let older = LogRecord(id: 7, at: 189.7, level: .info, service: "gateway", message: "accepted order", traceId: trace, spanId: "a000000000000001")
+        _ = update(&s, .traceLogs(traceId: trace, records: [older]))
+        #expect(Rows.traceLogs(s, traceId: trace, spanId: nil) == [older])
+        #expect(Rows.traceLogs(s, traceId: trace, spanId: "a000000000000001") == [older])
+        // Asked again with each snapshot while the pane shows logs; not once it shows attributes.
+        #expect(Fixtures.send(&s, .snapshot(Fixtures.snapshot)) == [.fetchTraceLogs(traceId: trace)])
+        _ = Fixtures.send(&s, .key(.char("L")))
+        _ = Fixtures.send(&s, .key(.char("L")))
+        #expect(s.traceLogScope == nil)
+        #expect(s.traceLogRecords == nil)
+        #expect(Fixtures.send(&s, .snapshot(Fixtures.snapshot)).isEmpty)
+    }
+
+    @Test func aSourceThatKeepsNoLogsLeavesTheSnapshotsRecords() {
+        var s = DashboardState(width: 120, height: 40, snapshot: Fixtures.snapshot)
+        _ = Fixtures.drive(&s, .key(.char("3")))
+        _ = Fixtures.drive(&s, .key(.enter))
+        _ = Fixtures.send(&s, .key(.char("L")))
+        let trace = "4bf92f3577b34da6a3ce929d0e0e4736"
+        _ = update(&s, .traceLogs(traceId: trace, records: nil))
+        #expect(Rows.traceLogs(s, traceId: trace, spanId: nil).map(\.id) == [1_207, 1_208, 1_209, 1_210])
+        // An answer for a trace no longer asked for is ignored.
+        _ = update(&s, .traceLogs(traceId: "0af7651916cd43dd8448eb211c80319c", records: []))
+        #expect(s.traceLogRecords == nil)
+    }
+
+    @Test func theTraceLogsAreTheSnapshotsRecordsOfThatTraceOldestFirst() {
+        let s = DashboardState(width: 120, height: 40, snapshot: Fixtures.snapshot)
+        let trace = "4bf92f3577b34da6a3ce929d0e0e4736"
+        #expect(Rows.traceLogs(s, traceId: trace, spanId: nil).map(\.id) == [1_207, 1_208, 1_209, 1_210])
+        #expect(Rows.traceLogs(s, traceId: trace, spanId: "a000000000000004").map(\.id) == [1_208])
+    }
+}

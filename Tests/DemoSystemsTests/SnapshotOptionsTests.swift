@@ -77,8 +77,8 @@ import Testing
     }
 
     @Test(arguments: [
-        (SnapshotArguments(view: "servce"), "--view", #"unknown view "servce"; expected one of services, breakers, traces, trace, events, topology, service, breaker, route, help, compare, interventions"#),
-        (SnapshotArguments(view: ""), "--view", #"unknown view ""; expected one of services, breakers, traces, trace, events, topology, service, breaker, route, help, compare, interventions"#),
+        (SnapshotArguments(view: "servce"), "--view", #"unknown view "servce"; expected one of services, breakers, traces, trace, events, topology, service, breaker, route, help, compare, interventions, logs"#),
+        (SnapshotArguments(view: ""), "--view", #"unknown view ""; expected one of services, breakers, traces, trace, events, topology, service, breaker, route, help, compare, interventions, logs"#),
         (SnapshotArguments(view: "service"), "--target", "--view service needs --target NAME: the service to show"),
         (SnapshotArguments(view: "breaker", target: " "), "--target", "--view breaker needs --target NAME: the breaker to show"),
         (SnapshotArguments(view: "traces", target: "gateway"), "--target", #"--target "gateway" names the service, breaker or route of --view service, breaker or route, not of --view traces"#),

@@ -207,6 +207,13 @@ struct StorefrontSagaTests {
         let order = try response.decode(OrderService.Order.self)
         #expect(order.state == .pending)
         #expect(test.shop.orders.queuedPayments == 1)
+        // Logged by the order service in the order's trace, at its take-payment step.
+        let queued = try #require(test.mesh.telemetry.logs.recent(text: "payment queued").first)
+        #expect(queued.service == "order-service")
+        #expect(queued.level == .info, "the fallback doing its job, once per order")
+        #expect(queued.message == "\(order.id): payment queued, the breaker to payment-service is open; the order stays pending")
+        let trace = try #require(queued.traceId)
+        #expect(test.mesh.telemetry.traces.tree(hex: trace)?.spans.first { $0.spanId == queued.spanId }?.operation == "take-payment")
         #expect(await test.shop.orders.processPaymentQueue() == 1, "still open: stays queued")
 
         try test.mesh.perform(.resetBreaker(id: Storefront.paymentBreakerID), origin: "test")
@@ -231,6 +238,7 @@ struct StorefrontSagaTests {
         let ledger = test.shop.ledger()
         #expect(ledger.orders[order.id]?.state == .cancelled)
         #expect(InvariantChecker.check(ledger, drained: true).filter { $0.subject == "order \(order.id)" }.isEmpty)
+        #expect(test.mesh.telemetry.logs.recent(minimumLevel: .warning, text: "the queued payment failed").first?.message.hasPrefix("\(order.id): the queued payment failed, order cancelled") == true)
     }
 
     @Test("the invariant checker catches a planted violation: money taken with no order")

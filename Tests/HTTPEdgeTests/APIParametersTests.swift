@@ -47,6 +47,23 @@ struct APIParametersTests {
         #expect(error.field == field)
     }
 
+    @Test("the logs query maps level, text, trace and limit; defaults list everything, 100 at most")
+    func logQuery() throws {
+        let query = try APIParameters.logQuery(QueryItems(query: "level=error&text=card+declined&trace=4BF92F3577B34DA6A3CE929D0E0E4736&limit=1000"))
+        #expect(query == LogQuery(minimumLevel: .error, text: "card declined", traceId: "4bf92f3577b34da6a3ce929d0e0e4736", limit: 1000))
+        #expect(try APIParameters.logQuery(QueryItems(query: nil)) == LogQuery(minimumLevel: .trace, text: "", traceId: nil, limit: 100))
+    }
+
+    @Test("a bad logs parameter names itself", arguments: [
+        ("level=loud", "level"), ("level=WARN", "level"), ("trace=abc", "trace"), ("limit=0", "limit"), ("limit=1001", "limit"),
+        ("service=gateway", "service"), ("level=info&level=error", "level"),
+    ])
+    func badLogParameter(_ query: String, _ field: String) throws {
+        let error = try #require(throws: APIError.self) { try APIParameters.logQuery(QueryItems(query: query)) }
+        #expect(error.status == .badRequest)
+        #expect(error.field == field)
+    }
+
     @Test("window and interval: defaults, bounds, and what a bad one says")
     func windowAndInterval() throws {
         #expect(try APIParameters.snapshotWindow(QueryItems(query: nil)) == 10)

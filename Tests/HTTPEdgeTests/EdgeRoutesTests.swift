@@ -92,6 +92,26 @@ struct EdgeRoutesTests {
         }
     }
 
+    @Test("/api/v1/logs hands the parsed LogQuery to the provider; a bad level or trace is a 400 naming it")
+    func logs() async throws {
+        let provider = FakeProvider()
+        try await withRoutes(provider) { client in
+            let response = try await client.execute(uri: "/api/v1/logs?level=warning&text=declined&trace=\(FakeProvider.knownTrace.uppercased())&limit=5", method: .get)
+            #expect(response.status == .ok)
+            let page = try decode(LogPage.self, response)
+            let expected = LogQuery(minimumLevel: .warning, text: "declined", traceId: FakeProvider.knownTrace, limit: 5)
+            #expect(page.query == expected)
+            #expect(page.records.map(\.message) == ["card declined"])
+            let badLevel = try await client.execute(uri: "/api/v1/logs?level=loud", method: .get)
+            #expect(badLevel.status == .badRequest)
+            #expect(try decode(ErrorBody.self, badLevel).field == "level")
+            let badTrace = try await client.execute(uri: "/api/v1/logs?trace=42", method: .get)
+            #expect(try decode(ErrorBody.self, badTrace).field == "trace")
+            let unknown = try await client.execute(uri: "/api/v1/logs?service=x", method: .get)
+            #expect(unknown.status == .badRequest)
+        }
+    }
+
     @Test("/api/v1/traces/{id}: 200 known, 404 unknown, 400 not 32 hex digits")
     func traceTree() async throws {
         try await withRoutes { client in

@@ -43,6 +43,11 @@ final class FakeProvider: HTTPEdgeProvider {
         return TracePage(query: query, storedTraces: 1)
     }
 
+    func logs(_ query: LogQuery) async -> LogPage {
+        LogPage(query: query, records: [LogRecord(id: 1, at: 2, level: .warning, service: "payment-service", message: "card declined", traceId: query.traceId)],
+                stored: 1, dropped: 0)
+    }
+
     func traceTree(id: String) async -> TraceTree? {
         id == Self.knownTrace ? TraceTree(traceId: id, startedAt: 1_700_000_000, durationMs: 12.5, spans: []) : nil
     }

@@ -61,6 +61,8 @@ struct OpenAPIDocumentTests {
         ("GET /api/v1/traces/{id}", "/api/v1/traces/\(FakeProvider.knownTrace)", .get, [:], nil),
         ("GET /api/v1/traces/{id}", "/api/v1/traces/ffffffffffffffffffffffffffffffff", .get, [:], nil),
         ("GET /api/v1/traces/{id}", "/api/v1/traces/zz", .get, [:], nil),
+        ("GET /api/v1/logs", "/api/v1/logs?level=warning&limit=10", .get, [:], nil),
+        ("GET /api/v1/logs", "/api/v1/logs?level=loud", .get, [:], nil),
         ("GET /api/v1/feed", "/api/v1/feed?interval=1", .get, [:], nil),
         ("POST /api/v1/control", "/api/v1/control", .post, [.authorization: "Bearer t0ken"], #"{"action":"reset","breaker":"gateway->order-service"}"#),
         ("POST /api/v1/control", "/api/v1/control", .post, [.authorization: "Bearer t0ken"], #"{"action":"reset","breaker":"x"}"#),

@@ -39,6 +39,7 @@ struct AttachInputTests {
         #expect(target.snapshot(window: 10) == "http://127.0.0.1:8080/api/v1/snapshot?window=10")
         #expect(target.control == "http://127.0.0.1:8080/api/v1/control")
         #expect(target.traceTree(id: "4bf92f3577b34da6a3ce929d0e0e4736") == "http://127.0.0.1:8080/api/v1/traces/4bf92f3577b34da6a3ce929d0e0e4736")
+        #expect(target.logs(traceId: "4bf92f3577b34da6a3ce929d0e0e4736") == "http://127.0.0.1:8080/api/v1/logs?trace=4bf92f3577b34da6a3ce929d0e0e4736&limit=1000")
         #expect(target.traces(TraceQuery(limit: 20)) == "http://127.0.0.1:8080/api/v1/traces?order=newest&limit=20")
         let query = TraceQuery(order: .slowest, errorsOnly: true, text: "POST /api&x", services: ["order-service", "payment-service"],
                                span: SpanName(service: "order-service", operation: "POST /orders"), offset: 40, limit: 8, anchor: "4bf92f3577b34da6a3ce929d0e0e4736")

@@ -36,6 +36,10 @@ struct LoopbackTests {
             case (.GET, "/api/v1/traces"):
                 let page = TracePage(query: TraceQuery(limit: 1), rows: [], matching: 0, storedTraces: 7)
                 return .json(status: 200, body: json(page))
+            case (.GET, "/api/v1/logs"):
+                let records = [LogRecord(id: 2, at: 1.5, level: .error, service: "b", message: "second", traceId: "4bf92f3577b34da6a3ce929d0e0e4736"),
+                               LogRecord(id: 1, at: 1.0, level: .info, service: "a", message: "first", traceId: "4bf92f3577b34da6a3ce929d0e0e4736")]
+                return .json(status: 200, body: json(LogPage(query: LogQuery(traceId: "4bf92f3577b34da6a3ce929d0e0e4736"), records: records, stored: 2)))
             case (.GET, let path) where path.hasPrefix("/api/v1/traces/"):
                 return .json(status: 404, body: #"{"error":"no stored trace 0123; it may have been evicted"}"#)
             case (.POST, "/api/v1/control"):
@@ -81,6 +85,17 @@ struct LoopbackTests {
         #expect(page.query == query)
         #expect(page.storedTraces == 7)
         #expect(await source.traceTree(id: "0123") == nil)
+        try await source.shutdown()
+        try await server.stop()
+    }
+
+    @Test func aTracesLogsByGetWhileLiveOldestFirst() async throws {
+        let server = try await TestHTTPServer.start(Self.contract())
+        let source = try source(server)
+        let trace = "4bf92f3577b34da6a3ce929d0e0e4736"
+        #expect(await source.logs(traceId: trace) == nil, "not live: the snapshot's records serve")
+        try await source.readFeed()
+        #expect(await source.logs(traceId: trace)?.map(\.message) == ["first", "second"])
         try await source.shutdown()
         try await server.stop()
     }

@@ -18,6 +18,8 @@ public enum DashboardView: String, CaseIterable, Sendable {
     case compare
     /// Manual actions with their origin and measured effect.
     case interventions
+    /// What the services logged, newest first.
+    case logs
 }
 
 /// Draws the dashboard: pure functions from state to a ``Buffer``.
@@ -52,6 +54,7 @@ public enum DashboardRenderer {
                 case .traces: TracesView.render(state, glyphs: glyphs, area: body, into: &buffer)
                 case .events: EventsView.render(state, glyphs: glyphs, area: body, into: &buffer)
                 case .topology: TopologyView.render(state, lines: topology, glyphs: glyphs, area: body, into: &buffer)
+                case .logs: LogsView.render(state, glyphs: glyphs, area: body, into: &buffer)
                 }
             }
         }
@@ -72,6 +75,7 @@ public enum DashboardRenderer {
         snapshot: SystemSnapshot,
         traces: (TraceQuery) -> TracePage,
         traceTree: (String) -> TraceTree? = { _ in nil },
+        traceLogs: (String) -> [LogRecord]? = { _ in nil },
         target: String? = nil,
         traceIDs: [String] = [],
         width: Int = 120,
@@ -86,6 +90,7 @@ public enum DashboardRenderer {
                     switch effect {
                     case .fetchTraces(let query): queue.append(.traces(traces(query)))
                     case .fetchTrace(let id): queue.append(.traceTree(traceTree(id)))
+                    case .fetchTraceLogs(let id): queue.append(.traceLogs(traceId: id, records: traceLogs(id)))
                     case .control, .quit: break
                     }
                 }
@@ -97,6 +102,7 @@ public enum DashboardRenderer {
         case .traces: state.tab = .traces
         case .events: state.tab = .events
         case .topology: state.tab = .topology
+        case .logs: state.tab = .logs
         case .interventions: state.detail = .interventions
         case .trace, .compare:
             state.tab = .traces
@@ -226,8 +232,16 @@ public enum DashboardRenderer {
     }
 
     static func renderTabLine(_ state: DashboardState, glyphs: Glyphs, topologyLines lines: Int, area: Rect, into buffer: inout Buffer) {
+        let right = tabLineStatus(state, glyphs: glyphs, topologyLines: lines)
         let selected = state.detail == nil && !state.showHelp ? Tab.allCases.firstIndex(of: state.tab) : nil
+        func width(_ titles: [String]) -> Int { titles.reduce(0) { $0 + DisplayWidth.of($1) + 3 } + 2 }
         var titles = Tab.allCases.map { "\($0.rawValue) \($0.title)" }
+        // When the status on the right would be cut, the other tabs shrink to `7 Log` first.
+        if !right.spans.isEmpty, area.width - width(titles) - 1 < DisplayWidth.of(right.plainText) {
+            titles = Tab.allCases.enumerated().map { index, tab in
+                index == selected ? "\(tab.rawValue) \(tab.title)" : "\(tab.rawValue) \(tab.title.prefix(3))"
+            }
+        }
         let crumbs = state.showHelp ? [] : state.breadcrumb(glyphs: glyphs)
         if crumbs.isEmpty {
             var tabs = Tabs(titles: titles, selected: selected)
@@ -247,6 +261,19 @@ public enum DashboardRenderer {
             buffer.write(line, x: area.x + 1, y: area.y, clip: area)
             titles = [line.plainText]
         }
+        let available = area.width - width(titles) - 1
+        guard available > 4, !right.spans.isEmpty else { return }
+        let text = DisplayWidth.truncate(right.plainText, to: available, ellipsis: glyphs.ellipsis)
+        let x = area.maxX - DisplayWidth.of(text) - 1
+        if text == right.plainText {
+            buffer.write(right, x: x, y: area.y, clip: area)
+        } else {
+            buffer.write(text, x: x, y: area.y, style: right.spans.last?.style ?? .plain, clip: area)
+        }
+    }
+
+    /// The tab line's right end: a notice, else the list's filter, its modes and counts.
+    static func tabLineStatus(_ state: DashboardState, glyphs: Glyphs, topologyLines lines: Int) -> Line {
         var right = Line([])
         if let notice = state.notice {
             right.append(notice.text, notice.isError ? Style(.error, .bold) : .accent)
@@ -261,6 +288,10 @@ public enum DashboardRenderer {
                 if !right.spans.isEmpty { right.append("  ") }
                 right.append("interventions only", .accent)
             }
+            if state.tab == .logs {
+                if !right.spans.isEmpty { right.append("  ") }
+                for span in LogsView.counts(state, glyphs: glyphs).spans { right.append(span.text, span.style) }
+            }
             if state.tab == .traces, let page = state.traceList {
                 if !right.spans.isEmpty { right.append("  ") }
                 right.append(TracesView.counts(page, filtered: !list.filter.isEmpty || state.tracesErrorsOnly), .muted)
@@ -274,16 +305,7 @@ public enum DashboardRenderer {
                 }
             }
         }
-        let tabsWidth = titles.reduce(0) { $0 + DisplayWidth.of($1) + 3 } + 2
-        let available = area.width - tabsWidth - 1
-        guard available > 4, !right.spans.isEmpty else { return }
-        let text = DisplayWidth.truncate(right.plainText, to: available, ellipsis: glyphs.ellipsis)
-        let x = area.maxX - DisplayWidth.of(text) - 1
-        if text == right.plainText {
-            buffer.write(right, x: x, y: area.y, clip: area)
-        } else {
-            buffer.write(text, x: x, y: area.y, style: right.spans.last?.style ?? .plain, clip: area)
-        }
+        return right
     }
 
     static func renderHintLine(_ state: DashboardState, keyMap: KeyMap, glyphs: Glyphs, area: Rect, into buffer: inout Buffer) {

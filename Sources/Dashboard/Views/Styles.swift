@@ -56,6 +56,19 @@ enum Looks {
         }
     }
 
+    /// A log level, padded to the LEVEL column: errors red, warnings yellow, the chatty levels dim.
+    static func logLevel(_ level: LogLevel) -> Span {
+        let text = level.label.padding(to: 6)
+        switch level {
+        case .critical: return Span(text, Style(.error, .bold))
+        case .error: return Span(text, .error)
+        case .warning: return Span(text, .warn)
+        case .notice: return Span(text, .accent)
+        case .info: return Span(text, .plain)
+        case .debug, .trace: return Span(text, .muted)
+        }
+    }
+
     /// A column title with the sort mark when the list is sorted by it.
     static func title(_ title: String, sortedBy: Bool, _ glyphs: Glyphs) -> String {
         sortedBy ? "\(title)\(glyphs.sortDescending)" : title
@@ -63,6 +76,11 @@ enum Looks {
 }
 
 extension String {
+    /// Padded with spaces to `width` characters (never cut).
+    func padding(to width: Int) -> String {
+        count >= width ? self : self + String(repeating: " ", count: width - count)
+    }
+
     /// The part before and after the first `->`, for breaker ids.
     var breakerEnds: (caller: String, target: String)? {
         guard let range = range(of: "->") else { return nil }

@@ -80,7 +80,11 @@ enum TraceDetailView {
         let table = Table(columns: columns, rows: rows, selected: selected.map { $0 - first })
         buffer.render(table, in: parts.table)
 
-        if let id = detail.selectedSpanID, let index = tree.spans.firstIndex(where: { $0.spanId == id }) {
+        let selectedSpan = detail.selectedSpanID.flatMap { id in tree.spans.firstIndex { $0.spanId == id } }
+        if state.traceLogScope != nil {
+            let lines = LogsView.pane(state, tree: tree, span: selectedSpan.map { tree.spans[$0] }, height: parts.pane.height, glyphs: glyphs)
+            buffer.render(TextBlock(lines, wrap: false), in: parts.pane)
+        } else if let index = selectedSpan {
             buffer.render(TextBlock(pane(for: tree.spans[index], selfMs: selfTimes[index], glyphs: glyphs)), in: parts.pane)
         }
     }

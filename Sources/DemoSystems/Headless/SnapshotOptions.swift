@@ -53,6 +53,8 @@ public enum SnapshotView: String, CaseIterable, Sendable {
     case services, breakers, traces, trace, events, topology, service, breaker, route, help, compare
     /// Manual actions with their origin and measured effect.
     case interventions
+    /// What the services logged, newest first.
+    case logs
 
     /// `services, breakers, traces, …`: what error messages list as accepted.
     public static var acceptedNames: String { allCases.map(\.rawValue).joined(separator: ", ") }

@@ -1,3 +1,4 @@
+import Logging
 import Resilience
 import ServiceMesh
 import Synchronization
@@ -68,10 +69,14 @@ public final class OrderService: MeshService, Sendable {
     private let mesh: Mesh
     private let work: WorkSimulator
     private let orchestrator: SagaOrchestrator
+    /// The order service's own logger, over the mesh's log store: what happens to an order that
+    /// the mesh cannot see (a payment queued behind an open breaker, a queued payment that failed).
+    private let logger: Logger
 
     public init(mesh: Mesh, work: WorkSimulator) {
         self.mesh = mesh
         self.work = work
+        logger = mesh.telemetry.logger(for: "order-service")
         orchestrator = SagaOrchestrator(mesh: mesh, service: "order-service", compensationAttempts: 6, compensationDelay: .milliseconds(50), logEveryStep: false)
     }
 
@@ -161,6 +166,8 @@ public final class OrderService: MeshService, Sendable {
                     try await charge(context)
                 } catch let error as MeshCallError where error.kind == .breakerOpen {
                     // The fallback: queue the payment; the order stays pending.
+                    logger.info("\(context.orderId): payment queued, the breaker to payment-service is open; the order stays pending",
+                                  metadata: ["order": .string(context.orderId)])
                     context.paymentQueued = true
                     queue.withLock { $0.waiting.append(context) }
                     stats.withLock { $0.paymentsQueued += 1 }
@@ -218,6 +225,7 @@ public final class OrderService: MeshService, Sendable {
                 batch.insert(context, at: 0)
                 break
             } catch {
+                logger.warning("\(context.orderId): the queued payment failed, order cancelled: \(error)", metadata: ["order": .string(context.orderId)])
                 try? await cancel(context, reason: "the queued payment failed: \(error)")
                 stats.withLock { $0.compensations += 1 }
                 queue.withLock { $0.inHand -= 1 }

@@ -2,6 +2,7 @@ import CoreMetrics
 import Foundation
 import Resilience
 import Synchronization
+import Logging
 import Telemetry
 import Tracing
 
@@ -344,6 +345,11 @@ public final class EventBus: Sendable {
                     telemetry.events.record(source: subscription.subscriber, kind: .deadLetter,
                                             message: "\(envelope.type) \(envelope.id) dead-lettered after \(attempt) attempts: \(error)",
                                             attributes: ["topic": envelope.topic], traceId: envelope.traceparent.flatMap { TraceContext(traceparent: $0)?.traceID.description })
+                    ServiceContext.withValue(span.context) {
+                        telemetry.logger(for: subscription.subscriber).error(
+                            "\(envelope.type) \(envelope.id) dead-lettered after \(attempt) attempts: \(error)",
+                            metadata: ["topic": .string(envelope.topic), "event": .string(envelope.type)])
+                    }
                     return true
                 }
                 do { try await clock.sleep(for: delay) } catch { return false }

@@ -4,12 +4,12 @@ import Telemetry
 extension Mesh {
     /// Everything the dashboard shows, now: services with their instances, rates and percentiles
     /// over the last `window` seconds, breakers, the caller → target edges, routes, the newest `traceLimit` traces (the
-    /// dashboard pages the trace store itself), events, sagas.
+    /// dashboard pages the trace store itself), events, sagas, the newest `logLimit` log records.
     ///
     /// Figures come from the metric windows (closed seconds only, so call ``MetricsStore/tick()``
     /// or run ``MeshRuntime``), the registry, the sidecars and the stores. Cost grows with the
     /// number of series, not with traffic.
-    public func observe(window: Int = 10, traceLimit: Int = 20, eventLimit: Int = 200) -> SystemSnapshot {
+    public func observe(window: Int = 10, traceLimit: Int = 20, eventLimit: Int = 200, logLimit: Int = 200) -> SystemSnapshot {
         let store = telemetry.metricsStore
         let now = self.now()
         let (services, runtimes, channels) = state.withLock { state in
@@ -114,8 +114,9 @@ extension Mesh {
             events: recentEvents(limit: eventLimit),
             sagas: Array(sagas.all().prefix(100)),
             dropped: DroppedCounts(spans: stats.droppedSpans, traces: stats.droppedTraces, events: telemetry.events.dropped,
-                                   malformedTraceHeaders: stats.malformedTraceHeaders),
-            interventions: interventions(statuses: breakerStatuses))
+                                   malformedTraceHeaders: stats.malformedTraceHeaders, logs: telemetry.logs.dropped),
+            interventions: interventions(statuses: breakerStatuses),
+            logs: telemetry.logs.recent(limit: logLimit))
     }
 
     /// The newest events, plus the newest manual actions even when busier kinds pushed them out

@@ -1,5 +1,6 @@
 import Resilience
 import Synchronization
+import Logging
 import Telemetry
 import Tracing
 
@@ -105,6 +106,7 @@ public struct SagaOrchestrator: Sendable {
                 // only when every step is.
                 if logEveryStep || completed.contains(where: { saga.steps[$0].compensation != nil }) {
                     event(.sagaStep, saga, id, "\(step.name) failed: \(message); compensating \(completed.count) step(s)", traceId)
+                    logSaga(.warning, saga, id, "\(step.name) failed: \(message); compensating \(completed.count) step(s)", in: root)
                 }
                 for done in completed.reversed() {
                     let stepToUndo = saga.steps[done]
@@ -117,10 +119,12 @@ public struct SagaOrchestrator: Sendable {
                         log.update(id, step: done, .compensationFailed, message: failure, at: now())
                         log.setState(id, .stuck, at: now())
                         event(.sagaCompensation, saga, id, "STUCK: compensation \(stepToUndo.name) failed \(compensationAttempts) times: \(failure)", traceId)
+                        logSaga(.critical, saga, id, "stuck: compensation \(stepToUndo.name) failed \(compensationAttempts) times: \(failure)", in: root)
                         return .stuck(context, failedStep: step.name, compensation: stepToUndo.name, error: failure)
                     }
                     log.update(id, step: done, .compensated, at: now())
                     event(.sagaCompensation, saga, id, "compensated \(stepToUndo.name)", traceId)
+                    logSaga(.notice, saga, id, "compensated \(stepToUndo.name)", in: root)
                 }
                 log.setState(id, .compensated, at: now())
                 return .compensated(context, failedStep: step.name, error: message)
@@ -153,6 +157,14 @@ public struct SagaOrchestrator: Sendable {
             }
         }
         return lastError
+    }
+
+    /// Logs a saga's failure or compensation in its root span's context. (A step that completes
+    /// is not logged: an event records it when `logEveryStep` asks.)
+    private func logSaga<C>(_ level: Logger.Level, _ saga: SagaDefinition<C>, _ id: String, _ message: String, in root: TelemetrySpan) {
+        ServiceContext.withValue(root.context) {
+            telemetry.logger(for: service).log(level: level, "\(saga.name) \(id): \(message)", metadata: ["saga": .string(id)])
+        }
     }
 
     private func event<C>(_ kind: EventKind, _ saga: SagaDefinition<C>, _ id: String, _ message: String, _ traceId: String) {

@@ -1,3 +1,4 @@
+import Logging
 import Telemetry
 
 extension Mesh {
@@ -18,9 +19,10 @@ extension Mesh {
             let failing = report.entries.first { !$0.passing && !$0.isDependency }
             registry.setCheckResult(runtime.instance, failure: failing.map { "\($0.name)\($0.message.map { ": \($0)" } ?? "")" })
             if previous?.isHealthy != report.isHealthy, previous != nil || !report.isHealthy {
-                telemetry.events.record(source: runtime.instance.service, kind: .healthChange,
-                                        message: report.isHealthy ? "\(runtime.instance.id) is healthy again" : "\(runtime.instance.id) is unhealthy: \(failing?.name ?? "")\(failing?.message.map { " (\($0))" } ?? "")",
+                let message = report.isHealthy ? "\(runtime.instance.id) is healthy again" : "\(runtime.instance.id) is unhealthy: \(failing?.name ?? "")\(failing?.message.map { " (\($0))" } ?? "")"
+                telemetry.events.record(source: runtime.instance.service, kind: .healthChange, message: message,
                                         attributes: ["instance": runtime.instance.id])
+                runtime.deployed.logger.log(level: report.isHealthy ? .notice : .warning, "\(message)", metadata: ["instance": .string(runtime.instance.id)])
             }
         }
     }
@@ -38,11 +40,13 @@ extension Mesh {
         for change in registry.sweep() {
             switch change {
             case .statusChanged(let instance, let status, let reason):
-                telemetry.events.record(source: instance.service, kind: .healthChange,
-                                        message: "\(instance.id) is \(status.rawValue)\(reason.map { ": \($0)" } ?? "")", attributes: ["instance": instance.id])
+                let message = "\(instance.id) is \(status.rawValue)\(reason.map { ": \($0)" } ?? "")"
+                telemetry.events.record(source: instance.service, kind: .healthChange, message: message, attributes: ["instance": instance.id])
+                telemetry.logger(for: instance.service).log(level: status == .passing ? .notice : .warning, "\(message)", metadata: ["instance": .string(instance.id)])
             case .deregistered(let instance, let reason):
                 telemetry.events.record(source: instance.service, kind: .healthChange, message: "\(instance.id) removed from the registry: \(reason)",
                                         attributes: ["instance": instance.id])
+                telemetry.logger(for: instance.service).warning("\(instance.id) removed from the registry: \(reason)", metadata: ["instance": .string(instance.id)])
             case .registered:
                 break
             }

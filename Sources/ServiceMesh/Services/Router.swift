@@ -1,3 +1,5 @@
+import Logging
+
 /// The values a route's pattern captured, by name: `/users/:id` matched by `/users/42` gives
 /// `["id": "42"]`. A short list, as a route captures one or two (a name captured twice keeps the
 /// later value); equal when the same names have the same values.
@@ -42,6 +44,11 @@ public struct RequestContext: Sendable {
     public var client: MeshClient
     /// The route's pattern as metrics label it (`GET /users/:id`).
     public var route: String
+
+    /// A logger for the handler: records go to the mesh's log store, attributed to this service,
+    /// with the request's trace and span (the server span is current while the handler runs).
+    /// Made on each read: keep it in a local when logging more than once.
+    public var logger: Logger { client.mesh.telemetry.logger(for: instance.service) }
 
     /// A path parameter, or a ``BadRequestError`` naming it.
     public func parameter(_ name: String) throws(BadRequestError) -> String {

@@ -1,4 +1,5 @@
 import CoreMetrics
+import Logging
 import Telemetry
 import Tracing
 
@@ -47,6 +48,7 @@ extension Mesh {
             response = .error(403, "\(caller ?? "an outside client") may not call \(serviceName)")
             telemetry.events.record(source: serviceName, kind: .security, message: "denied a call from \(caller ?? "outside") to \(request.method) \(path)",
                                     attributes: ["caller": caller ?? "", "route": route], traceId: span.traceID.description)
+            Self.logDenied(deployed.logger, caller: caller, method: request.method, path: path, in: span.context)
         } else {
             switch match {
             case .notFound:
@@ -61,7 +63,9 @@ extension Mesh {
                 // and calls are children of it. (Through the task-local itself, which the compiler
                 // specialises here, rather than the generic `ServiceContext.withValue` wrapper.)
                 (response, events) = await ServiceContext.$current.withValue(span.context) {
-                    await Self.run(handler, request, requestContext, time: deployed.time)
+                    let answer = await Self.run(handler, request, requestContext, time: deployed.time)
+                    if answer.0.isServerError { Self.logFailure(deployed.logger, answer.0, name: spanName, route: route, events: answer.1) }
+                    return answer
                 }
             }
         }
@@ -79,6 +83,29 @@ extension Mesh {
         }
         deployed.metrics.record(route: route, status: response.status, nanoseconds: ended - started)
         return response
+    }
+
+    /// A handler's 5xx, logged in the server span's context and named as the span is (the route,
+    /// or the path under a catch-all route): a dependency that failed is a warning (the caller saw
+    /// it coming), anything else an error. Out of line: the path of a request that succeeds
+    /// carries none of it.
+    @inline(never)
+    private static func logFailure(_ logger: Logger, _ response: Response, name: String, route: String, events: [FinishedSpan.Event]) {
+        let reason = response.errorMessage ?? "status \(response.status)"
+        if let failed = events.first(where: { $0.name == "dependency failed" }), case .string(let target)? = failed.attributes.get("target") {
+            logger.warning("\(name) answered \(response.status): \(target) failed: \(reason)",
+                           metadata: ["route": .string(route), "status": .stringConvertible(response.status), "dependency": .string(target)])
+        } else {
+            logger.error("\(name) answered \(response.status): \(reason)", metadata: ["route": .string(route), "status": .stringConvertible(response.status)])
+        }
+    }
+
+    @inline(never)
+    private static func logDenied(_ logger: Logger, caller: String?, method: HTTPMethod, path: Substring, in context: ServiceContext) {
+        ServiceContext.$current.withValue(context) {
+            logger.warning("denied a call from \(caller ?? "outside") to \(method) \(path): not an allowed caller",
+                           metadata: ["caller": .string(caller ?? "")])
+        }
     }
 
     /// Enacts an injected fault: the response to give instead of handling, or nil to go on.

@@ -1,4 +1,5 @@
 import CoreMetrics
+import Logging
 import Randomness
 import Resilience
 import Synchronization
@@ -17,6 +18,8 @@ final class OutboundChannel: Sendable {
     var id: String { "\(caller)->\(target)" }
     private unowned let mesh: Mesh
     private let tracer: TelemetryTracer
+    /// The caller's logger: calls that failed, breaker transitions.
+    private let logger: Logger
     /// The caller's discovery client (the mesh makes one per caller and keeps it), and its
     /// entry for the target, through which each call resolves.
     private let discovery: DiscoveryClient
@@ -99,6 +102,7 @@ final class OutboundChannel: Sendable {
         controlPlane = mesh.controlPlane
         transport = mesh.transport
         tracer = mesh.telemetry.tracer(for: caller)
+        logger = mesh.telemetry.logger(for: caller)
         let seed = mesh.configuration.seed &+ UInt64(truncatingIfNeeded: "\(caller)->\(target)".hashValueStable)
         random = Mutex(SeededRandom(seed: seed))
         calls = ClientCallCounters(caller: caller, target: target, factory: mesh.telemetry.metrics)
@@ -127,6 +131,7 @@ final class OutboundChannel: Sendable {
             if diff.breaker {
                 if let breakerPolicy = policy.breaker {
                     let events = mesh.telemetry.events
+                    let logger = self.logger
                     let breaker = CircuitBreaker(id: id, policy: breakerPolicy, clock: clock, metrics: metrics) { _ in
                         true
                     } onTransition: { transition in
@@ -141,6 +146,10 @@ final class OutboundChannel: Sendable {
                         events.record(source: id, kind: .breakerTransition, message: "\(from) -> \(to): \(transition.reason)",
                                       attributes: ["from": transition.from.rawValue, "to": transition.to.rawValue],
                                       traceId: ServiceContext.current?.traceContext?.traceID.description)
+                        // Opening is the news; half-open and closed again are its ending.
+                        let level: Logger.Level = BreakerState(transition.to) == .open ? .warning : .notice
+                        logger.log(level: level, "breaker \(id) \(from) -> \(to): \(transition.reason)",
+                                   metadata: ["breaker": .string(id), "from": .string(transition.from.rawValue), "to": .string(transition.to.rawValue)])
                     }
                     mesh.resilience.replace(breaker)
                     pipeline.breaker = breaker
@@ -236,7 +245,43 @@ final class OutboundChannel: Sendable {
         }
         outcome.increment()
         duration.recordNanoseconds(ended - started)
+        // A client outside the mesh (traffic, a test) has no service to log as: what it sent is
+        // logged by the service that failed it.
+        if status != nil, service != nil { logFailure(result, request: request, attempts: attemptCount, span: span) }
         return try result.get()
+    }
+
+    /// A call that failed, logged in its client span's context: a 5xx answer or no answer is a
+    /// warning. A call refused at once by the caller's own policy (breaker open, rate limit,
+    /// bulkhead) is that policy doing its job, hundreds a second while a breaker is open: debug,
+    /// below the mesh's default level (the breaker's transition is the warning, its rejections are
+    /// counted). A cancelled call (its caller gave up) is not logged: nothing failed. Out of line,
+    /// off the path of a call that succeeds.
+    @inline(never)
+    private func logFailure(_ result: Result<Response, MeshCallError>, request: Request, attempts: Int, span: SpanInProgress) {
+        let call = "\(request.method) \(target)\(request.pathWithoutQuery)"
+        let tries = attempts > 1 ? " after \(attempts) attempts" : ""
+        ServiceContext.$current.withValue(span.context) {
+            switch result {
+            case .success(let response):
+                logger.warning("\(call) answered \(response.status)\(tries)\(response.errorMessage.map { ": \($0)" } ?? "")",
+                               metadata: ["target": .string(target), "status": .stringConvertible(response.status), "attempts": .stringConvertible(attempts)])
+            case .failure(let error):
+                let metadata: Logger.Metadata = ["target": .string(target), "error": .string(error.kind.rawValue), "attempts": .stringConvertible(attempts)]
+                switch error.kind {
+                case .cancelled:
+                    return
+                case .breakerOpen:
+                    logger.debug("\(call) refused\(tries): breaker open", metadata: metadata)
+                case .rateLimited:
+                    logger.debug("\(call) refused\(tries): rate limited", metadata: metadata)
+                case .bulkheadFull:
+                    logger.debug("\(call) refused\(tries): bulkhead full", metadata: metadata)
+                case .timeout, .unavailable:
+                    logger.warning("\(call) failed\(tries): \(error.message)", metadata: metadata)
+                }
+            }
+        }
     }
 
     /// A call under a hedging policy: its attempts run in child tasks of the hedging front, each

@@ -32,6 +32,9 @@ public struct SystemSnapshot: Codable, Sendable, Equatable {
     /// Manual actions with their measured effect, oldest first (the newest are kept). Absent from
     /// snapshots taken before they were reported: they decode as none.
     public var interventions: [InterventionRecord]
+    /// Recent log records, newest first (the log store keeps more; its queries find a trace's).
+    /// Absent from snapshots taken before logs were reported: they decode as none.
+    public var logs: [LogRecord]
 
     public init(
         system: String,
@@ -47,7 +50,8 @@ public struct SystemSnapshot: Codable, Sendable, Equatable {
         events: [EventRecord] = [],
         sagas: [SagaStatus] = [],
         dropped: DroppedCounts = DroppedCounts(),
-        interventions: [InterventionRecord] = []
+        interventions: [InterventionRecord] = [],
+        logs: [LogRecord] = []
     ) {
         self.system = system
         self.takenAt = takenAt
@@ -63,10 +67,11 @@ public struct SystemSnapshot: Codable, Sendable, Equatable {
         self.sagas = sagas
         self.dropped = dropped
         self.interventions = interventions
+        self.logs = logs
     }
 
-    /// Decodes every field as encoded; `edges` and `interventions` may be missing (a snapshot
-    /// from before they were reported) and then are empty.
+    /// Decodes every field as encoded; `edges`, `interventions` and `logs` may be missing (a
+    /// snapshot from before they were reported) and then are empty.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         system = try container.decode(String.self, forKey: .system)
@@ -83,6 +88,7 @@ public struct SystemSnapshot: Codable, Sendable, Equatable {
         sagas = try container.decode([SagaStatus].self, forKey: .sagas)
         dropped = try container.decode(DroppedCounts.self, forKey: .dropped)
         interventions = try container.decodeIfPresent([InterventionRecord].self, forKey: .interventions) ?? []
+        logs = try container.decodeIfPresent([LogRecord].self, forKey: .logs) ?? []
     }
 }
 
@@ -110,12 +116,25 @@ public struct DroppedCounts: Codable, Sendable, Equatable {
     public var events: Int
     /// Incoming `traceparent` headers that were malformed and ignored (a new root was started).
     public var malformedTraceHeaders: Int
+    /// Log records the log store dropped to make room. Absent from snapshots taken before logs
+    /// were reported: it decodes as 0.
+    public var logs: Int
 
-    public init(spans: Int = 0, traces: Int = 0, events: Int = 0, malformedTraceHeaders: Int = 0) {
+    public init(spans: Int = 0, traces: Int = 0, events: Int = 0, malformedTraceHeaders: Int = 0, logs: Int = 0) {
         self.spans = spans
         self.traces = traces
         self.events = events
         self.malformedTraceHeaders = malformedTraceHeaders
+        self.logs = logs
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        spans = try container.decode(Int.self, forKey: .spans)
+        traces = try container.decode(Int.self, forKey: .traces)
+        events = try container.decode(Int.self, forKey: .events)
+        malformedTraceHeaders = try container.decode(Int.self, forKey: .malformedTraceHeaders)
+        logs = try container.decodeIfPresent(Int.self, forKey: .logs) ?? 0
     }
 }
 
