@@ -60,6 +60,9 @@ struct DemoCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Dashboard redraw interval in milliseconds, 10…10000. (default: 250)", valueName: "ms"))
     var refreshMs: String?
 
+    @Option(help: SharedHelp.sample)
+    var sample: String?
+
     var arguments: DemoArguments {
         DemoArguments(
             system: system,
@@ -71,7 +74,8 @@ struct DemoCommand: AsyncParsableCommand {
             scenario: scenario,
             json: json,
             prometheusOut: prometheusOut,
-            refreshMs: refreshMs
+            refreshMs: refreshMs,
+            sample: sample
         )
     }
 

@@ -13,4 +13,10 @@ enum SharedHelp {
             + "Example: payment-service=errors:0.6",
         valueName: "SERVICE=KIND[:VALUE]"
     )
+
+    static let sample = ArgumentHelp(
+        "Share of traces to keep, 0…1, decided per trace from its id; traces with an error or slow ones are kept anyway, "
+            + "and rates and percentiles count every request. (default: 1, every trace)",
+        valueName: "ratio"
+    )
 }

@@ -2,13 +2,15 @@ import Telemetry
 import TerminalUI
 
 /// The top line: system, req/s, the edge's error %, degraded and down services, open breakers,
-/// p99, uptime, dropped traces, live/paused.
+/// p99, uptime, dropped traces, what sampling kept and dropped, live/paused.
 enum HeaderView {
     static func render(_ state: DashboardState, glyphs: Glyphs, area: Rect, into buffer: inout Buffer) {
         let gap = "   "
         // Segments are shown whole or not at all, most important first, so a narrow terminal
         // loses the least useful figures instead of showing half a number.
         var segments: [[Span]] = []
+        // Shown in full where it fits, else as the ratio alone.
+        var samplingSegments: (full: [Span], short: [Span])?
         if let snapshot = state.snapshot {
             segments.append([Span(" \(glyphs.dot) ", .muted), Span(snapshot.system, .bold)])
             segments.append([Span(gap + Format.rate(snapshot.totals.rps)), Span(" req/s", .muted)])
@@ -32,18 +34,54 @@ enum HeaderView {
             if snapshot.dropped.traces > 0 {
                 segments.append([Span(gap + "dropped \(Format.count(snapshot.dropped.traces)) traces", .warn)])
             }
+            if let sampling = snapshot.sampling {
+                samplingSegments = Self.sampling(sampling, glyphs: glyphs, gap: gap)
+            }
         } else {
             segments.append([Span(gap + "waiting for the first snapshot", .muted)])
         }
         let mark = statusMark(state, glyphs: glyphs)
         let markX = area.maxX - mark.width - 1
         var x = buffer.write(Span(" meshtop", Style(.accent, .bold)), x: area.x, y: area.y, clip: area)
+        var fitted = true
         for segment in segments {
             let width = segment.reduce(0) { $0 + $1.width }
-            if x + width >= markX { break }
+            if x + width >= markX {
+                fitted = false
+                break
+            }
             x = buffer.write(Line(segment), x: x, y: area.y, clip: area)
         }
+        if fitted, let samplingSegments {
+            for segment in [samplingSegments.full, samplingSegments.short] {
+                let width = segment.reduce(0) { $0 + $1.width }
+                if x + width < markX {
+                    x = buffer.write(Line(segment), x: x, y: area.y, clip: area)
+                    break
+                }
+            }
+        }
         buffer.write(mark, x: markX, y: area.y, clip: area)
+    }
+
+    /// `sampled 10% · kept 1,234 · tail-kept 56 · sampled out 9,876`, and `sampled 10%` alone for
+    /// a narrow terminal: traces head-sampled, kept by the tail rule (errors, slow) and sampled out.
+    static func sampling(_ sampling: SamplingStatus, glyphs: Glyphs, gap: String) -> (full: [Span], short: [Span]) {
+        let separator = Span(" \(glyphs.dot) ", .muted)
+        let ratio = [Span(gap + "sampled ", .muted), Span(samplePercent(sampling.ratio))]
+        let full = ratio + [
+            separator, Span("kept ", .muted), Span(Format.count(sampling.sampledTraces)),
+            separator, Span("tail-kept ", .muted), Span(Format.count(sampling.tailKeptTraces)),
+            separator, Span("sampled out ", .muted), Span(Format.count(sampling.sampledOutTraces)),
+        ]
+        return (full, ratio)
+    }
+
+    /// A sample ratio as a percentage, with decimals only where it has them: `10%`, `12.5%`, `0.25%`.
+    static func samplePercent(_ ratio: Double) -> String {
+        let percent = ratio * 100
+        if percent == percent.rounded() { return Format.fixed(percent, 0) + "%" }
+        return Format.fixed(percent, percent >= 1 ? 1 : 2) + "%"
     }
 
     /// The right end: paused, live, or how the source's connection is doing (the data on screen

@@ -115,7 +115,8 @@ extension Mesh {
             sagas: Array(sagas.all().prefix(100)),
             dropped: DroppedCounts(spans: stats.droppedSpans, traces: stats.droppedTraces, events: telemetry.events.dropped,
                                    malformedTraceHeaders: stats.malformedTraceHeaders),
-            interventions: interventions(statuses: breakerStatuses))
+            interventions: interventions(statuses: breakerStatuses),
+            sampling: telemetry.traces.samplingStatus(stats))
     }
 
     /// The newest events, plus the newest manual actions even when busier kinds pushed them out

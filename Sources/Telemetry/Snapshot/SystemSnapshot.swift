@@ -32,6 +32,9 @@ public struct SystemSnapshot: Codable, Sendable, Equatable {
     /// Manual actions with their measured effect, oldest first (the newest are kept). Absent from
     /// snapshots taken before they were reported: they decode as none.
     public var interventions: [InterventionRecord]
+    /// What head sampling kept and dropped; absent when every trace is head-sampled (and from
+    /// snapshots taken before sampling was reported).
+    public var sampling: SamplingStatus?
 
     public init(
         system: String,
@@ -47,7 +50,8 @@ public struct SystemSnapshot: Codable, Sendable, Equatable {
         events: [EventRecord] = [],
         sagas: [SagaStatus] = [],
         dropped: DroppedCounts = DroppedCounts(),
-        interventions: [InterventionRecord] = []
+        interventions: [InterventionRecord] = [],
+        sampling: SamplingStatus? = nil
     ) {
         self.system = system
         self.takenAt = takenAt
@@ -63,10 +67,11 @@ public struct SystemSnapshot: Codable, Sendable, Equatable {
         self.sagas = sagas
         self.dropped = dropped
         self.interventions = interventions
+        self.sampling = sampling
     }
 
     /// Decodes every field as encoded; `edges` and `interventions` may be missing (a snapshot
-    /// from before they were reported) and then are empty.
+    /// from before they were reported) and then are empty; `sampling` may be missing, then nil.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         system = try container.decode(String.self, forKey: .system)
@@ -83,6 +88,7 @@ public struct SystemSnapshot: Codable, Sendable, Equatable {
         sagas = try container.decode([SagaStatus].self, forKey: .sagas)
         dropped = try container.decode(DroppedCounts.self, forKey: .dropped)
         interventions = try container.decodeIfPresent([InterventionRecord].self, forKey: .interventions) ?? []
+        sampling = try container.decodeIfPresent(SamplingStatus.self, forKey: .sampling)
     }
 }
 
