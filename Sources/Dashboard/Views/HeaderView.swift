@@ -9,8 +9,6 @@ enum HeaderView {
         // Segments are shown whole or not at all, most important first, so a narrow terminal
         // loses the least useful figures instead of showing half a number.
         var segments: [[Span]] = []
-        // Shown in full where it fits, else as the ratio alone.
-        var samplingSegments: (full: [Span], short: [Span])?
         if let snapshot = state.snapshot {
             segments.append([Span(" \(glyphs.dot) ", .muted), Span(snapshot.system, .bold)])
             segments.append([Span(gap + Format.rate(snapshot.totals.rps)), Span(" req/s", .muted)])
@@ -27,6 +25,10 @@ enum HeaderView {
             } else if !snapshot.services.isEmpty {
                 segments.append([Span(gap + "services ", .muted), Span("all up", .ok)])
             }
+            // Sampling changes what the trace views can show: the ratio right after health, the
+            // counts last, where there is room.
+            let sampling = snapshot.sampling.map { Self.sampling($0, glyphs: glyphs, gap: gap) }
+            if let sampling { segments.append(sampling.ratio) }
             let open = snapshot.totals.openBreakers
             segments.append([Span(gap + "breakers ", .muted), Span("\(open) open", open > 0 ? Style(.error, .bold) : .plain)])
             segments.append([Span(gap + "p99 ", .muted), Span(snapshot.totals.latency.map { Format.ms($0.p99Ms) } ?? "-")])
@@ -34,47 +36,32 @@ enum HeaderView {
             if snapshot.dropped.traces > 0 {
                 segments.append([Span(gap + "dropped \(Format.count(snapshot.dropped.traces)) traces", .warn)])
             }
-            if let sampling = snapshot.sampling {
-                samplingSegments = Self.sampling(sampling, glyphs: glyphs, gap: gap)
-            }
+            if let sampling { segments.append(sampling.counts) }
         } else {
             segments.append([Span(gap + "waiting for the first snapshot", .muted)])
         }
         let mark = statusMark(state, glyphs: glyphs)
         let markX = area.maxX - mark.width - 1
         var x = buffer.write(Span(" meshtop", Style(.accent, .bold)), x: area.x, y: area.y, clip: area)
-        var fitted = true
         for segment in segments {
             let width = segment.reduce(0) { $0 + $1.width }
-            if x + width >= markX {
-                fitted = false
-                break
-            }
+            if x + width >= markX { break }
             x = buffer.write(Line(segment), x: x, y: area.y, clip: area)
-        }
-        if fitted, let samplingSegments {
-            for segment in [samplingSegments.full, samplingSegments.short] {
-                let width = segment.reduce(0) { $0 + $1.width }
-                if x + width < markX {
-                    x = buffer.write(Line(segment), x: x, y: area.y, clip: area)
-                    break
-                }
-            }
         }
         buffer.write(mark, x: markX, y: area.y, clip: area)
     }
 
-    /// `sampled 10% · kept 1,234 · tail-kept 56 · sampled out 9,876`, and `sampled 10%` alone for
-    /// a narrow terminal: traces head-sampled, kept by the tail rule (errors, slow) and sampled out.
-    static func sampling(_ sampling: SamplingStatus, glyphs: Glyphs, gap: String) -> (full: [Span], short: [Span]) {
+    /// `sampled 10%`, and `kept 1,234 · tail-kept 56 · sampled out 9,876`: traces head-sampled,
+    /// kept by the tail rule (errors, slow) and sampled out.
+    static func sampling(_ sampling: SamplingStatus, glyphs: Glyphs, gap: String) -> (ratio: [Span], counts: [Span]) {
         let separator = Span(" \(glyphs.dot) ", .muted)
-        let ratio = [Span(gap + "sampled ", .muted), Span(samplePercent(sampling.ratio))]
-        let full = ratio + [
-            separator, Span("kept ", .muted), Span(Format.count(sampling.sampledTraces)),
+        let ratio = [Span(gap + "sampled ", .muted), Span(samplePercent(sampling.ratio), .warn)]
+        let counts = [
+            Span(gap + "kept ", .muted), Span(Format.count(sampling.sampledTraces)),
             separator, Span("tail-kept ", .muted), Span(Format.count(sampling.tailKeptTraces)),
             separator, Span("sampled out ", .muted), Span(Format.count(sampling.sampledOutTraces)),
         ]
-        return (full, ratio)
+        return (ratio, counts)
     }
 
     /// A sample ratio as a percentage, with decimals only where it has them: `10%`, `12.5%`, `0.25%`.
