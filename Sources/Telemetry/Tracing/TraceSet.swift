@@ -159,9 +159,12 @@ struct StoredTrace {
 
     func matches(_ matcher: TraceQuery.Matcher) -> Bool {
         if matcher.errorsOnly && keepClass != .error { return false }
+        // The span filter (``TraceQuery/Matcher/matchesSpan(in:)``) first, with the spans read in
+        // place: a route's traces list checks every stored trace on each refresh and most fail
+        // here, where building (service, operation) pairs retained and released both strings.
+        if let span = matcher.span, !spans.contains(where: { $0.service == span.service && $0.operation == span.operation }) { return false }
         return matcher.matches(id: id, rootService: spans[rootIndex].service, rootOperation: spans[rootIndex].operation,
                                services: spans.lazy.map(\.service), hasError: keepClass == .error)
-            && matcher.matchesSpan(in: spans.lazy.map { ($0.service, $0.operation) })
     }
 }
 
