@@ -6,6 +6,7 @@ func registerAllBenchmarks(on runner: BenchmarkRunner) async {
     await registerMeshBenchmarks(on: runner)
     await registerHedgingBenchmarks(on: runner)
     registerDashboardBenchmarks(on: runner)
+    await registerDashboardViewBenchmarks(on: runner)
     registerTraceAnalysisBenchmarks(on: runner)
     registerSimulationBenchmarks(on: runner)
     registerRidesBenchmarks(on: runner)

@@ -29,7 +29,7 @@ func registerTraceAnalysisBenchmarks(on runner: BenchmarkRunner) {
 
 /// A root, 22 calls under it (two at a time), each with 8 sub-calls one after the other, and a
 /// 200th span at the end: durations vary with `seed`.
-private func benchTrace(id: String, seed: UInt64) -> TraceTree {
+func benchTrace(id: String, seed: UInt64) -> TraceTree {
     var random = seed
     func next(_ range: ClosedRange<Double>) -> Double {
         random = random &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407

@@ -63,6 +63,8 @@ struct DemoCommand: AsyncParsableCommand {
 
     @Option(help: SharedHelp.otlpExport)
     var otlpExport: String?
+    @Option(help: SharedHelp.sample)
+    var sample: String?
 
     var arguments: DemoArguments {
         DemoArguments(
@@ -75,7 +77,8 @@ struct DemoCommand: AsyncParsableCommand {
             scenario: scenario,
             json: json,
             prometheusOut: prometheusOut,
-            refreshMs: refreshMs
+            refreshMs: refreshMs,
+            sample: sample
         )
     }
 

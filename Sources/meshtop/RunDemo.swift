@@ -40,7 +40,8 @@ func runDashboardDemo(_ options: DemoOptions, export: OTLPEndpoint? = nil) async
             + "use `meshtop demo --headless` for a report or `meshtop snapshot --view VIEW` for a view as plain text")
     }
     // The terminal first: if curses cannot start, nothing has been started either.
-    let run = try SystemGroup.live(options.system, seed: options.seed, rps: options.rps, faults: options.faults)
+    let run = try SystemGroup.live(options.system, seed: options.seed, rps: options.rps, faults: options.faults,
+                                   sampleRatio: options.sampleRatio)
     let dashboard = try DashboardService(source: MeshSource(mesh: run.mesh), refresh: options.refreshInterval)
     defer { dashboard.restoreTerminal() }
     let exporter: [any Service] = export.map { [otlpExporter(for: run.mesh, endpoint: $0, seed: options.seed)] } ?? []

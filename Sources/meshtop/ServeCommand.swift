@@ -64,6 +64,8 @@ struct ServeCommand: AsyncParsableCommand {
 
     @Option(help: SharedHelp.otlpExport)
     var otlpExport: String?
+    @Option(help: SharedHelp.sample)
+    var sample: String?
 
     func validate() throws {
         do {
@@ -84,7 +86,7 @@ struct ServeCommand: AsyncParsableCommand {
         let options = settings.options
         let plan = SystemRun<ContinuousClock>.Plan(
             rps: options.rps, seed: options.seed, faults: options.faults,
-            trafficDuration: settings.duration, ending: .stop)
+            trafficDuration: settings.duration, ending: .stop, sampleRatio: options.sampleRatio)
         let run = try SystemRun(system: options.system.make(clock: clock, seed: options.seed, time: nil), clock: clock, plan: plan)
         let provider = MeshEdgeProvider(mesh: run.mesh)
         let systemName = options.systemName
@@ -122,7 +124,8 @@ private struct ServeSettings: Sendable {
         do {
             options = try DemoOptions(validating: DemoArguments(
                 system: command.system, headless: true, duration: command.duration, rps: command.rps,
-                seed: command.seed, faults: command.faults, scenario: command.scenario))
+                seed: command.seed, faults: command.faults, scenario: command.scenario,
+                sample: command.sample))
         } catch {
             throw Problem(message: "\(error)")
         }

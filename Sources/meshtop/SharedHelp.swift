@@ -19,4 +19,10 @@ enum SharedHelp {
             + "e.g. http://127.0.0.1:4318.",
         valueName: "url"
     )
+
+    static let sample = ArgumentHelp(
+        "Share of traces to keep, 0…1, decided per trace from its id; traces with an error or slow ones are kept anyway, "
+            + "and rates and percentiles count every request. (default: 1, every trace)",
+        valueName: "ratio"
+    )
 }

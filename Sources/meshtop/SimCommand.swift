@@ -75,9 +75,13 @@ struct SimCommand: AsyncParsableCommand {
     @Flag(help: "Print the report as JSON.")
     var json = false
 
+    @Option(help: SharedHelp.sample)
+    var sample: String?
+
     var arguments: SimArguments {
         SimArguments(system: system, seed: seed, seeds: seeds, duration: duration, rps: rps, faults: faults, faultSource: faultSource,
-                     shrink: shrink, shrinkOut: shrinkOut, at: at, plantedBug: plantedBug, json: json)
+                     shrink: shrink, shrinkOut: shrinkOut, at: at, plantedBug: plantedBug, json: json,
+                     sample: sample)
     }
 
     func validate() throws {

@@ -28,9 +28,11 @@ enum SystemGroup {
 
     /// `system` on real time with traffic until the group shuts down: what the dashboard and
     /// `snapshot` watch.
-    static func live(_ system: any DemoSystem.Type, seed: UInt64, rps: Double, faults: FaultTimeline) throws(TrafficConfigurationError) -> SystemRun<ContinuousClock> {
+    static func live(_ system: any DemoSystem.Type, seed: UInt64, rps: Double, faults: FaultTimeline,
+                     sampleRatio: Double = 1) throws(TrafficConfigurationError) -> SystemRun<ContinuousClock> {
         let clock = ContinuousClock()
-        let plan = SystemRun<ContinuousClock>.Plan(rps: rps, seed: seed, faults: faults, trafficDuration: nil, ending: .stop)
+        let plan = SystemRun<ContinuousClock>.Plan(rps: rps, seed: seed, faults: faults, trafficDuration: nil, ending: .stop,
+                                                   sampleRatio: sampleRatio)
         return try SystemRun(system: system.make(clock: clock, seed: seed, time: nil), clock: clock, plan: plan)
     }
 }

@@ -87,6 +87,11 @@ import Testing
         (DemoArguments(seed: "4.2"), "--seed", #"invalid seed "4.2"; expected a whole number from 0 to 18446744073709551615"#),
         (DemoArguments(refreshMs: "5"), "--refresh-ms", #"invalid refresh interval "5"; expected whole milliseconds from 10 to 10000"#),
         (DemoArguments(refreshMs: "fast"), "--refresh-ms", #"invalid refresh interval "fast"; expected whole milliseconds from 10 to 10000"#),
+        (DemoArguments(sample: "often"), "--sample", #"invalid sample ratio "often"; expected the share of traces to keep, a number from 0 to 1 such as 0.1 (errors and slow traces are kept whatever it is)"#),
+        (DemoArguments(sample: "-0.1"), "--sample", #"invalid sample ratio "-0.1"; expected the share of traces to keep, a number from 0 to 1 such as 0.1 (errors and slow traces are kept whatever it is)"#),
+        (DemoArguments(sample: "1.5"), "--sample", #"invalid sample ratio "1.5"; expected the share of traces to keep, a number from 0 to 1 such as 0.1 (errors and slow traces are kept whatever it is)"#),
+        (DemoArguments(sample: "10%"), "--sample", #"invalid sample ratio "10%"; expected the share of traces to keep, a number from 0 to 1 such as 0.1 (errors and slow traces are kept whatever it is)"#),
+        (DemoArguments(sample: ""), "--sample", #"invalid sample ratio ""; expected the share of traces to keep, a number from 0 to 1 such as 0.1 (errors and slow traces are kept whatever it is)"#),
         (DemoArguments(json: true), "--json", "the JSON report is only printed by a headless run; add --headless"),
         (DemoArguments(prometheusOut: "/tmp/m.prom"), "--prometheus-out", "the exposition is only written by a headless run; add --headless"),
         (DemoArguments(headless: true, prometheusOut: "/nonexistent/m.prom"), "--prometheus-out", "the directory /nonexistent does not exist; expected a path to a file in an existing directory"),
@@ -100,6 +105,13 @@ import Testing
     ])
     func badValuesNameTheOptionAndWhatIsAccepted(arguments: DemoArguments, option: String, message: String) {
         #expect(error(arguments) == DemoOptionsError(option: option, message: message))
+    }
+
+    @Test("--sample takes a ratio from 0 to 1; without it every trace is sampled", arguments: [
+        (nil, 1.0), ("0.1", 0.1), ("0", 0), ("1", 1), (" 0.25 ", 0.25), ("1.0", 1), (".5", 0.5),
+    ] as [(String?, Double)])
+    func sampleRatio(text: String?, ratio: Double) throws {
+        #expect(try options(DemoArguments(headless: true, sample: text)).sampleRatio == ratio)
     }
 
     @Test func theDashboardDemoIgnoresDurationSoItCutsNoScenario() throws {

@@ -111,6 +111,8 @@ import Testing
         (SimArguments(duration: "6m", at: "5m"), "--at: --at prints the system's snapshot as JSON; expected --json with it"),
         (SimArguments(seeds: "1..2", at: "5m", json: true), "--at: --at takes a snapshot of one run; expected it without --seeds and --shrink"),
         (SimArguments(plantedBug: "skip-refund:0"), "--planted-bug: invalid planted bug \"skip-refund:0\"; expected \(PlantedBug.acceptedForms)"),
+        (SimArguments(sample: "2"), #"--sample: invalid sample ratio "2"; expected the share of traces to keep, a number from 0 to 1 such as 0.1 (errors and slow traces are kept whatever it is)"#),
+        (SimArguments(sample: "x"), #"--sample: invalid sample ratio "x"; expected the share of traces to keep, a number from 0 to 1 such as 0.1 (errors and slow traces are kept whatever it is)"#),
         (SimArguments(faults: ["paymnt=down"]), nil),
     ])
     func badInput(arguments: SimArguments, expected: String?) {
@@ -120,6 +122,14 @@ import Testing
         } else {
             #expect(got?.hasPrefix("--fault: ") == true, "got \(got ?? "no error")")
         }
+    }
+
+    @Test("a sampled run's replay says its ratio; an unsampled one says nothing of it")
+    func replayCarriesTheSampleRatio() throws {
+        let sampled = try options(SimArguments(seed: "3", duration: "10s", sample: "0.1"))
+        #expect(sampled.sampleRatio == 0.1)
+        #expect(sampled.replayCommand == "meshtop sim storefront --seed 3 --duration 10s --sample 0.1")
+        #expect(try options(SimArguments(seed: "3", duration: "10s")).replayCommand == "meshtop sim storefront --seed 3 --duration 10s")
     }
 
     @Test func anUnparsableAtIsRefusedNamingTheOption() {

@@ -41,6 +41,8 @@ PY
 # 3. A bad value: a clear message naming what is accepted, exit status 2, nothing run.
 msg=$("$bin" demo --headless --fault payment-service=errors:2 2>&1); status=$?
 [ "$status" = 2 ] && echo "$msg" | grep -q "0" && pass "bad --fault exits 2: $(echo "$msg" | head -1)" || fail "bad --fault: status $status, message: $msg"
+msg=$("$bin" demo --headless --sample 2 2>&1); status=$?
+[ "$status" = 2 ] && echo "$msg" | grep -q "expected the share of traces to keep, a number from 0 to 1" && pass "bad --sample exits 2: $(echo "$msg" | head -1)" || fail "bad --sample: status $status, message: $msg"
 
 # 4. A shipped scenario shows what it promises: inventory slowed past order-service's per-attempt
 #    timeout, so its calls time out and are retried (the whole scenario: 45 s).

@@ -63,6 +63,8 @@ bad 'was given without --shrink' --shrink-out x.json
 bad 'expected a virtual time from 0s to the run' --duration 6m --at 7m --json
 bad 'expected --json with it' --duration 6m --at 5m
 bad 'expected skip-refund:N' --planted-bug skip-refund:0
+bad 'invalid sample ratio "1.5"; expected the share of traces to keep, a number from 0 to 1' --sample 1.5
+bad 'invalid sample ratio "ten"' --sample ten
 
 # 5. Swarm is the default and replays: the same seed, the same schedule and digest in two processes.
 "$bin" sim storefront --seed 11 --duration 10s --rps 50 --json > "$dir/s1.json"; s1=$?

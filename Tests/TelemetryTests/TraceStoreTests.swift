@@ -17,7 +17,8 @@ import Tracing
         let f = TracingFixture(configuration: .init(maxTraces: 3))
         for index in 0..<5 { trace(f, "t\(index)") }
         #expect(f.store.recent(limit: 10).map(\.rootOperation) == ["t4", "t3", "t2"])
-        #expect(f.store.stats == TraceStore.Stats(storedTraces: 3, storedSpans: 3, droppedTraces: 2, droppedSpans: 2, malformedTraceHeaders: 0))
+        #expect(f.store.stats == TraceStore.Stats(storedTraces: 3, storedSpans: 3, droppedTraces: 2, droppedSpans: 2, malformedTraceHeaders: 0,
+                                                      headSampledTraces: 5))
     }
 
     @Test func keepsErrorTracesWhileNormalOnesAreEvicted() {

@@ -294,7 +294,8 @@ public enum DashboardRenderer {
             }
             if state.tab == .traces, let page = state.traceList {
                 if !right.spans.isEmpty { right.append("  ") }
-                right.append(TracesView.counts(page, filtered: !list.filter.isEmpty || state.tracesErrorsOnly), .muted)
+                right.append(TracesView.counts(page, filtered: !list.filter.isEmpty || state.tracesErrorsOnly,
+                                                   sampling: state.snapshot?.sampling), .muted)
             }
             if state.tab == .topology {
                 // Where the view is scrolled to, when it does not fit.

@@ -2,7 +2,7 @@ import Telemetry
 import TerminalUI
 
 /// The top line: system, req/s, the edge's error %, degraded and down services, open breakers,
-/// p99, uptime, dropped traces, live/paused.
+/// p99, uptime, dropped traces, what sampling kept and dropped, live/paused.
 enum HeaderView {
     static func render(_ state: DashboardState, glyphs: Glyphs, area: Rect, into buffer: inout Buffer) {
         let gap = "   "
@@ -25,6 +25,10 @@ enum HeaderView {
             } else if !snapshot.services.isEmpty {
                 segments.append([Span(gap + "services ", .muted), Span("all up", .ok)])
             }
+            // Sampling changes what the trace views can show: the ratio right after health, the
+            // counts last, where there is room.
+            let sampling = snapshot.sampling.map { Self.sampling($0, glyphs: glyphs, gap: gap) }
+            if let sampling { segments.append(sampling.ratio) }
             let open = snapshot.totals.openBreakers
             segments.append([Span(gap + "breakers ", .muted), Span("\(open) open", open > 0 ? Style(.error, .bold) : .plain)])
             segments.append([Span(gap + "p99 ", .muted), Span(snapshot.totals.latency.map { Format.ms($0.p99Ms) } ?? "-")])
@@ -32,6 +36,7 @@ enum HeaderView {
             if snapshot.dropped.traces > 0 {
                 segments.append([Span(gap + "dropped \(Format.count(snapshot.dropped.traces)) traces", .warn)])
             }
+            if let sampling { segments.append(sampling.counts) }
         } else {
             segments.append([Span(gap + "waiting for the first snapshot", .muted)])
         }
@@ -44,6 +49,26 @@ enum HeaderView {
             x = buffer.write(Line(segment), x: x, y: area.y, clip: area)
         }
         buffer.write(mark, x: markX, y: area.y, clip: area)
+    }
+
+    /// `sampled 10%`, and `kept 1,234 · tail-kept 56 · sampled out 9,876`: traces head-sampled,
+    /// kept by the tail rule (errors, slow) and sampled out.
+    static func sampling(_ sampling: SamplingStatus, glyphs: Glyphs, gap: String) -> (ratio: [Span], counts: [Span]) {
+        let separator = Span(" \(glyphs.dot) ", .muted)
+        let ratio = [Span(gap + "sampled ", .muted), Span(samplePercent(sampling.ratio), .warn)]
+        let counts = [
+            Span(gap + "kept ", .muted), Span(Format.count(sampling.sampledTraces)),
+            separator, Span("tail-kept ", .muted), Span(Format.count(sampling.tailKeptTraces)),
+            separator, Span("sampled out ", .muted), Span(Format.count(sampling.sampledOutTraces)),
+        ]
+        return (ratio, counts)
+    }
+
+    /// A sample ratio as a percentage, with decimals only where it has them: `10%`, `12.5%`, `0.25%`.
+    static func samplePercent(_ ratio: Double) -> String {
+        let percent = ratio * 100
+        if percent == percent.rounded() { return Format.fixed(percent, 0) + "%" }
+        return Format.fixed(percent, percent >= 1 ? 1 : 2) + "%"
     }
 
     /// The right end: paused, live, or how the source's connection is doing (the data on screen

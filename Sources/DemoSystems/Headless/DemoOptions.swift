@@ -22,6 +22,8 @@ public struct DemoArguments: Sendable, Equatable {
     public var json: Bool
     public var prometheusOut: String?
     public var refreshMs: String?
+    /// `--sample RATIO`.
+    public var sample: String?
 
     public init(
         system: String? = nil,
@@ -33,7 +35,8 @@ public struct DemoArguments: Sendable, Equatable {
         scenario: String? = nil,
         json: Bool = false,
         prometheusOut: String? = nil,
-        refreshMs: String? = nil
+        refreshMs: String? = nil,
+        sample: String? = nil
     ) {
         self.system = system
         self.headless = headless
@@ -45,6 +48,7 @@ public struct DemoArguments: Sendable, Equatable {
         self.json = json
         self.prometheusOut = prometheusOut
         self.refreshMs = refreshMs
+        self.sample = sample
     }
 }
 
@@ -69,6 +73,8 @@ public struct DemoOptions: Sendable, Equatable {
     public var prometheusOutputPath: String?
     /// How often the dashboard redraws.
     public var refreshInterval: Duration
+    /// The share of traces head-sampled, 0…1 (`--sample`); errors and slow traces are kept whatever it is.
+    public var sampleRatio: Double
 
     public static let defaultDuration = Duration.seconds(10)
     public static let defaultRPS: Double = 200
@@ -87,7 +93,8 @@ public struct DemoOptions: Sendable, Equatable {
         scenario: Scenario? = nil,
         json: Bool = false,
         prometheusOutputPath: String? = nil,
-        refreshInterval: Duration = .milliseconds(DemoOptions.defaultRefreshMilliseconds)
+        refreshInterval: Duration = .milliseconds(DemoOptions.defaultRefreshMilliseconds),
+        sampleRatio: Double = 1
     ) {
         systemName = system
         self.headless = headless
@@ -99,6 +106,7 @@ public struct DemoOptions: Sendable, Equatable {
         self.json = json
         self.prometheusOutputPath = prometheusOutputPath
         self.refreshInterval = refreshInterval
+        self.sampleRatio = sampleRatio
     }
 
     /// What a path on disk is, for checking `--prometheus-out` before the run.
@@ -188,6 +196,7 @@ public struct DemoOptions: Sendable, Equatable {
         } else {
             refreshInterval = .milliseconds(Self.defaultRefreshMilliseconds)
         }
+        sampleRatio = try arguments.sample.map { text throws(DemoOptionsError) in try Self.parseSampleRatio(text) } ?? 1
     }
 
     /// The system this run is of.
@@ -244,6 +253,17 @@ public struct DemoOptions: Sendable, Equatable {
             changes.append(ScheduledFault(at: .zero, service: argument.service, fault: argument.fault, origin: .cli))
         }
         return FaultTimeline(changes)
+    }
+
+    /// `--sample RATIO`: the share of traces head-sampled, a plain number from 0 to 1 (0.1 keeps
+    /// one trace in ten, plus every error and slow trace).
+    public static func parseSampleRatio(_ text: String) throws(DemoOptionsError) -> Double {
+        let trimmed = text.trimmingSpaces
+        let isPlainNumber = !trimmed.isEmpty && trimmed.allSatisfy { $0.isASCIIDigit || $0 == "." } && trimmed.filter { $0 == "." }.count <= 1
+        guard isPlainNumber, let value = Double(trimmed), (0...1).contains(value) else {
+            throw DemoOptionsError(option: "--sample", message: "invalid sample ratio \"\(text)\"; expected the share of traces to keep, a number from 0 to 1 such as 0.1 (errors and slow traces are kept whatever it is)")
+        }
+        return value
     }
 
     /// `--rps`: a plain positive number up to the scenario maximum.

@@ -10,7 +10,8 @@ public enum HeadlessDemo {
     /// signals), then read its report with ``result(of:)``.
     public static func makeRun<C: Clock>(_ options: DemoOptions, clock: C) throws(TrafficConfigurationError) -> SystemRun<C> where C.Duration == Duration {
         let system = options.system.make(clock: clock, seed: options.seed, time: nil)
-        let plan = SystemRun<C>.Plan(rps: options.rps, seed: options.seed, faults: options.faults, trafficDuration: options.duration, ending: .settle)
+        let plan = SystemRun<C>.Plan(rps: options.rps, seed: options.seed, faults: options.faults, trafficDuration: options.duration, ending: .settle,
+                                     sampleRatio: options.sampleRatio)
         return try SystemRun(system: system, clock: clock, plan: plan)
     }
 
@@ -25,6 +26,7 @@ public enum HeadlessDemo {
         snapshot.breakers = outcome.settled.breakers
         snapshot.totals.storedTraces = outcome.settled.totals.storedTraces
         snapshot.dropped = outcome.settled.dropped
+        snapshot.sampling = outcome.settled.sampling
         let system = run.system
         let orders = (system as? Storefront).map { $0.orderFigures(ledger: $0.ledger()) }
         var report = HeadlessReport(snapshot: snapshot, durationSeconds: outcome.traffic.sendingSeconds,

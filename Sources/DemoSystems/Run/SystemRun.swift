@@ -46,13 +46,18 @@ public final class SystemRun<C: Clock>: Service, Sendable where C.Duration == Du
         /// request is cancelled, as a closed connection cancels it): a system whose entry hangs
         /// still lets the run end. Far above any answer a working system gives.
         public var clientTimeout: Duration = .seconds(30)
+        /// The share of traces head-sampled (`--sample`), 0…1; errors and slow traces are kept
+        /// whatever it is (the trace store's tail rule), and metrics count every request.
+        public var sampleRatio: Double
 
-        public init(rps: Double, seed: UInt64, faults: FaultTimeline = FaultTimeline([]), trafficDuration: Duration?, ending: Ending) {
+        public init(rps: Double, seed: UInt64, faults: FaultTimeline = FaultTimeline([]), trafficDuration: Duration?, ending: Ending,
+                    sampleRatio: Double = 1) {
             self.rps = rps
             self.seed = seed
             self.faults = faults
             self.trafficDuration = trafficDuration
             self.ending = ending
+            self.sampleRatio = sampleRatio
         }
     }
 
@@ -84,6 +89,8 @@ public final class SystemRun<C: Clock>: Service, Sendable where C.Duration == Du
         self.plan = plan
         schedule = try ArrivalSchedule(rps: plan.rps, seed: plan.seed)
         createdAt = clock.now
+        // Before any traffic: every trace of the run is sampled by the same rule.
+        system.mesh.telemetry.traces.setSampling(TraceSampling(ratio: plan.sampleRatio))
     }
 
     /// The recorded outcome: nil until a run with ``Ending/settle`` has settled.

@@ -26,10 +26,12 @@ public struct SimArguments: Sendable, Equatable {
     /// `--planted-bug skip-refund:N` (hidden; for tests of the simulator).
     public var plantedBug: String?
     public var json: Bool
+    /// `--sample RATIO`.
+    public var sample: String?
 
     public init(system: String? = nil, seed: String? = nil, seeds: String? = nil, duration: String? = nil, rps: String? = nil,
                 faults: [String] = [], faultSource: String? = nil, shrink: Bool = false, shrinkOut: String? = nil,
-                at: String? = nil, plantedBug: String? = nil, json: Bool = false) {
+                at: String? = nil, plantedBug: String? = nil, json: Bool = false, sample: String? = nil) {
         self.system = system
         self.seed = seed
         self.seeds = seeds
@@ -42,6 +44,7 @@ public struct SimArguments: Sendable, Equatable {
         self.at = at
         self.plantedBug = plantedBug
         self.json = json
+        self.sample = sample
     }
 }
 
@@ -88,6 +91,8 @@ public struct SimOptions: Sendable, Equatable {
     public var json: Bool
     /// What faults may name: the system's targets (or what the caller passed).
     public var faultTargets: [String]
+    /// The share of traces head-sampled, 0…1 (`--sample`).
+    public var sampleRatio: Double
 
     public static let defaultDuration = Duration.seconds(3600)
     public static let defaultRPS: Double = 200
@@ -216,6 +221,7 @@ public struct SimOptions: Sendable, Equatable {
         }
         plantedBug = try arguments.plantedBug.map { text throws(DemoOptionsError) in try PlantedBug.parse(text) }
         json = arguments.json
+        sampleRatio = try arguments.sample.map { text throws(DemoOptionsError) in try DemoOptions.parseSampleRatio(text) } ?? 1
         faults = FaultTimeline([])
         faults = timeline()
     }
@@ -298,6 +304,7 @@ public struct SimOptions: Sendable, Equatable {
         for fault in faultArguments { words += ["--fault", Self.quoted(fault)] }
         if let faultSource { words += ["--faults", Self.quoted(faultSource)] }
         if let plantedBug { words += ["--planted-bug", plantedBug.description] }
+        if sampleRatio != 1 { words += ["--sample", String(sampleRatio)] }
         return words.joined(separator: " ")
     }
 

@@ -71,7 +71,7 @@ public enum SystemSimulation {
                                              time: TimeSource(clock: clock, originUnixNanoseconds: originUnixNanoseconds))
         options.plantedBug?.plant(in: system)
         let plan = SystemRun<SimulatedClock>.Plan(rps: options.rps, seed: context.seed, faults: options.faults,
-                                                  trafficDuration: options.duration, ending: .settle)
+                                                  trafficDuration: options.duration, ending: .settle, sampleRatio: options.sampleRatio)
         return try SystemRun(system: system, clock: clock, plan: plan)
     }
 

@@ -116,7 +116,8 @@ extension Mesh {
             dropped: DroppedCounts(spans: stats.droppedSpans, traces: stats.droppedTraces, events: telemetry.events.dropped,
                                    malformedTraceHeaders: stats.malformedTraceHeaders, logs: telemetry.logs.dropped),
             interventions: interventions(statuses: breakerStatuses),
-            logs: telemetry.logs.recent(limit: logLimit))
+            logs: telemetry.logs.recent(limit: logLimit),
+            sampling: telemetry.traces.samplingStatus(stats))
     }
 
     /// The newest events, plus the newest manual actions even when busier kinds pushed them out

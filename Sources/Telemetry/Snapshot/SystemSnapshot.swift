@@ -35,6 +35,9 @@ public struct SystemSnapshot: Codable, Sendable, Equatable {
     /// Recent log records, newest first (the log store keeps more; its queries find a trace's).
     /// Absent from snapshots taken before logs were reported: they decode as none.
     public var logs: [LogRecord]
+    /// What head sampling kept and dropped; absent when every trace is head-sampled (and from
+    /// snapshots taken before sampling was reported).
+    public var sampling: SamplingStatus?
 
     public init(
         system: String,
@@ -51,7 +54,8 @@ public struct SystemSnapshot: Codable, Sendable, Equatable {
         sagas: [SagaStatus] = [],
         dropped: DroppedCounts = DroppedCounts(),
         interventions: [InterventionRecord] = [],
-        logs: [LogRecord] = []
+        logs: [LogRecord] = [],
+        sampling: SamplingStatus? = nil
     ) {
         self.system = system
         self.takenAt = takenAt
@@ -68,10 +72,12 @@ public struct SystemSnapshot: Codable, Sendable, Equatable {
         self.dropped = dropped
         self.interventions = interventions
         self.logs = logs
+        self.sampling = sampling
     }
 
     /// Decodes every field as encoded; `edges`, `interventions` and `logs` may be missing (a
-    /// snapshot from before they were reported) and then are empty.
+    /// snapshot from before they were reported) and then are empty; `sampling` may be missing,
+    /// then nil.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         system = try container.decode(String.self, forKey: .system)
@@ -89,6 +95,7 @@ public struct SystemSnapshot: Codable, Sendable, Equatable {
         dropped = try container.decode(DroppedCounts.self, forKey: .dropped)
         interventions = try container.decodeIfPresent([InterventionRecord].self, forKey: .interventions) ?? []
         logs = try container.decodeIfPresent([LogRecord].self, forKey: .logs) ?? []
+        sampling = try container.decodeIfPresent(SamplingStatus.self, forKey: .sampling)
     }
 }
 

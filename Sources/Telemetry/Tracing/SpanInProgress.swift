@@ -18,6 +18,8 @@ public struct SpanInProgress: Sendable {
     public let parentSpanID: SpanID?
     /// Nanoseconds since the tracer's time source's origin.
     public let startNanoseconds: Int64
+    /// Whether its trace is head-sampled: the W3C `sampled` flag it carries to its children.
+    public var isSampled: Bool { extras?.isSampled ?? true }
     /// The context the span was begun in (for a remote parent: an empty one, with the parent's
     /// flags and `tracestate` when they are not the default).
     let parent: ServiceContext
@@ -46,8 +48,15 @@ extension TelemetryTracer {
     public func beginSpan(in parent: ServiceContext, startNanoseconds: Int64) -> SpanInProgress {
         let parentSpan = parent.parentSpanReference
         // Extras are only ever stored beside a span reference: a context with one key has none.
-        let extras = parent.count > 1 ? parent[TraceContextExtrasKey.self] : nil
-        return SpanInProgress(traceID: parentSpan?.traceID ?? ids.traceID(), spanID: ids.spanID(),
+        var extras = parent.count > 1 ? parent[TraceContextExtrasKey.self] : nil
+        let traceID = parentSpan?.traceID ?? ids.traceID()
+        var parent = parent
+        if parentSpan == nil, !store.isHeadSampled(traceID) {
+            // The root decides for the whole trace; its children read the flag from the context.
+            extras = .unsampled
+            parent[TraceContextExtrasKey.self] = extras
+        }
+        return SpanInProgress(traceID: traceID, spanID: ids.spanID(),
                               parentSpanID: parentSpan.map { SpanID($0.spanID) }, startNanoseconds: startNanoseconds,
                               parent: parent, extras: extras)
     }
@@ -64,11 +73,16 @@ extension TelemetryTracer {
         }
         var parent = ServiceContext.topLevel
         var extras: TraceContextExtras?
+        let traceID = remote?.traceID ?? ids.traceID()
         if let remote, remote.flags != 1 || remote.traceState != nil {
+            // The caller's `sampled` flag is its decision for the trace: honoured, as OpenTelemetry's parent-based sampler does.
             extras = TraceContextExtras(flags: remote.flags, traceState: remote.traceState)
             parent[TraceContextExtrasKey.self] = extras
+        } else if remote == nil, !store.isHeadSampled(traceID) {
+            extras = .unsampled
+            parent[TraceContextExtrasKey.self] = extras
         }
-        return SpanInProgress(traceID: remote?.traceID ?? ids.traceID(), spanID: ids.spanID(), parentSpanID: remote?.spanID,
+        return SpanInProgress(traceID: traceID, spanID: ids.spanID(), parentSpanID: remote?.spanID,
                               startNanoseconds: startNanoseconds, parent: parent, extras: extras)
     }
 
@@ -83,12 +97,13 @@ extension TelemetryTracer {
         // The closure takes the few plain fields it needs: capturing the span or the tracer
         // made it copy them whole (each copy a retain and a release per reference).
         let traceID = span.traceID, spanID = span.spanID, parentSpanID = span.parentSpanID, startNanoseconds = span.startNanoseconds
+        let isSampled = span.isSampled
         let service = self.service
         store.add { list in
             let first = Int32(list.entries.count)
             writeAttributes(&list)
             return FinishedSpan(traceID: traceID, spanID: spanID, parentSpanID: parentSpanID, service: service,
-                                operation: operation, kind: kind, startNanoseconds: startNanoseconds, endNanoseconds: endNanoseconds,
+                                operation: operation, kind: kind, isSampled: isSampled, startNanoseconds: startNanoseconds, endNanoseconds: endNanoseconds,
                                 status: status, attributes: .none, pendingAttributes: first..<Int32(list.entries.count),
                                 events: events, links: [])
         }

@@ -16,6 +16,8 @@ public final class TelemetrySpan: Span {
     public let parentSpanID: SpanID?
     public let service: String
     public let kind: SpanKind
+    /// Whether its trace is head-sampled: the W3C `sampled` flag in its context.
+    public let isSampled: Bool
     /// Start, in nanoseconds since the tracer's origin.
     private let startNanoseconds: Int64
     private let store: TraceStore
@@ -31,12 +33,17 @@ public final class TelemetrySpan: Span {
         var ended = false
     }
 
-    /// - Parameter parent: the parent's context; the span's own context is a copy holding its ids.
+    /// - Parameters:
+    ///   - parent: the parent's context; the span's own context is a copy holding its ids (and,
+    ///     for the root of a trace that is not head-sampled, the cleared `sampled` flag).
+    ///   - isSampled: the parent's `sampled` flag, or for a root the sampler's decision.
     init(operationName: String, parent: ServiceContext, traceID: TraceID, spanID: SpanID, parentSpanID: SpanID?,
-         service: String, kind: SpanKind, store: TraceStore, time: TimeSource) {
+         isSampled: Bool, service: String, kind: SpanKind, store: TraceStore, time: TimeSource) {
         var context = parent
         context[SpanReferenceKey.self] = SpanReference(traceID: traceID, spanID: spanID)
+        if !isSampled && parentSpanID == nil { context[TraceContextExtrasKey.self] = .unsampled }
         self.context = context
+        self.isSampled = isSampled
         self.traceID = traceID
         self.spanID = spanID
         self.parentSpanID = parentSpanID
@@ -119,7 +126,7 @@ public final class TelemetrySpan: Span {
             state.ended = true
             store.add { _ in
                 FinishedSpan(traceID: traceID, spanID: spanID, parentSpanID: parentSpanID,
-                             service: service, operation: state.operationName, kind: kind,
+                             service: service, operation: state.operationName, kind: kind, isSampled: isSampled,
                              startNanoseconds: startNanoseconds, endNanoseconds: end,
                              status: state.status, attributes: state.attributes, pendingAttributes: 0..<0,
                              events: state.events, links: state.links)
@@ -152,6 +159,9 @@ public struct FinishedSpan: Sendable {
     public var service: String
     public var operation: String
     public var kind: SpanKind
+    /// Whether its trace was head-sampled (the W3C `sampled` flag it began with). A span of a
+    /// trace that was not waits in the store for the tail rule.
+    public var isSampled = true
     /// Start and end, in nanoseconds since the tracer's origin.
     public var startNanoseconds: Int64
     public var endNanoseconds: Int64
@@ -191,12 +201,12 @@ extension FinishedSpan {
     }
 
     init(traceID: TraceID, spanID: SpanID, parentSpanID: SpanID?, service: String, operation: String, kind: SpanKind,
-         startNanoseconds: Int64, endNanoseconds: Int64, status: SpanStatus?, attributes: SpanAttributes,
+         isSampled: Bool = true, startNanoseconds: Int64, endNanoseconds: Int64, status: SpanStatus?, attributes: SpanAttributes,
          pendingAttributes: Range<Int32>, events: [Event], links: [String]) {
         // Through the memberwise initializer: one assigning each property built the span twice
         // and copied one into the other (a retain and a release of each of its references).
         self.init(traceID: traceID, spanID: spanID, parentSpanID: parentSpanID, service: service, operation: operation, kind: kind,
-                  startNanoseconds: startNanoseconds, endNanoseconds: endNanoseconds, statusCode: status?.code,
+                  isSampled: isSampled, startNanoseconds: startNanoseconds, endNanoseconds: endNanoseconds, statusCode: status?.code,
                   statusMessage: status?.message, attributes: attributes, pendingAttributes: pendingAttributes, events: events, links: links)
     }
 }

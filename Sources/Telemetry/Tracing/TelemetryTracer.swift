@@ -40,11 +40,19 @@ public struct TelemetryTracer: Tracer {
         line: UInt
     ) -> TelemetrySpan {
         let parent = context()
-        // Only the parent's ids are read; its flags and `tracestate` travel in the copied context.
+        // The parent's ids and its `sampled` flag are read; its `tracestate` travels in the copied context.
         let parentSpan = parent.parentSpanReference
-        return TelemetrySpan(operationName: operationName, parent: parent, traceID: parentSpan?.traceID ?? ids.traceID(),
-                             spanID: ids.spanID(), parentSpanID: parentSpan.map { SpanID($0.spanID) }, service: service,
-                             kind: kind, store: store, time: time)
+        let traceID = parentSpan?.traceID ?? ids.traceID()
+        let isSampled: Bool
+        if parentSpan == nil {
+            isSampled = store.isHeadSampled(traceID)
+        } else {
+            // Extras are only ever stored beside a span reference: a context with one key has none.
+            isSampled = parent.count > 1 ? parent[TraceContextExtrasKey.self]?.isSampled ?? true : true
+        }
+        return TelemetrySpan(operationName: operationName, parent: parent, traceID: traceID,
+                             spanID: ids.spanID(), parentSpanID: parentSpan.map { SpanID($0.spanID) }, isSampled: isSampled,
+                             service: service, kind: kind, store: store, time: time)
     }
 
     public func forceFlush() {}

@@ -100,6 +100,13 @@ final class TraceContextExtras: Sendable {
         self.flags = flags
         self.traceState = traceState
     }
+
+    /// A trace that is not head-sampled, with no `tracestate`: one shared value, so the root of
+    /// each such trace allocates nothing to say so.
+    static let unsampled = TraceContextExtras(flags: 0, traceState: nil)
+
+    /// The W3C `sampled` flag.
+    var isSampled: Bool { flags & 1 == 1 }
 }
 
 enum TraceContextExtrasKey: ServiceContextKey {

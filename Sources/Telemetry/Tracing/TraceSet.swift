@@ -159,9 +159,12 @@ struct StoredTrace {
 
     func matches(_ matcher: TraceQuery.Matcher) -> Bool {
         if matcher.errorsOnly && keepClass != .error { return false }
+        // The span filter (``TraceQuery/Matcher/matchesSpan(in:)``) first, with the spans read in
+        // place: a route's traces list checks every stored trace on each refresh and most fail
+        // here, where building (service, operation) pairs retained and released both strings.
+        if let span = matcher.span, !spans.contains(where: { $0.service == span.service && $0.operation == span.operation }) { return false }
         return matcher.matches(id: id, rootService: spans[rootIndex].service, rootOperation: spans[rootIndex].operation,
                                services: spans.lazy.map(\.service), hasError: keepClass == .error)
-            && matcher.matchesSpan(in: spans.lazy.map { ($0.service, $0.operation) })
     }
 }
 
@@ -309,6 +312,16 @@ struct TraceSet {
     private(set) var droppedTraces = 0
     private(set) var droppedSpans = 0
     var malformedTraceHeaders = 0
+    /// Root spans of head-sampled traces.
+    private(set) var headSampledTraces = 0
+    /// Traces not head-sampled and kept by the tail rule.
+    private(set) var tailKeptTraces = 0
+    /// Traces not head-sampled, dropped when their root ended: neither an error nor slow.
+    private(set) var sampledOutTraces = 0
+    /// Their spans, and spans that ended after their trace was sampled out.
+    private(set) var sampledOutSpans = 0
+    /// Spans of traces that were not head-sampled, until their root ends; made at the first one.
+    private var tail: TailBuffer?
     /// Durations of root spans, for the slow threshold.
     private var rootDurations = HistogramLayout.timer.empty
     private var rootsSinceThreshold = 0
@@ -349,8 +362,66 @@ struct TraceSet {
     /// Every stored trace, from storage rather than the list orders (tests check the orders with it).
     var everyTrace: [StoredTrace] { slots.compactMap { $0 } }
 
+    /// Adds a span: kept when its trace was head-sampled (or is already stored), held for the
+    /// tail rule otherwise.
     mutating func add(_ span: consuming FinishedSpan) {
-        if span.parentSpanID == nil { noteRootDuration(span.durationNanoseconds) }
+        if span.parentSpanID == nil {
+            noteRootDuration(span.durationNanoseconds)
+            if span.isSampled { headSampledTraces += 1 }
+        }
+        if span.isSampled || index[span.traceID] != nil {
+            keep(span)
+        } else {
+            hold(span)
+        }
+    }
+
+    /// Holds a span of a trace that was not head-sampled until its root ends (then the tail rule
+    /// decides), or follows its trace's decision when that was made already.
+    private mutating func hold(_ span: consuming FinishedSpan) {
+        if tail == nil { tail = TailBuffer(maxTraces: configuration.maxHeldTraces, maxSpans: configuration.maxHeldSpans) }
+        if tail!.wasSampledOut(span.traceID) {
+            sampledOutSpans += 1
+            return
+        }
+        let id = span.traceID
+        let isRoot = span.parentSpanID == nil
+        guard tail!.hold(span, maxSpansPerTrace: configuration.maxSpansPerTrace) else {
+            droppedSpans += 1
+            return
+        }
+        if isRoot, let held = tail!.remove(id) { decide(held, rootEnded: true) }
+        while tail!.isOverBound, let oldest = tail!.removeOldest() { decide(oldest, rootEnded: false) }
+    }
+
+    /// The tail rule for a held trace: kept when a span has error status or the trace is slow.
+    /// Otherwise it is sampled out when its root has ended, or dropped (a bound's drop) when the
+    /// buffer's bound gave it up before its root ended.
+    private mutating func decide(_ held: TailBuffer.HeldTrace, rootEnded: Bool) {
+        if held.hasError || held.durationNanoseconds >= slowThreshold {
+            tailKeptTraces += 1
+            for span in held.spans { keep(span) }
+        } else if rootEnded {
+            sampledOutTraces += 1
+            sampledOutSpans += held.spans.count
+            tail!.rememberSampledOut(held.id)
+        } else {
+            droppedTraces += 1
+            droppedSpans += held.spans.count
+        }
+    }
+
+    /// When set, every span the set keeps is copied here too (an exporter takes them): the
+    /// exported spans are the kept ones, head-sampled or kept by the tail rule (a trace's own
+    /// bound on its spans is a local one and does not hold them back).
+    var keptForExport: [FinishedSpan]?
+
+    /// Spans held for the tail rule, waiting for their trace's root.
+    var heldSpanCount: Int { tail?.spanCount ?? 0 }
+
+    /// Stores a span in its trace, evicting by the tail-keeping rule past the bounds.
+    private mutating func keep(_ span: consuming FinishedSpan) {
+        keptForExport?.append(copy span)
         let previousClass: KeepClass
         let newClass: KeepClass
         let ref: TraceRef

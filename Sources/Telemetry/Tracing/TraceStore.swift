@@ -17,6 +17,15 @@ import Tracing
 /// So under a flood of ordinary traffic, the most recent errors and outliers stay visible long after
 /// the ordinary traces of their time are gone, yet a storm of errors cannot take over the store.
 ///
+/// **Sampling.** A trace is head-sampled or not where it begins (``TraceSampling``: by its id,
+/// carried to every span in the W3C `sampled` flag; all are by default). A head-sampled trace is
+/// stored as above. The spans of one that is not wait apart, bounded by `maxHeldTraces` and
+/// `maxHeldSpans`, until its root span ends; then the tail rule keeps it whole when a span has
+/// error status or it is slow (as above), and otherwise drops it, counted as *sampled out*
+/// (``Stats/sampledOutTraces``), not among the bounds' drops. Spans that end after their trace was
+/// sampled out follow it; a trace the held bounds give up before its root ends is kept if it has
+/// an error or is slow already, else counted in ``Stats/droppedTraces``.
+///
 /// **Orphans.** A span whose parent never arrives is kept; in its ``TraceTree`` it hangs under the
 /// trace's root, marked `isOrphan`. (If no span of the trace is parentless — its parent is in
 /// another process — the earliest span plays the root.)
@@ -43,10 +52,20 @@ public final class TraceStore: Sendable {
         /// Pending spans at which the caller of ``TraceStore/add(_:)`` assembles them itself: the
         /// bound on unassembled spans when no assembler runs or it falls behind.
         public var maxPendingSpans: Int
+        /// Head sampling at the start (``TraceStore/setSampling(_:)`` changes it while running).
+        public var sampling: TraceSampling
+        /// Traces not head-sampled held at once for the tail rule, waiting for their root to end;
+        /// past it, the trace held longest is decided early (kept if it has an error or is slow
+        /// already, else dropped and counted).
+        public var maxHeldTraces: Int
+        /// Spans held at once for the tail rule, with the same effect past it.
+        public var maxHeldSpans: Int
 
         public init(maxTraces: Int = 10_000, maxSpans: Int = 200_000, maxSpansPerTrace: Int = 1_000, errorShare: Double = 0.25,
-                    slowShare: Double = 0.10, assemblyBatch: Int = 4_096, maxPendingSpans: Int = 16_384) {
+                    slowShare: Double = 0.10, assemblyBatch: Int = 4_096, maxPendingSpans: Int = 16_384,
+                    sampling: TraceSampling = .all, maxHeldTraces: Int = 2_048, maxHeldSpans: Int = 16_384) {
             precondition(maxTraces >= 1 && maxSpans >= 1 && maxSpansPerTrace >= 1, "trace store bounds must be at least 1")
+            precondition(maxHeldTraces >= 1 && maxHeldSpans >= 1, "tail-rule bounds must be at least 1")
             precondition(assemblyBatch >= 1 && maxPendingSpans >= assemblyBatch, "pending bounds: 1 ≤ assemblyBatch ≤ maxPendingSpans")
             precondition((0...1).contains(errorShare) && (0...1).contains(slowShare), "shares are fractions from 0 to 1")
             self.maxTraces = maxTraces
@@ -56,6 +75,9 @@ public final class TraceStore: Sendable {
             self.slowShare = slowShare
             self.assemblyBatch = assemblyBatch
             self.maxPendingSpans = maxPendingSpans
+            self.sampling = sampling
+            self.maxHeldTraces = maxHeldTraces
+            self.maxHeldSpans = maxHeldSpans
         }
     }
 
@@ -65,6 +87,17 @@ public final class TraceStore: Sendable {
         public var droppedTraces: Int
         public var droppedSpans: Int
         public var malformedTraceHeaders: Int
+        /// Traces whose root was head-sampled.
+        public var headSampledTraces = 0
+        /// Traces not head-sampled that the tail rule kept (an error or slow).
+        public var tailKeptTraces = 0
+        /// Traces not head-sampled and dropped when their root ended: neither an error nor slow.
+        /// Not in ``droppedTraces``, which counts what the bounds threw away.
+        public var sampledOutTraces = 0
+        /// The spans of sampled-out traces, with those that ended after their trace's root.
+        public var sampledOutSpans = 0
+        /// Spans of traces not head-sampled, held until their root ends.
+        public var heldSpans = 0
     }
 
     public let time: TimeSource
@@ -73,12 +106,32 @@ public final class TraceStore: Sendable {
     private let pending: Mutex<PendingSpans>
     /// Where assembled spans are copied on their way out, when something exports them.
     private let exportQueue = Mutex<FinishedSpanQueue?>(nil)
+    /// The head sampling in force: read by the tracers at every root span, so a lock-free load.
+    private let sampler: Atomic<UInt64>
+    private let samplingRatio: Mutex<TraceSampling>
 
     public init(time: TimeSource, configuration: Configuration = Configuration()) {
         self.time = time
         self.configuration = configuration
         self.state = Mutex(TraceSet(configuration: configuration))
         self.pending = Mutex(PendingSpans(capacity: configuration.assemblyBatch))
+        self.sampler = Atomic(configuration.sampling.rejectionThreshold)
+        self.samplingRatio = Mutex(configuration.sampling)
+    }
+
+    /// The head sampling the tracers apply to traces they begin.
+    public var sampling: TraceSampling { samplingRatio.withLock { $0 } }
+
+    /// Changes the head sampling for traces begun from now on (a run sets it before its traffic).
+    public func setSampling(_ sampling: TraceSampling) {
+        samplingRatio.withLock { $0 = sampling }
+        sampler.store(sampling.rejectionThreshold, ordering: .relaxed)
+    }
+
+    /// Whether a trace begun now with id `id` is head-sampled (``TraceSampling/isSampled(_:)``).
+    @inline(__always)
+    func isHeadSampled(_ id: TraceID) -> Bool {
+        id.low & TraceSampling.randomnessMask >= sampler.load(ordering: .relaxed)
     }
 
     /// Adds a finished span (``TelemetrySpan`` calls this when it ends): an append to the pending
@@ -147,13 +200,10 @@ public final class TraceStore: Sendable {
         state.withLock { state in
             var batch = pending.withLock { $0.take() }
             if let queue = exportQueue.withLock({ $0 }) {
-                var outgoing: [FinishedSpan] = []
-                outgoing.reserveCapacity(batch.count)
-                batch.drain { span in
-                    outgoing.append(span)
-                    state.add(span)
-                }
-                queue.offer(outgoing)
+                state.keptForExport = []
+                state.keptForExport!.reserveCapacity(batch.count)
+                batch.drain { state.add($0) }
+                if let kept = state.keptForExport.take(), !kept.isEmpty { queue.offer(kept) }
             } else {
                 batch.drain { state.add($0) }
             }
@@ -166,7 +216,8 @@ public final class TraceStore: Sendable {
         }
     }
 
-    /// From now on, copies every span it assembles into `queue` as well (an exporter drains it).
+    /// From now on, copies every span it keeps into `queue` as well (an exporter drains it); spans
+    /// that head sampling and the tail rule leave out are not exported either.
     /// Spans that found the queue full are counted there, not here: the store keeps them.
     public func export(to queue: FinishedSpanQueue) {
         exportQueue.withLock { $0 = queue }
@@ -184,7 +235,9 @@ public final class TraceStore: Sendable {
 
     public var stats: Stats {
         withAssembledState { Stats(storedTraces: $0.traceCount, storedSpans: $0.spanCount, droppedTraces: $0.droppedTraces,
-                               droppedSpans: $0.droppedSpans, malformedTraceHeaders: $0.malformedTraceHeaders) }
+                                   droppedSpans: $0.droppedSpans, malformedTraceHeaders: $0.malformedTraceHeaders,
+                                   headSampledTraces: $0.headSampledTraces, tailKeptTraces: $0.tailKeptTraces,
+                                   sampledOutTraces: $0.sampledOutTraces, sampledOutSpans: $0.sampledOutSpans, heldSpans: $0.heldSpanCount) }
     }
 
     // MARK: Queries
