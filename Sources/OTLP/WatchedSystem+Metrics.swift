@@ -112,7 +112,7 @@ extension WatchedSystem {
                 }
                 let amount = sum.aggregationTemporality == .delta ? point.doubleValue : increase(key, start: point.startTimeUnixNano, value: point.doubleValue)
                 if case .asInt = point.value {
-                    writes.append(.count(key, Int64(amount)))
+                    writes.append(.count(key, Int64(saturating: amount)))
                 } else {
                     writes.append(.amount(key, amount))
                 }
@@ -145,7 +145,7 @@ extension WatchedSystem {
         var writes: [MetricWrite] = []
         if let countKey = key(name + "_count", attributes) {
             let amount = temporality == .delta ? Double(count) : increase(countKey, start, Double(count))
-            writes.append(.count(countKey, Int64(amount)))
+            writes.append(.count(countKey, Int64(saturating: amount)))
         }
         if let sum, let sumKey = key(name + "_sum", attributes) {
             writes.append(.amount(sumKey, temporality == .delta ? sum : increase(sumKey, start, sum)))
@@ -161,6 +161,22 @@ extension OTLPNumberPoint {
         case .asDouble(let number): number
         case .asInt(let number): Double(number)
         case nil: 0
+        }
+    }
+}
+
+extension Int64 {
+    /// A sender's count as a counter's increment: NaN is none, and counts beyond Int64's range
+    /// (a uint64 count or a huge double, as a buggy or hostile sender may send) are held at its bounds.
+    init(saturating value: Double) {
+        if value.isNaN {
+            self = 0
+        } else if value >= 0x1p63 {
+            self = .max
+        } else if value < -0x1p63 {
+            self = .min
+        } else {
+            self = Int64(value)
         }
     }
 }

@@ -29,7 +29,7 @@ extension WatchedSystem {
                 name: name, health: Self.health(instances: instances, errorRatio: errorRatio), instances: instances, rps: rps, errorRatio: errorRatio,
                 latency: store.latency(SeriesSelector(label: Labels.duration, matching: ["service": name]), window: window),
                 rpsHistory: store.history(all, seconds: 60), errorHistory: store.history(errors, seconds: 60),
-                requestsTotal: Int(store.total(all)), dependencies: Array(Set(dependencies[name] ?? [])).sorted()))
+                requestsTotal: Int(Int64(saturating: store.total(all))), dependencies: Array(Set(dependencies[name] ?? [])).sorted()))
         }
 
         var routes: [RouteStatus] = []
@@ -41,7 +41,7 @@ extension WatchedSystem {
                 service: service, route: route, rps: rps,
                 errorRatio: rps > 0 ? min(1, store.rate(SeriesSelector(label: Labels.errors, matching: match), window: window) / rps) : 0,
                 latency: store.latency(SeriesSelector(label: Labels.duration, matching: match), window: window),
-                requestsTotal: Int(store.total(SeriesSelector(label: Labels.requests, matching: match)))))
+                requestsTotal: Int(Int64(saturating: store.total(SeriesSelector(label: Labels.requests, matching: match))))))
         }
 
         routes.sort { ($0.service, $0.route) < ($1.service, $1.route) }

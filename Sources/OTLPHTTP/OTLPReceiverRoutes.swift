@@ -158,8 +158,8 @@ final class AdmissionGate: Sendable {
 
     /// True when admitted: call ``leave()`` once done.
     func enter() -> Bool {
-        let (admitted, _) = inFlight.wrappingAdd(1, ordering: .acquiringAndReleasing)
-        if admitted <= limit { return true }
+        let (_, inFlightNow) = inFlight.wrappingAdd(1, ordering: .acquiringAndReleasing)
+        if inFlightNow <= limit { return true }
         inFlight.wrappingSubtract(1, ordering: .relaxed)
         return false
     }

@@ -88,6 +88,7 @@ struct DecoderFuzzTests {
                 #expect([400, 413].contains(error.status.rawValue), "\(error)")
                 refused += 1
             }
+            if index % 1_000 == 0 { _ = system.snapshot() }
         }
         #expect(kept + refused == Self.bodies)
         #expect(kept > 1_000 && refused > 1_000, "the mutations reach both sides: kept \(kept), refused \(refused)")

@@ -42,6 +42,27 @@ struct MetricsIngestTests {
         system.metrics.total(SeriesSelector(label: label))
     }
 
+    @Test("counts beyond Int64 (a histogram's uint64 count, a double sum of 1e300 or NaN) are held at its bounds, not a crash")
+    func countsBeyondRange() {
+        let (system, _) = makeSystem()
+        let histogram = Opentelemetry_Proto_Metrics_V1_Metric.with {
+            $0.name = "huge"
+            $0.histogram.aggregationTemporality = .delta
+            $0.histogram.dataPoints = [.with { $0.count = .max; $0.sum = 1 }]
+        }
+        let doubles = [1e300, -1e300, .nan].map { value in
+            Opentelemetry_Proto_Metrics_V1_Metric.with {
+                $0.name = "odd"
+                $0.sum.isMonotonic = true
+                $0.sum.aggregationTemporality = .delta
+                $0.sum.dataPoints = [.with { $0.asDouble = value }]
+            }
+        }
+        _ = system.ingest(request("svc", [histogram] + doubles))
+        #expect(total(system, "huge_count") == Double(Int64.max))
+        _ = system.snapshot()
+    }
+
     @Test("cumulative sums become increments; a counter older than the watch starts as a baseline")
     func cumulativeSums() {
         let (system, _) = makeSystem()

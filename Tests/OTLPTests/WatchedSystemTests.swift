@@ -1,3 +1,4 @@
+import Foundation
 import OTLP
 import OTLPProto
 import Telemetry
@@ -37,8 +38,10 @@ struct WatchedSystemTests {
         #expect(snapshot.services[1].dependencies == ["payments"])
         #expect(snapshot.edges.map(\.id) == ["frontend->orders", "orders->payments"])
         #expect(snapshot.routes.map(\.id) == ["frontend GET /checkout", "orders POST /orders", "payments /charge"])
-        // Only the root's server span is an entry request: ten, none failed at the edge.
-        #expect(abs(snapshot.totals.rps - 1.0) < 1e-9)
+        // Only the root's server span is an entry request: ten in the one closed second, none
+        // failed at the edge; every service served ten in it.
+        #expect(snapshot.totals.rps == 10)
+        #expect(snapshot.services.map(\.rps) == [10, 10, 10])
         #expect(snapshot.totals.errorRatio == 0)
         #expect(snapshot.traces.count == 10)
     }
