@@ -3,7 +3,7 @@ import Telemetry
 extension WatchedSystem {
     /// Everything the dashboard shows of the watched services now, with rates and percentiles
     /// over the last `window` seconds (closed seconds only: tick ``metrics`` or run the system).
-    public func snapshot(window: Int = 10, traceLimit: Int = 20, eventLimit: Int = 200) -> SystemSnapshot {
+    public func snapshot(window: Int = 10, traceLimit: Int = 20, eventLimit: Int = 200, logLimit: Int = 200) -> SystemSnapshot {
         let now = time.now()
         let store = metrics
         let (services, received) = state.withLock { ($0.services, $0.received) }
@@ -68,7 +68,8 @@ extension WatchedSystem {
             traces: traces.recent(limit: traceLimit),
             events: events.recent(limit: eventLimit),
             dropped: DroppedCounts(spans: stats.droppedSpans + received.spansRejected, traces: stats.droppedTraces, events: events.dropped,
-                                   malformedTraceHeaders: stats.malformedTraceHeaders))
+                                   malformedTraceHeaders: stats.malformedTraceHeaders, logs: logs.dropped + received.logsRejected),
+            logs: logs.recent(limit: logLimit))
     }
 
     /// A watched service's health: down when every instance went silent, degraded when some did

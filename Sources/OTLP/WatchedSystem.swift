@@ -12,6 +12,7 @@ import Tracing
 ///   server and consumer spans as they arrive (as Jaeger's service performance monitoring does):
 ///   counted when received, so a sender's batching delay shifts them by that much.
 /// - Calls between services come from spans whose parent is another service's (``EdgeJoiner``).
+/// - Log records go to the log store under their sender's service, with their trace and span ids.
 /// - OTLP metrics become series: sums as counters (cumulative ones turned into increments),
 ///   gauges as gauges, histograms as `_count` and `_sum` counters. A `breaker_state` gauge with
 ///   `breaker` and `state` attributes (1 for the current state) shows in the Breakers view.
@@ -35,9 +36,12 @@ public final class WatchedSystem: Sendable {
         /// An instance that has sent nothing for this long is shown down.
         public var silentAfter: Duration
         public var eventCapacity: Int
+        /// Log records kept; older ones are dropped and counted.
+        public var logCapacity: Int
 
         public init(name: String = "otlp", traces: TraceStore.Configuration = .init(), maxServices: Int = 256, maxInstancesPerService: Int = 256,
-                    maxRoutesPerService: Int = 200, maxMetricSeries: Int = 10_000, silentAfter: Duration = .seconds(30), eventCapacity: Int = 1_000) {
+                    maxRoutesPerService: Int = 200, maxMetricSeries: Int = 10_000, silentAfter: Duration = .seconds(30), eventCapacity: Int = 1_000,
+                    logCapacity: Int = 10_000) {
             self.name = name
             self.traces = traces
             self.maxServices = maxServices
@@ -46,6 +50,7 @@ public final class WatchedSystem: Sendable {
             self.maxMetricSeries = maxMetricSeries
             self.silentAfter = silentAfter
             self.eventCapacity = eventCapacity
+            self.logCapacity = logCapacity
         }
     }
 
@@ -68,6 +73,7 @@ public final class WatchedSystem: Sendable {
     public let traces: TraceStore
     public let metrics: MetricsStore
     public let events: EventLog
+    public let logs: LogStore
     let factory: TelemetryMetricsFactory
     let state: Mutex<State>
 
@@ -77,6 +83,7 @@ public final class WatchedSystem: Sendable {
         self.traces = TraceStore(time: time, configuration: configuration.traces)
         self.metrics = MetricsStore(time: time)
         self.events = EventLog(time: time, capacity: configuration.eventCapacity)
+        self.logs = LogStore(time: time, capacity: configuration.logCapacity)
         self.factory = TelemetryMetricsFactory(store: metrics)
         self.state = Mutex(State())
     }

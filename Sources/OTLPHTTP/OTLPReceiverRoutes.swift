@@ -4,7 +4,7 @@ import OTLPProto
 import Synchronization
 import SwiftProtobuf
 
-/// OTLP/HTTP's routes over a ``WatchedSystem``: `POST /v1/traces` and `POST /v1/metrics`, with
+/// OTLP/HTTP's routes over a ``WatchedSystem``: `POST /v1/traces`, `/v1/metrics` and `/v1/logs`, with
 /// protobuf or JSON bodies, gzip or not, answered as the OTLP specification says:
 ///
 /// - 200 with the signal's response message in the request's encoding, its `partial_success`
@@ -56,11 +56,22 @@ public struct OTLPReceiverRoutes: Sendable {
                 }
             }
         }
+        router.post("/v1/logs") { request, _ in
+            await handle(request, as: OTLPLogsRequest.self) { body in
+                let result = system.ingest(body)
+                return OTLPLogsResponse.with {
+                    if result.rejected > 0 {
+                        $0.partialSuccess.rejectedLogRecords = Int64(result.rejected)
+                        $0.partialSuccess.errorMessage = result.message ?? ""
+                    }
+                }
+            }
+        }
         return router
     }
 
     /// The paths this receiver answers, for the 404's message.
-    static let paths = [OTLPSignal.traces.path, OTLPSignal.metrics.path]
+    static let paths = OTLPSignal.allCases.map(\.path)
 
     private func handle<Body: SwiftProtobuf.Message, Answer: SwiftProtobuf.Message>(
         _ request: Request, as type: Body.Type, ingest: (Body) -> Answer

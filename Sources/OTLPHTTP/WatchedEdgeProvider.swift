@@ -20,6 +20,10 @@ public struct WatchedEdgeProvider: HTTPEdgeProvider {
         system.snapshot(window: window)
     }
 
+    public func logs(_ query: LogQuery) async -> LogPage {
+        system.logs.page(query)
+    }
+
     public func traces(_ query: TraceQuery) async -> TracePage {
         system.traces(query)
     }

@@ -25,7 +25,7 @@ struct WatchCommand: AsyncParsableCommand {
         commandName: "watch",
         abstract: "Receive OTLP from any OpenTelemetry-instrumented process and watch it on the dashboard.",
         discussion: """
-            Listens for OTLP/HTTP (POST /v1/traces and /v1/metrics; protobuf or JSON, gzip or not) on \
+            Listens for OTLP/HTTP (POST /v1/traces, /v1/metrics and /v1/logs; protobuf or JSON, gzip or not) on \
             --otlp-listen, OTLP's usual port 4318 by default. Point an SDK at it, e.g. \
             OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:4318.
 
@@ -160,6 +160,7 @@ struct WatchedSource: DashboardSource {
     func snapshot() async -> SystemSnapshot? { system.snapshot(window: 10) }
     func traces(_ query: TraceQuery) async -> TracePage { system.traces(query) }
     func traceTree(id: String) async -> TraceTree? { system.traceTree(id: id) }
+    func logs(traceId: String) async -> [LogRecord]? { system.logs.records(traceId: traceId) }
 
     func perform(_ command: ControlCommand) async throws {
         throw ControlTargetNotFound(WatchedSystem.controlUnavailableReason)

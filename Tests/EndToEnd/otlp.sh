@@ -2,7 +2,8 @@
 # OpenTelemetry in and out, end to end, with real OpenTelemetry clients:
 #  1. three services instrumented with the Python SDK send a call chain and metrics to
 #     `meshtop watch --headless`; its API shows the three services, their request figures, the
-#     calls between them and every trace assembled with the right parents (otlp/three_services.py);
+#     calls between them, every trace assembled with the right parents, and the logs of Python's
+#     logging joined to their traces and spans (otlp/three_services.py);
 #     bad bodies get OTLP's statuses; a JSON body sent with curl is kept; bad options exit 2;
 #  2. `meshtop demo --headless --otlp-export` to a receiver that decodes with the official Python
 #     protobuf classes and checks names, ids, parents, attributes and resources (otlp/receiver.py);
@@ -119,9 +120,13 @@ CURRENT_TEST="watch on the dashboard"
 port=$(free_port)
 cat >"$WORK/watch.sh" <<SCRIPT
 #!/usr/bin/env bash
+before=\$(stty -g)
 "$BINARY" watch --otlp-listen 127.0.0.1:$port
-echo "\$?" >"$WORK/status"
-echo "EXIT=\$(cat "$WORK/status")"
+status=\$?
+after=\$(stty -g)
+if [ "\$before" = "\$after" ]; then echo "TTY-SETTINGS=restored"; else echo "TTY-SETTINGS=changed"; fi
+echo "\$status" >"$WORK/status"
+echo "EXIT=\$status"
 exec sleep 600
 SCRIPT
 chmod +x "$WORK/watch.sh"

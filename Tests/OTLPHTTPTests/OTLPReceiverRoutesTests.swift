@@ -87,13 +87,31 @@ struct OTLPReceiverRoutesTests {
         #expect(system.traceTree(id: "0102030405060708090a0b0c0d0e0f10")?.spans.first?.service == "j")
     }
 
+    @Test("a JSON logs request: kept in the log store with its trace, a bad span id refused by partial success")
+    func logs() async throws {
+        let body = #"{"resourceLogs":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"py"}}]},"scopeLogs":[{"logRecords":["#
+            + #"{"severityNumber":17,"body":{"stringValue":"charge failed"},"traceId":"0102030405060708090a0b0c0d0e0f10","spanId":"0102030405060708"},"#
+            + #"{"severityText":"WARN","body":{"stringValue":"odd"},"spanId":"0102"}]}]}]}"#
+        let system = system()
+        try await withRoutes(OTLPReceiverRoutes(system: system)) { client in
+            let response = try await client.execute(uri: "/v1/logs", method: .post, headers: [.contentType: "application/json"], body: ByteBuffer(string: body))
+            #expect(response.status == .ok)
+            let answer = try OTLPLogsResponse(jsonUTF8Bytes: Array(response.body.readableBytesView))
+            #expect(answer.partialSuccess.rejectedLogRecords == 1)
+            #expect(answer.partialSuccess.errorMessage == "a log record's span id is 2 bytes, not 8 or none")
+        }
+        let records = system.logs.records(traceId: "0102030405060708090a0b0c0d0e0f10")
+        #expect(records.map(\.message) == ["charge failed"])
+        #expect(records.first?.level == .error && records.first?.service == "py" && records.first?.spanId == "0102030405060708")
+    }
+
     @Test("refusals: status, a google.rpc.Status body that says what is accepted, nothing stored", arguments: [
         ("/v1/traces", HTTPRequest.Method.post, "text/plain", "x", 415, "send application/x-protobuf or application/json"),
         ("/v1/traces", .post, "application/x-protobuf", "\u{0A}\u{05}\u{01}", 400, "not a protobuf"),
         ("/v1/traces", .post, "application/json", "", 400, "not OTLP JSON"),
         ("/v1/traces", .post, "application/json", "{\"resourceSpans\":[{\"scopeSpans\":[{\"spans\":[{\"traceId\":\"abc\"}]}]}]}", 400, "is not hex"),
         ("/v1/traces", .get, "application/x-protobuf", "", 405, "takes POST"),
-        ("/v1/spans", .post, "application/x-protobuf", "", 404, "routes: POST /v1/traces, POST /v1/metrics"),
+        ("/v1/spans", .post, "application/x-protobuf", "", 404, "routes: POST /v1/traces, POST /v1/metrics, POST /v1/logs"),
     ] as [(String, HTTPRequest.Method, String, String, Int, String)])
     func refusals(path: String, method: HTTPRequest.Method, contentType: String, body: String, code: Int, message: String) async throws {
         let system = system()

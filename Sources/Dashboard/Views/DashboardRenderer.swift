@@ -295,7 +295,7 @@ public enum DashboardRenderer {
             if state.tab == .traces, let page = state.traceList {
                 if !right.spans.isEmpty { right.append("  ") }
                 right.append(TracesView.counts(page, filtered: !list.filter.isEmpty || state.tracesErrorsOnly,
-                                                   sampling: state.snapshot?.sampling), .muted)
+                                                   sampling: state.snapshot?.sampling, dot: glyphs.dot), .muted)
             }
             if state.tab == .topology {
                 // Where the view is scrolled to, when it does not fit.

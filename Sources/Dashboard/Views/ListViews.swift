@@ -142,13 +142,14 @@ enum TracesView {
 
     /// For the tab line: `1,204 match · 10,000 stored · 52,311 dropped`, after `sampled 10% · ` when
     /// fewer than all traces are sampled (first: on a narrow line the counts are cut, not the ratio).
-    static func counts(_ page: TracePage, filtered: Bool, sampling: SamplingStatus? = nil) -> String {
+    /// `dot` separates them (the glyph set's, so an ASCII terminal gets `-`).
+    static func counts(_ page: TracePage, filtered: Bool, sampling: SamplingStatus? = nil, dot: Character = Glyphs.unicode.dot) -> String {
         var parts: [String] = []
         if let sampling { parts.append("sampled \(HeaderView.samplePercent(sampling.ratio))") }
         if filtered { parts.append("\(Format.count(page.matching)) match") }
         parts.append("\(Format.count(page.storedTraces)) stored")
         if page.droppedTraces > 0 { parts.append("\(Format.count(page.droppedTraces)) dropped") }
-        return parts.joined(separator: " · ")
+        return parts.joined(separator: " \(dot) ")
     }
 }
 

@@ -1,20 +1,25 @@
 """Three services instrumented with the OpenTelemetry Python SDK send a call chain to
 `meshtop watch --headless`; then the watch's API must show the three services, their request
-figures and each trace assembled with the right parents.
+figures and each trace assembled with the right parents, and the payment service's logs (Python's
+`logging` through the SDK's LoggingHandler) joined to their traces and spans.
 
 Usage: three_services.py OTLP_URL API_URL   (e.g. http://127.0.0.1:4318 http://127.0.0.1:9464)
 Prints PASS/FAIL lines; exits 1 if any check fails.
 """
 import json
+import logging
 import sys
 import time
 import urllib.request
 
 from opentelemetry import metrics
 from opentelemetry.exporter.otlp.proto.http import Compression
+from opentelemetry.exporter.otlp.proto.http._log_exporter import OTLPLogExporter
 from opentelemetry.exporter.otlp.proto.http.metric_exporter import OTLPMetricExporter
 from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 from opentelemetry.metrics import Observation
+from opentelemetry.sdk._logs import LoggerProvider, LoggingHandler
+from opentelemetry.sdk._logs.export import BatchLogRecordProcessor
 from opentelemetry.sdk.metrics import MeterProvider
 from opentelemetry.sdk.metrics.export import PeriodicExportingMetricReader
 from opentelemetry.sdk.resources import Resource
@@ -67,6 +72,15 @@ meter.create_observable_gauge(
     callbacks=[lambda options: [Observation(1, {"breaker": "orders->payments", "state": "open"}),
                                 Observation(0, {"breaker": "orders->payments", "state": "closed"})]])
 
+# The payment service logs through Python's logging, into OTLP: each record carries the trace and
+# span current when it was logged.
+logger_provider = LoggerProvider(resource=resource("payments"))
+logger_provider.add_log_record_processor(BatchLogRecordProcessor(OTLPLogExporter(endpoint=otlp + "/v1/logs"), schedule_delay_millis=200))
+payments_log = logging.getLogger("payments")
+payments_log.propagate = False
+payments_log.setLevel(logging.INFO)
+payments_log.addHandler(LoggingHandler(level=logging.INFO, logger_provider=logger_provider))
+
 
 def call(caller, target, name, route, carrier_in, fail):
     """A server span in `target`, child of the caller's client span carried in `carrier_in`."""
@@ -76,6 +90,7 @@ def call(caller, target, name, route, carrier_in, fail):
         span.set_attribute("http.response.status_code", 500 if fail else 200)
         if fail:
             span.set_status(Status(StatusCode.ERROR, "card declined"))
+            payments_log.error("card declined for order %d", len(expected))
         return span
 
 
@@ -111,6 +126,7 @@ for index in range(REQUESTS):
 for provider in providers.values():
     provider.force_flush()
 meter_provider.force_flush()
+logger_provider.force_flush()
 
 
 def get(path):
@@ -180,5 +196,17 @@ with urllib.request.urlopen(api + "/metrics", timeout=5) as response:
     exposition = response.read().decode()
 placed_lines = [line for line in exposition.splitlines() if line.startswith("orders_placed") and 'outcome="placed"' in line]
 check(any(line.endswith(" 24") for line in placed_lines), f"the SDK's counter orders.placed is a series: {placed_lines}")
+
+failed_traces = [(trace_id, ids) for index, (trace_id, ids) in enumerate(expected) if index % FAIL_EVERY == 0]
+logs_ok = 0
+for trace_id, ids in failed_traces:
+    page = get(f"/api/v1/logs?trace={trace_id}")
+    records = page.get("records", [])
+    good = (len(records) == 1 and records[0]["level"] == "error" and records[0]["service"] == "payments"
+            and records[0]["spanId"] == ids["payments"] and records[0]["message"].startswith("card declined for order"))
+    logs_ok += good
+    if not good and logs_ok == 0:
+        print("  first wrong log page:", json.dumps(page)[:1000])
+check(logs_ok == len(failed_traces), f"{logs_ok}/{len(failed_traces)} payment errors logged through OTLP, each in its trace and span")
 
 sys.exit(1 if failures else 0)
