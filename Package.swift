@@ -123,6 +123,9 @@ let package = Package(
                 // The floor of the event store's figures: raw SQLite through its C API.
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 "HTTPEdge",
+                "OTLP",
+                "OTLPProto",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
                 .product(name: "MallocInterposerSwift", package: "malloc-interposer"),

@@ -12,4 +12,5 @@ func registerAllBenchmarks(on runner: BenchmarkRunner) async {
     registerRidesBenchmarks(on: runner)
     await registerEventStoreBenchmarks(on: runner)
     registerServeBenchmarks(on: runner)
+    await registerOTLPBenchmarks(on: runner)
 }
