@@ -34,38 +34,14 @@ public struct OTLPReceiverRoutes: Sendable {
     public func router() -> Router<OTLPRequestContext> {
         let router = Router(context: OTLPRequestContext.self)
         router.add(middleware: OTLPErrorMiddleware())
-        router.post("/v1/traces") { request, _ in
-            await handle(request, as: OTLPTraceRequest.self) { body in
-                let result = system.ingest(body)
-                return OTLPTraceResponse.with {
-                    if result.rejected > 0 {
-                        $0.partialSuccess.rejectedSpans = Int64(result.rejected)
-                        $0.partialSuccess.errorMessage = result.message ?? ""
-                    }
-                }
-            }
+        router.post(RouterPath(OTLPSignal.traces.path)) { request, _ in
+            await handle(request, as: OTLPTraceRequest.self) { OTLPTraceResponse(system.ingest($0)) }
         }
-        router.post("/v1/metrics") { request, _ in
-            await handle(request, as: OTLPMetricsRequest.self) { body in
-                let result = system.ingest(body)
-                return OTLPMetricsResponse.with {
-                    if result.rejected > 0 {
-                        $0.partialSuccess.rejectedDataPoints = Int64(result.rejected)
-                        $0.partialSuccess.errorMessage = result.message ?? ""
-                    }
-                }
-            }
+        router.post(RouterPath(OTLPSignal.metrics.path)) { request, _ in
+            await handle(request, as: OTLPMetricsRequest.self) { OTLPMetricsResponse(system.ingest($0)) }
         }
-        router.post("/v1/logs") { request, _ in
-            await handle(request, as: OTLPLogsRequest.self) { body in
-                let result = system.ingest(body)
-                return OTLPLogsResponse.with {
-                    if result.rejected > 0 {
-                        $0.partialSuccess.rejectedLogRecords = Int64(result.rejected)
-                        $0.partialSuccess.errorMessage = result.message ?? ""
-                    }
-                }
-            }
+        router.post(RouterPath(OTLPSignal.logs.path)) { request, _ in
+            await handle(request, as: OTLPLogsRequest.self) { OTLPLogsResponse(system.ingest($0)) }
         }
         return router
     }
@@ -177,5 +153,34 @@ final class AdmissionGate: Sendable {
 
     func leave() {
         inFlight.wrappingSubtract(1, ordering: .relaxed)
+    }
+}
+
+// Each signal's answer: `partial_success` set only when some items were refused, with how many and why.
+
+extension OTLPTraceResponse {
+    init(_ result: WatchedSystem.IngestResult) {
+        self.init()
+        guard result.rejected > 0 else { return }
+        partialSuccess.rejectedSpans = Int64(result.rejected)
+        partialSuccess.errorMessage = result.message ?? ""
+    }
+}
+
+extension OTLPMetricsResponse {
+    init(_ result: WatchedSystem.IngestResult) {
+        self.init()
+        guard result.rejected > 0 else { return }
+        partialSuccess.rejectedDataPoints = Int64(result.rejected)
+        partialSuccess.errorMessage = result.message ?? ""
+    }
+}
+
+extension OTLPLogsResponse {
+    init(_ result: WatchedSystem.IngestResult) {
+        self.init()
+        guard result.rejected > 0 else { return }
+        partialSuccess.rejectedLogRecords = Int64(result.rejected)
+        partialSuccess.errorMessage = result.message ?? ""
     }
 }

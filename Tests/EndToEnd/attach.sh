@@ -21,26 +21,9 @@ BREAKER='order-service (→|->) payment-service'
 printf 'attach-e2e-token\n' >"$WORK/token"
 trap 'kill -KILL "${serve_pid:-0}" 2>/dev/null; cleanup' EXIT
 
-# start_attach ARGS...: `meshtop attach ARGS` in a fresh 120x40 pane (tmux-lib's wrapper: exit
-# status and tty settings recorded, the pane kept open).
+# start_attach ARGS...: `meshtop attach ARGS` in start_pane's wrapper.
 start_attach() {
-    DEMO_ARGS=""
-    rm -f "$WORK/status"
-    EXPECT_EXIT=0
-    cat >"$WORK/run.sh" <<SCRIPT
-#!/usr/bin/env bash
-before=\$(stty -g)
-"$BINARY" attach $*
-status=\$?
-after=\$(stty -g)
-if [ "\$before" = "\$after" ]; then echo "TTY-SETTINGS=restored"; else echo "TTY-SETTINGS=changed"; fi
-echo "\$status" >"$WORK/status"
-echo "EXIT=\$status"
-exec sleep 600
-SCRIPT
-    chmod +x "$WORK/run.sh"
-    tm kill-session -t "$SESSION" >/dev/null 2>&1
-    tm new-session -d -s "$SESSION" -x 120 -y 40 "$WORK/run.sh" || fail "tmux could not start a session"
+    start_pane "$(printf %q "$BINARY") attach $*"
 }
 
 served_breaker_state() {

@@ -15,30 +15,10 @@ set -uo pipefail
 # shellcheck source=tmux-lib.sh
 . "$(dirname "$0")/tmux-lib.sh" "$@"
 
-# The wrapper of tmux-lib's start_demo, for a program that is not `meshtop demo`.
-start_program() {
-    rm -f "$WORK/status"
-    EXPECT_EXIT=0
-    cat >"$WORK/run.sh" <<SCRIPT
-#!/usr/bin/env bash
-before=\$(stty -g)
-env "\$@" "$BINARY"
-status=\$?
-after=\$(stty -g)
-if [ "\$before" = "\$after" ]; then echo "TTY-SETTINGS=restored"; else echo "TTY-SETTINGS=changed"; fi
-echo "\$status" >"$WORK/status"
-echo "EXIT=\$status"
-exec sleep 600
-SCRIPT
-    chmod +x "$WORK/run.sh"
-    tm kill-session -t "$SESSION" >/dev/null 2>&1
-    tm new-session -d -s "$SESSION" -x 120 -y 40 "$WORK/run.sh $*" || fail "tmux could not start a session"
-}
-
 CURRENT_TEST="embedding, LANG=C.UTF-8"
 if infocmp tmux-256color >/dev/null 2>&1; then PANE_TERM=tmux-256color; else PANE_TERM=screen; fi
 tm start-server \; set-option -g default-terminal "$PANE_TERM" \; set-option -g exit-empty off
-start_program LANG=C.UTF-8 LC_ALL=
+start_pane "$(printf %q "$BINARY")" LANG=C.UTF-8 LC_ALL=
 echo "e2e: $(basename "$BINARY") in tmux 120x40, TERM=$PANE_TERM LANG=C.UTF-8"
 
 wait_for 20 "the Services view with weather taking traffic" rps_at_least weather 5
@@ -66,7 +46,7 @@ pass "f on weather: the fault shows, and the Events view records it as the dashb
 quit_and_check alternate-screen
 
 CURRENT_TEST="embedding, Ctrl-C"
-start_program LANG=C.UTF-8 LC_ALL=
+start_pane "$(printf %q "$BINARY")" LANG=C.UTF-8 LC_ALL=
 wait_for 20 "the Services view with quotes taking traffic" rps_at_least quotes 5
 EXPECT_EXIT=1
 tm send-keys -t "$SESSION" C-c

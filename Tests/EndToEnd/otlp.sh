@@ -118,20 +118,7 @@ roots=$(grep -o '[0-9]* roots, all server spans' "$WORK/receiver.out" | cut -d' 
 # --- 3. demo in one pane, watch in another ------------------------------------------------------
 CURRENT_TEST="watch on the dashboard"
 port=$(free_port)
-cat >"$WORK/watch.sh" <<SCRIPT
-#!/usr/bin/env bash
-before=\$(stty -g)
-"$BINARY" watch --otlp-listen 127.0.0.1:$port
-status=\$?
-after=\$(stty -g)
-if [ "\$before" = "\$after" ]; then echo "TTY-SETTINGS=restored"; else echo "TTY-SETTINGS=changed"; fi
-echo "\$status" >"$WORK/status"
-echo "EXIT=\$status"
-exec sleep 600
-SCRIPT
-chmod +x "$WORK/watch.sh"
-rm -f "$WORK/status"
-tm new-session -d -s "$SESSION" -x 120 -y 40 "$WORK/watch.sh" || fail "tmux could not start a session"
+start_pane "$(printf %q "$BINARY") watch --otlp-listen 127.0.0.1:$port"
 wait_for 15 "the watch's dashboard" screen_has 'otlp'
 DEMO_SESSION=exporter
 tm new-session -d -s "$DEMO_SESSION" -x 120 -y 40 "$BINARY demo --otlp-export http://127.0.0.1:$port; sleep 600" || fail "tmux could not start the demo's pane"

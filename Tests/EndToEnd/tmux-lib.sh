@@ -141,17 +141,18 @@ select_row() {
     pass "selected $description with j ($presses presses): $(selected_row | sed 's/  */ /g')"
 }
 
-# start_demo ENV...: runs `meshtop demo $DEMO_ARGS` (default: none, the storefront) in a fresh
-# 120x40 pane; the wrapper records the exit status and whether the tty settings came back, then
-# keeps the pane open.
-DEMO_ARGS=${DEMO_ARGS:-}
-start_demo() {
+# start_pane COMMAND [ENV...]: runs COMMAND (a shell command line; quote the binary's path with
+# `printf %q`) in a fresh 120x40 pane, with the environment ENV (NAME=VALUE arguments to env); the
+# wrapper records the exit status and whether the tty settings came back, then keeps the pane open.
+start_pane() {
+    local command=$1
+    shift
     rm -f "$WORK/status"
     EXPECT_EXIT=0
     cat >"$WORK/run.sh" <<EOF
 #!/usr/bin/env bash
 before=\$(stty -g)
-env "\$@" "$BINARY" demo $DEMO_ARGS
+env "\$@" $command
 status=\$?
 after=\$(stty -g)
 if [ "\$before" = "\$after" ]; then echo "TTY-SETTINGS=restored"; else echo "TTY-SETTINGS=changed"; fi
@@ -163,6 +164,13 @@ EOF
     tm kill-session -t "$SESSION" >/dev/null 2>&1
     # `bash run.sh …`: the pane's command, with the environment given as arguments to env.
     tm new-session -d -s "$SESSION" -x 120 -y 40 "$WORK/run.sh $*" || fail "tmux could not start a session"
+}
+
+# start_demo ENV...: runs `meshtop demo $DEMO_ARGS` (default: none, the storefront) in start_pane's
+# wrapper.
+DEMO_ARGS=${DEMO_ARGS:-}
+start_demo() {
+    start_pane "$(printf %q "$BINARY") demo $DEMO_ARGS" "$@"
 }
 
 # quit_and_check [alternate-screen]: q, then exit status 0 and the terminal given back; with
