@@ -172,6 +172,8 @@ extension ControlCommand {
         case .disableBreaker(let id): "disabled \(id)"
         case .metricsOnlyBreaker(let id): "set \(id) to metrics-only"
         case .setFault(let service, let fault): fault.summary.map { "fault on \(service): \($0)" } ?? "fault on \(service) cleared"
+        case .setPolicy(let edge, .patch(let patch)): "policy of \(edge): \(patch.summary)"
+        case .setPolicy(let edge, .restore): "policy of \(edge) restored"
         }
     }
 }
