@@ -60,6 +60,24 @@ struct DashboardInterventionsTests {
         #expect(s.notice == Notice("disabled a->b failed: no", isError: true))
     }
 
+    @Test func tTurnsTheSelectedEdgesRetriesOffThenRestoresItsPolicy() throws {
+        var s = DashboardState(width: 120, height: 40, snapshot: Fixtures.snapshot)
+        _ = press(&s, .char("2"), .down, .down)
+        let edge = "gateway->product-service"
+        #expect(press(&s, .char("t")) == [.control(.setPolicy(edge: edge, change: .patch(PolicyPatch(maxAttempts: 1))))])
+        // The system reports the change in force: the same key now restores the edge's policy.
+        var snapshot = try #require(s.snapshot)
+        snapshot.interventions = [InterventionRecord(id: 1, action: .policy, target: edge, origin: "dashboard", detail: "1 attempt (no retries)", atSeconds: 3)]
+        _ = update(&s, .snapshot(snapshot))
+        #expect(press(&s, .char("t")) == [.control(.setPolicy(edge: edge, change: .restore))])
+        _ = update(&s, .performed(.setPolicy(edge: edge, change: .patch(PolicyPatch(maxAttempts: 1))), failure: nil))
+        #expect(s.notice?.text == "policy of gateway->product-service: 1 attempt (no retries)")
+        _ = press(&s, .char("1"))
+        #expect(press(&s, .char("t")).isEmpty, "a breaker key: nothing on other views")
+        #expect(KeyMap.standard.bindings.contains { $0.action == .toggleRetries && $0.hint == "retries" && $0.context == .breakerDetail },
+                "in the key hints and the help of the breaker detail too")
+    }
+
     @Test func theControlKeysSayWhyWhenTheSourceTakesNoCommands() {
         var s = DashboardState(width: 120, height: 40, snapshot: Fixtures.snapshot)
         s.controlsOffReason = "read-only: no token"

@@ -51,6 +51,8 @@ struct ControlBodyTests {
         (#"{"action":"policy","edge":"a->b","maxAttempts":1000}"#, "maxAttempts", "1…10"),
         (#"{"action":"policy","edge":"a->b","restore":"yes"}"#, "restore", "true or false"),
         (#"{"action":"policy","edge":"a->b","restore":false}"#, "restore", "only true"),
+        (#"{"action":"policy","edge":"a->b","restore":null}"#, "restore", "only true"),
+        (#"{"action":"policy","edge":"a->b","timeoutMs":null,"maxAttempts":2}"#, "timeoutMs", "is null"),
         (#"{"action":"policy","edge":"a->b","restore":true,"timeoutMs":200}"#, "timeoutMs", "no other policy field"),
         (#"{"action":"policy","edge":"a->b","timeout":200}"#, "timeout", "unknown field"),
         (#"{"action":"policy","breaker":"a->b","maxAttempts":2}"#, "breaker", "unknown field"),

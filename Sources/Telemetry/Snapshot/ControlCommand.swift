@@ -88,7 +88,13 @@ extension ControlCommand: Codable {
     /// A whole number, read as any JSON number so `2.5` is refused naming its field (an `Int`
     /// decode of it fails with no field); one beyond `Int` is held at its bounds for the range check.
     private static func wholeNumber(_ key: CodingKeys, in container: KeyedDecodingContainer<CodingKeys>) throws -> Int? {
-        guard let number = try container.decodeIfPresent(Double.self, forKey: key) else { return nil }
+        guard container.contains(key) else { return nil }
+        // Null is refused rather than read as absent, so the JSON accepted is exactly the schema's.
+        if try container.decodeNil(forKey: key) {
+            throw DecodingError.dataCorruptedError(forKey: key, in: container,
+                                                   debugDescription: "\(key.stringValue) is null; it must be a whole number (leave it out to keep the edge's)")
+        }
+        let number = try container.decode(Double.self, forKey: key)
         guard number.rounded() == number else {
             throw DecodingError.dataCorruptedError(forKey: key, in: container,
                                                    debugDescription: "\(key.stringValue) must be a whole number, got \(number)")
@@ -99,7 +105,8 @@ extension ControlCommand: Codable {
     private static func policyChange(in container: KeyedDecodingContainer<CodingKeys>) throws -> PolicyChange {
         let patch = PolicyPatch(timeoutMilliseconds: try wholeNumber(.timeoutMs, in: container),
                                 maxAttempts: try wholeNumber(.maxAttempts, in: container))
-        if let restore = try container.decodeIfPresent(Bool.self, forKey: .restore) {
+        if container.contains(.restore) {
+            let restore = try container.decodeNil(forKey: .restore) ? false : try container.decode(Bool.self, forKey: .restore)
             guard restore else {
                 throw DecodingError.dataCorruptedError(
                     forKey: .restore, in: container,
