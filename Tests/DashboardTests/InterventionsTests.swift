@@ -116,6 +116,19 @@ struct DashboardInterventionsTests {
         #expect(text.contains("<d> disable") && text.contains("<m> metrics-only"))
     }
 
+    @Test func theBreakerDetailListsAPolicyChangeOnItsEdgeApartFromItsManualState() throws {
+        var state = InterventionFixtures.breakerDetail(width: 120, height: 40)
+        var snapshot = try #require(state.snapshot)
+        snapshot.interventions.append(InterventionRecord(
+            id: 5, action: .policy, target: "order-service->payment-service", origin: "api 127.0.0.1", detail: "timeout 200ms, 2 attempts",
+            atSeconds: 160, effect: InterventionEffect(callsMade: 40, callsFailed: 9)))
+        _ = Fixtures.send(&state, .snapshot(snapshot))
+        let text = DashboardRenderer.render(state, glyphs: .unicode).plainText()
+        #expect(text.contains("manual  metrics-only by api 127.0.0.1 at +00:02:32"), "the manual state is still the breaker's")
+        #expect(text.contains("tuned   timeout 200ms, 2 attempts by api 127.0.0.1 at +00:02:40"))
+        #expect(text.contains("40 calls, 9 failed"))
+    }
+
     @Test func snapshotCanPrintTheInterventions() {
         let text = Fixtures.text(.interventions, snapshot: InterventionFixtures.snapshot, width: 120, height: 30)
         #expect(text.contains("4 manual actions, 2 in effect"))

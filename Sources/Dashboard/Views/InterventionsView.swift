@@ -74,7 +74,7 @@ enum BreakerShadowLines {
     static func lines(_ breaker: BreakerStatus, snapshot: SystemSnapshot, glyphs: Glyphs) -> [Line] {
         var lines: [Line] = []
         // The edge's policy change shares the breaker's id; it is listed on its own line.
-        for (label, isPolicy) in [("manual  ", false), ("policy  ", true)] {
+        for (label, isPolicy) in [("manual  ", false), ("tuned   ", true)] {
             guard let current = snapshot.interventions.last(where: { $0.target == breaker.id && $0.isActive && ($0.action == .policy) == isPolicy })
             else { continue }
             lines.append(Line([
