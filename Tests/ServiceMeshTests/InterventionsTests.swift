@@ -158,6 +158,20 @@ struct PolicyInterventionTests {
             == "policy restored to its built policy (no timeout, 3 attempts), by scenario")
     }
 
+    @Test("a patched timeout ends the edge's next call that hangs, where the built policy had none")
+    func patchedTimeoutApplies() async throws {
+        let test = TestMesh(policy: builtPolicy())
+        test.mesh.deploy(StubService.echo("svc"))
+        await call(test, 1)
+        try test.mesh.perform(.setPolicy(edge: edge, change: .patch(PolicyPatch(timeoutMilliseconds: 100, maxAttempts: 1))), origin: "api")
+        test.mesh.transport.setFault(.hang, service: "svc")
+        async let answered = call(test, 1)
+        await test.clock.waitForSleepers(count: 2)  // the hang and the patched timeout
+        test.clock.advance(by: .milliseconds(100))
+        #expect(await answered == 0)
+        #expect(test.mesh.interventions().last?.effect == InterventionEffect(callsMade: 1, callsFailed: 1))
+    }
+
     @Test("a change still in force counts on, and leaves a breaker's manual state on the same edge in force")
     func ongoingAndBreakerUntouched() async throws {
         let test = TestMesh(policy: builtPolicy())
