@@ -131,6 +131,15 @@ public final class ControlPlane: Sendable {
         change { $0.overrides["\(caller)->\(target)"] = policy }
     }
 
+    /// Sets by hand on the edge the policy `change` makes of its current one, read and set under
+    /// one lock so two changes at once both apply.
+    public func overridePolicy(caller: String, target: String, _ change: (CallPolicy) -> CallPolicy) {
+        self.change { state in
+            let key = "\(caller)->\(target)"
+            state.overrides[key] = change(state.overrides[key] ?? builtPolicy(caller: caller, target: target, in: state))
+        }
+    }
+
     /// Whether a policy set by hand is in force on the edge.
     public func hasOverride(caller: String, target: String) -> Bool {
         state.withLock { $0.overrides["\(caller)->\(target)"] != nil }

@@ -14,10 +14,11 @@ extension Mesh {
     /// The event's message ends with who asked (`…, by cli`), so the Events view shows it; the
     /// origin is also the event's `origin` attribute.
     ///
-    /// - Parameter origin: who asked (``ActionOrigin/dashboard``, ``ActionOrigin/cli``, …).
-    /// A policy change (``ControlCommand/setPolicy(edge:change:)``) applies to the edge's next call;
-    /// its effect counts the edge's calls that ended while it was in force.
+    /// A policy change (``ControlCommand/setPolicy(edge:change:)``) applies from the edge's next
+    /// call; its effect counts the edge's calls that ended while it was in force (one in flight
+    /// when it was made included).
     ///
+    /// - Parameter origin: who asked (``ActionOrigin/dashboard``, ``ActionOrigin/cli``, …).
     /// - Throws: ``UnknownTargetError`` naming the unknown breaker, service or edge and the known
     ///   ones, or the policy value out of range and the range accepted.
     public func perform(_ command: ControlCommand, origin: ActionOrigin) throws(UnknownTargetError) {
@@ -79,7 +80,7 @@ extension Mesh {
                 switch change {
                 case .patch(let patch):
                     if let problem = patch.problem { throw UnknownTargetError(description: problem.message) }
-                    controlPlane.setOverride(controlPlane.policy(caller: caller, target: target).patched(patch), caller: caller, target: target)
+                    controlPlane.overridePolicy(caller: caller, target: target) { $0.patched(patch) }
                     detail = patch.summary
                     message = "policy changed: \(detail)"
                 case .restore:
