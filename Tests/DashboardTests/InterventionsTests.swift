@@ -22,6 +22,8 @@ enum InterventionFixtures {
                            atSeconds: 150, endedAtSeconds: 150),
         InterventionRecord(id: 4, action: .metricsOnly, target: "order-service->payment-service", origin: "api 127.0.0.1", detail: "metrics-only", atSeconds: 152,
                            effect: InterventionEffect(callsLetThrough: 140, failuresLetThrough: 87, wouldHaveRejected: 87, wouldHaveOpened: 1)),
+        InterventionRecord(id: 5, action: .policy, target: "gateway->product-service", origin: "api 127.0.0.1", detail: "timeout 200ms, 1 attempt (no retries)",
+                           atSeconds: 170, effect: InterventionEffect(callsMade: 220, callsFailed: 12)),
     ]
 
     static let snapshot: SystemSnapshot = {
@@ -131,7 +133,8 @@ struct DashboardInterventionsTests {
 
     @Test func snapshotCanPrintTheInterventions() {
         let text = Fixtures.text(.interventions, snapshot: InterventionFixtures.snapshot, width: 120, height: 30)
-        #expect(text.contains("4 manual actions, 2 in effect"))
+        #expect(text.contains("5 manual actions, 3 in effect"))
+        #expect(text.contains("220 calls, 12 failed") && text.contains("timeout 200ms, 1 attempt (no retries)"))
         #expect(text.contains("311 calls rejected"))
         #expect(text.contains("2210 requests hit") || text.contains("2,210 requests hit"))
     }
