@@ -11,6 +11,9 @@ public enum Action: Sendable, Hashable {
     case toggleErrorsOnly
     case collapse, expand, nextError
     case disableBreaker, metricsOnlyBreaker
+    /// `t` on a breaker: its edge's retries off (one attempt per call), or, while a policy change
+    /// is in force on the edge, the edge back to the policy it was built with.
+    case toggleRetries
     /// `i`: opens (or closes) the Interventions panel, manual actions and their measured effect;
     /// on the Events list, shows only the manual actions there (or all events again).
     case interventions
@@ -159,6 +162,9 @@ public struct KeyMap: Sendable {
                 KeyBinding([.char("r")], .resetBreaker, help: "reset the breaker to automatic", hint: "reset", in: context),
                 KeyBinding([.char("d")], .disableBreaker, help: "disable: lets every call through; its policy runs in the shadow", hint: "disable", in: context),
                 KeyBinding([.char("m")], .metricsOnlyBreaker, help: "metrics-only: lets calls through, records, evaluates its policy in the shadow", hint: "metrics-only", in: context),
+                // Its hint only in the detail: on the list it would push `/ filter` off a 120-column bar.
+                KeyBinding([.char("t")], .toggleRetries, help: "retries off on its edge (one attempt per call); again: the edge's policy back",
+                           hint: context == .breakerDetail ? "retries" : nil, in: context),
                 KeyBinding([.char("i")], .interventions, help: "interventions: manual actions and their measured effect", hint: "interventions", in: context),
             ]
         }

@@ -155,7 +155,7 @@ extension Action {
     /// True for the keys that send a command to the system (``Effect/control(_:)``).
     var isControl: Bool {
         switch self {
-        case .tripBreaker, .forceBreakerClosed, .resetBreaker, .disableBreaker, .metricsOnlyBreaker, .cycleFault: true
+        case .tripBreaker, .forceBreakerClosed, .resetBreaker, .disableBreaker, .metricsOnlyBreaker, .toggleRetries, .cycleFault: true
         default: false
         }
     }
@@ -172,6 +172,8 @@ extension ControlCommand {
         case .disableBreaker(let id): "disabled \(id)"
         case .metricsOnlyBreaker(let id): "set \(id) to metrics-only"
         case .setFault(let service, let fault): fault.summary.map { "fault on \(service): \($0)" } ?? "fault on \(service) cleared"
+        case .setPolicy(let edge, .patch(let patch)): "policy of \(edge): \(patch.summary)"
+        case .setPolicy(let edge, .restore): "policy of \(edge) restored"
         }
     }
 }
@@ -208,7 +210,7 @@ extension DashboardState {
     public func disabledReason(_ action: Action) -> String? {
         if action.isControl, let controlsOffReason { return controlsOffReason }
         switch action {
-        case .tripBreaker, .forceBreakerClosed, .resetBreaker, .disableBreaker, .metricsOnlyBreaker:
+        case .tripBreaker, .forceBreakerClosed, .resetBreaker, .disableBreaker, .metricsOnlyBreaker, .toggleRetries:
             return selectedBreakerID == nil ? "no breaker selected: \(emptyListReason(what: "breakers"))" : nil
         case .cycleFault:
             guard selectedService == nil else { return nil }
@@ -354,6 +356,12 @@ extension DashboardState {
             return selectedBreakerID.map { [.control(.disableBreaker(id: $0))] } ?? []
         case .metricsOnlyBreaker:
             return selectedBreakerID.map { [.control(.metricsOnlyBreaker(id: $0))] } ?? []
+        case .toggleRetries:
+            // A breaker's id is its edge's. Any policy change in force (retries or a timeout set
+            // elsewhere) is undone by the restore, as the help says.
+            guard let edge = selectedBreakerID else { return [] }
+            let changed = snapshot?.interventions.contains { $0.action == .policy && $0.target == edge && $0.isActive } ?? false
+            return [.control(.setPolicy(edge: edge, change: changed ? .restore : .patch(PolicyPatch(maxAttempts: 1))))]
         case .interventions:
             if detail == nil, !showHelp, tab == .events {
                 eventsInterventionsOnly.toggle()

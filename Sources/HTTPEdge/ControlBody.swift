@@ -16,19 +16,29 @@ public enum ControlBody {
         .disable: ["action", "breaker"],
         .metricsOnly: ["action", "breaker"],
         .fault: ["action", "service", "fault"],
+        .policy: ["action", "edge", "timeoutMs", "maxAttempts", "restore"],
     ]
 
     /// The accepted bodies, one per action, for messages that cannot name a single field.
     public static let accepted = #"{"action":"trip","breaker":ID,"seconds":N (optional)}, {"action":"force-closed","breaker":ID}, "#
         + #"{"action":"reset","breaker":ID}, {"action":"disable","breaker":ID}, {"action":"metrics-only","breaker":ID}, "#
         + #"{"action":"fault","service":NAME,"fault":{"kind":"errors","ratio":0.5} (kinds: "#
-        + FaultSpec.Kind.allCases.map(\.rawValue).joined(separator: ", ") + ")}"
+        + FaultSpec.Kind.allCases.map(\.rawValue).joined(separator: ", ") + ")}, "
+        + #"{"action":"policy","edge":"CALLER->TARGET","timeoutMs":N,"maxAttempts":N} (either or both), {"action":"policy","edge":…,"restore":true}"#
 
     /// - Throws: ``APIError`` (400) with `field` set to the JSON path of the culprit
     ///   (`breaker`, `fault.kind`), or unset when the body is not a JSON object at all.
     public static func decode(_ data: Data) throws(APIError) -> ControlCommand {
         guard !data.isEmpty else {
             throw APIError(.badRequest, "the body is empty; send one JSON object: \(accepted)")
+        }
+        // Fields the action does not take are refused, so a typo (`"second": 30`) is not silently
+        // dropped; first, so the typo is named rather than the field it should have been.
+        if let object = try? JSONDecoder().decode(ObjectKeys.self, from: data), let action = object.action {
+            let allowed = fields[action] ?? []
+            if let unknown = object.keys.sorted().first(where: { !allowed.contains($0) }) {
+                throw .badRequest(unknown, "unknown field \"\(unknown)\" for action \(action.rawValue); it takes: \(allowed.joined(separator: ", "))")
+            }
         }
         let command: ControlCommand
         do {
@@ -37,12 +47,6 @@ public enum ControlBody {
             throw apiError(for: error)
         } catch {
             throw APIError(.badRequest, "the body is not a ControlCommand (\(error)); send one of \(accepted)")
-        }
-        // Fields the action does not take are refused, so a typo (`"second": 30`) is not silently dropped.
-        let keys = (try? JSONDecoder().decode(ObjectKeys.self, from: data).keys) ?? []
-        let allowed = fields[command.action] ?? []
-        if let unknown = keys.sorted().first(where: { !allowed.contains($0) }) {
-            throw .badRequest(unknown, "unknown field \"\(unknown)\" for action \(command.action.rawValue); it takes: \(allowed.joined(separator: ", "))")
         }
         switch command {
         case .setFault(_, let fault):
@@ -129,12 +133,15 @@ public enum ControlBody {
         }
     }
 
-    /// The keys of a JSON object, whatever their values.
+    /// The keys of a JSON object, whatever their values, and its action when it names a known one.
     private struct ObjectKeys: Decodable {
         var keys: [String]
+        var action: ControlCommand.Action?
 
         init(from decoder: any Decoder) throws {
-            keys = try decoder.container(keyedBy: AnyKey.self).allKeys.map(\.stringValue)
+            let container = try decoder.container(keyedBy: AnyKey.self)
+            keys = container.allKeys.map(\.stringValue)
+            action = (try? container.decodeIfPresent(String.self, forKey: AnyKey(stringValue: "action"))).flatMap { $0.flatMap(ControlCommand.Action.init) }
         }
     }
 

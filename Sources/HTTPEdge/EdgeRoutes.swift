@@ -177,6 +177,7 @@ extension ControlCommand {
         switch self {
         case .tripBreaker, .forceBreakerClosed, .resetBreaker, .disableBreaker, .metricsOnlyBreaker: "breaker"
         case .setFault: "service"
+        case .setPolicy: "edge"
         }
     }
 }

@@ -22,6 +22,8 @@ enum InterventionFixtures {
                            atSeconds: 150, endedAtSeconds: 150),
         InterventionRecord(id: 4, action: .metricsOnly, target: "order-service->payment-service", origin: "api 127.0.0.1", detail: "metrics-only", atSeconds: 152,
                            effect: InterventionEffect(callsLetThrough: 140, failuresLetThrough: 87, wouldHaveRejected: 87, wouldHaveOpened: 1)),
+        InterventionRecord(id: 5, action: .policy, target: "gateway->product-service", origin: "api 127.0.0.1", detail: "timeout 200ms, 1 attempt (no retries)",
+                           atSeconds: 170, effect: InterventionEffect(callsMade: 220, callsFailed: 12)),
     ]
 
     static let snapshot: SystemSnapshot = {
@@ -58,6 +60,24 @@ struct DashboardInterventionsTests {
         #expect(s.notice?.text == "set a->b to metrics-only")
         _ = update(&s, .performed(.disableBreaker(id: "a->b"), failure: "no"))
         #expect(s.notice == Notice("disabled a->b failed: no", isError: true))
+    }
+
+    @Test func tTurnsTheSelectedEdgesRetriesOffThenRestoresItsPolicy() throws {
+        var s = DashboardState(width: 120, height: 40, snapshot: Fixtures.snapshot)
+        _ = press(&s, .char("2"), .down, .down)
+        let edge = "gateway->product-service"
+        #expect(press(&s, .char("t")) == [.control(.setPolicy(edge: edge, change: .patch(PolicyPatch(maxAttempts: 1))))])
+        // The system reports the change in force: the same key now restores the edge's policy.
+        var snapshot = try #require(s.snapshot)
+        snapshot.interventions = [InterventionRecord(id: 1, action: .policy, target: edge, origin: "dashboard", detail: "1 attempt (no retries)", atSeconds: 3)]
+        _ = update(&s, .snapshot(snapshot))
+        #expect(press(&s, .char("t")) == [.control(.setPolicy(edge: edge, change: .restore))])
+        _ = update(&s, .performed(.setPolicy(edge: edge, change: .patch(PolicyPatch(maxAttempts: 1))), failure: nil))
+        #expect(s.notice?.text == "policy of gateway->product-service: 1 attempt (no retries)")
+        _ = press(&s, .char("1"))
+        #expect(press(&s, .char("t")).isEmpty, "a breaker key: nothing on other views")
+        #expect(KeyMap.standard.bindings.contains { $0.action == .toggleRetries && $0.hint == "retries" && $0.context == .breakerDetail },
+                "in the key hints and the help of the breaker detail too")
     }
 
     @Test func theControlKeysSayWhyWhenTheSourceTakesNoCommands() {
@@ -98,9 +118,23 @@ struct DashboardInterventionsTests {
         #expect(text.contains("<d> disable") && text.contains("<m> metrics-only"))
     }
 
+    @Test func theBreakerDetailListsAPolicyChangeOnItsEdgeApartFromItsManualState() throws {
+        var state = InterventionFixtures.breakerDetail(width: 120, height: 40)
+        var snapshot = try #require(state.snapshot)
+        snapshot.interventions.append(InterventionRecord(
+            id: 5, action: .policy, target: "order-service->payment-service", origin: "api 127.0.0.1", detail: "timeout 200ms, 2 attempts",
+            atSeconds: 160, effect: InterventionEffect(callsMade: 40, callsFailed: 9)))
+        _ = Fixtures.send(&state, .snapshot(snapshot))
+        let text = DashboardRenderer.render(state, glyphs: .unicode).plainText()
+        #expect(text.contains("manual  metrics-only by api 127.0.0.1 at +00:02:32"), "the manual state is still the breaker's")
+        #expect(text.contains("tuned   timeout 200ms, 2 attempts by api 127.0.0.1 at +00:02:40"))
+        #expect(text.contains("40 calls, 9 failed"))
+    }
+
     @Test func snapshotCanPrintTheInterventions() {
         let text = Fixtures.text(.interventions, snapshot: InterventionFixtures.snapshot, width: 120, height: 30)
-        #expect(text.contains("4 manual actions, 2 in effect"))
+        #expect(text.contains("5 manual actions, 3 in effect"))
+        #expect(text.contains("220 calls, 12 failed") && text.contains("timeout 200ms, 1 attempt (no retries)"))
         #expect(text.contains("311 calls rejected"))
         #expect(text.contains("2210 requests hit") || text.contains("2,210 requests hit"))
     }

@@ -83,6 +83,26 @@ status=$(post "$token" '{"action":"disable","breaker":"order-service->payment-se
 [ "$status" = 200 ] && curl -s "$base/api/v1/snapshot?window=5" | python3 -c 'import json,sys; s=json.load(sys.stdin); assert next(b for b in s["breakers"] if b["id"] == "order-service->payment-service")["state"] == "disabled"' \
     && pass "disable: 200, the breaker is disabled" || fail "disable: $status $(cat "$work/body")"
 
+# A policy change on the same edge, then its restore: 200, and the interventions list both with
+# their origin, the change ended by the restore and measured from the edge's calls; the breaker
+# stays disabled (a policy change leaves a breaker's manual state alone).
+status=$(post "$token" '{"action":"policy","edge":"order-service->payment-service","timeoutMs":200,"maxAttempts":1}')
+[ "$status" = 200 ] && grep -q '"timeoutMs":200' "$work/body" && pass "policy: 200 $(cat "$work/body")" || fail "policy: $status $(cat "$work/body")"
+status=$(post "$token" '{"action":"policy","edge":"order-service->payment-service","restore":true}')
+[ "$status" = 200 ] || fail "policy restore: $status $(cat "$work/body")"
+curl -s "$base/api/v1/snapshot?window=5" > "$work/snapshot.json"
+python3 - "$work/snapshot.json" <<'PY' && pass "snapshot: policy change ended by its restore, with the edge's calls; breaker still disabled" || fail "snapshot after policy: $(head -c 1500 "$work/snapshot.json")"
+import json, re, sys
+s = json.load(open(sys.argv[1]))
+b = next(b for b in s["breakers"] if b["id"] == "order-service->payment-service")
+assert b["state"] == "disabled", b["state"]
+change, restore = s["interventions"][-2:]
+assert (change["action"], change["target"], change["detail"]) == ("policy", "order-service->payment-service", "timeout 200ms, 1 attempt (no retries)"), change
+assert change["endedBy"].startswith("policy by api 127.0.0.1:") and change["effect"]["callsMade"] >= 0 and "callsFailed" in change["effect"], change
+assert restore["action"] == "policy" and restore["detail"].startswith("restored to its built policy") and restore["endedAtSeconds"] == restore["atSeconds"], restore
+assert re.fullmatch(r"api 127\.0\.0\.1:\d+", restore["origin"]), restore
+PY
+
 # 3. Bad bodies: 400 naming the field; an unknown breaker 404 listing the known ones; too large 413.
 check_400() { # BODY FIELD
     local status field
@@ -96,11 +116,17 @@ check_400 '{"action":"metricsOnly","breaker":"x"}' action
 check_400 '{"action":"disable","breaker":"x","seconds":5}' seconds
 check_400 '{"action":"fault","service":"payment-service","fault":{"kind":"melt"}}' fault.kind
 check_400 '{"action":"fault","service":"payment-service","fault":{"kind":"errors","ratio":2}}' fault.ratio
+check_400 '{"action":"policy","edge":"order-service->payment-service","timeoutMs":-5}' timeoutMs
+check_400 '{"action":"policy","edge":"order-service->payment-service","maxAttempts":50}' maxAttempts
+check_400 '{"action":"policy","edge":"order-service->payment-service","restore":true,"maxAttempts":2}' maxAttempts
 status=$(post "$token" '{"action":"trip","breaker":')
 [ "$status" = 400 ] && pass "malformed JSON: 400" || fail "malformed JSON: $status $(cat "$work/body")"
 status=$(post "$token" '{"action":"reset","breaker":"nobody->nothing"}')
 [ "$status" = 404 ] && grep -q "order-service->payment-service" "$work/body" && pass "unknown breaker: 404 listing the known ones" \
     || fail "unknown breaker: $status $(cat "$work/body")"
+status=$(post "$token" '{"action":"policy","edge":"order-service->paymnt","maxAttempts":2}')
+[ "$status" = 404 ] && grep -q '"field":"edge"' "$work/body" && grep -q "payment-service" "$work/body" && pass "unknown edge: 404 on edge listing the services" \
+    || fail "unknown edge: $status $(cat "$work/body")"
 head -c 100000 /dev/zero | tr '\0' ' ' > "$work/large"
 status=$(curl -s -o "$work/body" -w '%{http_code}' -H "Authorization: Bearer $token" --data-binary @"$work/large" "$base/api/v1/control")
 [ "$status" = 413 ] && pass "100 kB body: 413" || fail "100 kB body: $status $(cat "$work/body")"

@@ -16,6 +16,9 @@ struct ControlBodyTests {
         #expect(try decode(#"{"action":"fault","service":"payment-service","fault":{"kind":"errors","ratio":0.5}}"#)
             == .setFault(service: "payment-service", fault: .errors(ratio: 0.5)))
         #expect(try decode(#"{"action":"fault","service":"x","fault":{"kind":"none"}}"#) == .setFault(service: "x", fault: .none))
+        #expect(try decode(#"{"action":"policy","edge":"a->b","timeoutMs":200,"maxAttempts":2}"#)
+            == .setPolicy(edge: "a->b", change: .patch(PolicyPatch(timeoutMilliseconds: 200, maxAttempts: 2))))
+        #expect(try decode(#"{"action":"policy","edge":"a->b","restore":true}"#) == .setPolicy(edge: "a->b", change: .restore))
     }
 
     @Test("what is wrong is named", arguments: [
@@ -38,6 +41,22 @@ struct ControlBodyTests {
         (#"{"action":"fault","service":"x","fault":{"kind":"latency","milliseconds":-5}}"#, "fault.milliseconds", "an hour"),
         (#"{"action":"fault","service":"x","fault":{"kind":"latency","milliseconds":1e300}}"#, "fault.milliseconds", "an hour"),
         (#"{"action":"trip","breaker":"a->b","seconds":3.0007177554975972e+16}"#, "seconds", "a year"),
+        (#"{"action":"policy","timeoutMs":200}"#, "edge", "missing field"),
+        (#"{"action":"policy","edge":"a->b"}"#, "timeoutMs", "at least one of timeoutMs, maxAttempts"),
+        (#"{"action":"policy","edge":"a->b","timeoutMs":-1}"#, "timeoutMs", "1…600000"),
+        (#"{"action":"policy","edge":"a->b","timeoutMs":1e12}"#, "timeoutMs", "1…600000"),
+        (#"{"action":"policy","edge":"a->b","timeoutMs":"200ms"}"#, "timeoutMs", "must be a number"),
+        (#"{"action":"policy","edge":"a->b","timeoutMs":2.5}"#, "timeoutMs", "whole number"),
+        (#"{"action":"policy","edge":"a->b","maxAttempts":0}"#, "maxAttempts", "1 turns retries off"),
+        (#"{"action":"policy","edge":"a->b","maxAttempts":1000}"#, "maxAttempts", "1…10"),
+        (#"{"action":"policy","edge":"a->b","restore":"yes"}"#, "restore", "true or false"),
+        (#"{"action":"policy","edge":"a->b","restore":false}"#, "restore", "only true"),
+        (#"{"action":"policy","edge":"a->b","restore":null}"#, "restore", "only true"),
+        (#"{"action":"policy","edge":"a->b","timeoutMs":null,"maxAttempts":2}"#, "timeoutMs", "is null"),
+        (#"{"action":"policy","edge":"a->b","restore":true,"timeoutMs":200}"#, "timeoutMs", "no other policy field"),
+        (#"{"action":"policy","edge":"a->b","timeout":200}"#, "timeout", "unknown field"),
+        (#"{"action":"policy","breaker":"a->b","maxAttempts":2}"#, "breaker", "unknown field"),
+        (#"{"action":"policy","edge":"a->b","maxAttempts":1e300}"#, "maxAttempts", "1…10"),
     ])
     func namesTheField(_ body: String, _ field: String, _ words: String) throws {
         let error = try #require(throws: APIError.self) { try decode(body) }

@@ -167,6 +167,33 @@ struct EdgeRoutesTests {
         }
     }
 
+    @Test("control: a policy change is applied and echoed; a bad value is a 400 naming its field, an unknown edge a 404 on edge")
+    func controlPolicy() async throws {
+        let provider = FakeProvider()
+        try await withRoutes(provider) { client in
+            let applied = try await client.execute(
+                uri: "/api/v1/control", method: .post, headers: Self.auth,
+                body: body(#"{"action":"policy","edge":"order-service->payment-service","timeoutMs":200,"maxAttempts":2}"#))
+            #expect(applied.status == .ok)
+            struct Applied: Decodable { var applied: ControlCommand }
+            let command = ControlCommand.setPolicy(edge: "order-service->payment-service",
+                                                   change: .patch(PolicyPatch(timeoutMilliseconds: 200, maxAttempts: 2)))
+            #expect(try decode(Applied.self, applied).applied == command)
+
+            let negative = try await client.execute(uri: "/api/v1/control", method: .post, headers: Self.auth,
+                                                    body: body(#"{"action":"policy","edge":"order-service->payment-service","timeoutMs":-200}"#))
+            #expect(negative.status == .badRequest)
+            let error = try decode(ErrorBody.self, negative)
+            #expect(error.field == "timeoutMs" && error.error.contains("1…600000"))
+
+            let unknown = try await client.execute(uri: "/api/v1/control", method: .post, headers: Self.auth,
+                                                   body: body(#"{"action":"policy","edge":"a->b","restore":true}"#))
+            #expect(unknown.status == .notFound)
+            #expect(try decode(ErrorBody.self, unknown).field == "edge")
+            #expect(provider.performed.map { $0.0 } == [command], "nothing refused was performed")
+        }
+    }
+
     @Test("control: malformed 400 naming the field, unknown target 404 listing what exists, too large 413")
     func controlRefusals() async throws {
         let provider = FakeProvider()

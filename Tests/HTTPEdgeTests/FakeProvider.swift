@@ -54,7 +54,8 @@ final class FakeProvider: HTTPEdgeProvider {
 
     func perform(_ command: ControlCommand, origin: ActionOrigin) async throws(ControlTargetNotFound) {
         switch command {
-        case .tripBreaker(let id, _), .forceBreakerClosed(let id), .resetBreaker(let id), .disableBreaker(let id), .metricsOnlyBreaker(let id):
+        case .tripBreaker(let id, _), .forceBreakerClosed(let id), .resetBreaker(let id), .disableBreaker(let id), .metricsOnlyBreaker(let id),
+             .setPolicy(let id, _):
             guard Self.breakers.contains(id) else {
                 throw ControlTargetNotFound("no breaker '\(id)'; known: \(Self.breakers.joined(separator: ", "))")
             }

@@ -96,6 +96,23 @@ struct MeshtopKitTests {
         #expect(provider.metricsExposition().contains("requests_total"))
     }
 
+    @Test func aServedMeshChangesAnEdgesPolicyAndListsItAsAnIntervention() async throws {
+        let clock = ManualClock()
+        let mesh = mesh(clock: clock)
+        _ = await mesh.ingress(Request(path: "/quote"), service: "quotes")
+        let provider = MeshEdgeProvider(mesh: mesh)
+        try await provider.perform(.setPolicy(edge: "quotes->weather", change: .patch(PolicyPatch(timeoutMilliseconds: 300))), origin: "api 127.0.0.1:1")
+        #expect(mesh.controlPlane.policy(caller: "quotes", target: "weather").timeout == .milliseconds(300))
+        #expect(await mesh.ingress(Request(path: "/quote"), service: "quotes").status == 200)
+        let record = try #require(mesh.interventions().last)
+        #expect(record.action == .policy && record.target == "quotes->weather" && record.origin == "api 127.0.0.1:1")
+        #expect(record.detail == "timeout 300ms" && record.isActive)
+        #expect(record.effect == InterventionEffect(callsMade: 1, callsFailed: 0))
+        await #expect(throws: ControlTargetNotFound.self) {
+            try await provider.perform(.setPolicy(edge: "quotes->nobody", change: .restore), origin: "api 127.0.0.1:1")
+        }
+    }
+
     @Test func serveItListensWhereToldAndNeedsATokenBeyondLoopback() throws {
         let mesh = mesh(clock: ManualClock())
         let server = try MeshtopServer.service(mesh: mesh, listen: "127.0.0.1:0")

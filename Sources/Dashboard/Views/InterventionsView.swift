@@ -63,7 +63,7 @@ enum InterventionsView {
         switch action {
         case .trip, .fault: Style(.error, .bold)
         case .forceClosed: .warn
-        case .disable, .metricsOnly: Style(.plain, .bold)
+        case .disable, .metricsOnly, .policy: Style(.plain, .bold)
         case .reset: .ok
         }
     }
@@ -73,9 +73,12 @@ enum InterventionsView {
 enum BreakerShadowLines {
     static func lines(_ breaker: BreakerStatus, snapshot: SystemSnapshot, glyphs: Glyphs) -> [Line] {
         var lines: [Line] = []
-        if let current = snapshot.interventions.last(where: { $0.target == breaker.id && $0.isActive }) {
+        // The edge's policy change shares the breaker's id; it is listed on its own line.
+        for (label, isPolicy) in [("manual  ", false), ("tuned   ", true)] {
+            guard let current = snapshot.interventions.last(where: { $0.target == breaker.id && $0.isActive && ($0.action == .policy) == isPolicy })
+            else { continue }
             lines.append(Line([
-                Span("manual  ", .muted),
+                Span(label, .muted),
                 Span("\(current.detail) by \(current.origin) at +\(Format.clock(current.atSeconds)) (\(Format.age(current.secondsLasted(now: snapshot.uptimeSeconds))) ago)"),
             ]))
             lines.append(Line([Span("        "), InterventionsView.effectSpan(current)]))

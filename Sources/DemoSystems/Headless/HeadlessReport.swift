@@ -19,7 +19,8 @@ import Telemetry
 /// invariants {ok, violations[] {invariant, subject, message}},
 /// traces {kept, dropped},
 /// interventions[] {id, action, target, origin, detail, atSeconds, endedAtSeconds, endedBy,
-///                  effect {callsRejected, callsLetThrough, failuresLetThrough, wouldHaveRejected, wouldHaveOpened, faultsInjected}}
+///                  effect {callsRejected, callsLetThrough, failuresLetThrough, wouldHaveRejected, wouldHaveOpened, faultsInjected,
+///                          callsMade, callsFailed}}
 /// ```
 /// Every listed key is always present, except `orders`, which only the storefront has; a
 /// percentile with no finished request is `null`.

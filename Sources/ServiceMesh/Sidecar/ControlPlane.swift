@@ -72,6 +72,8 @@ public final class ControlPlane: Sendable {
         var pairPolicies: [String: CallPolicy] = [:]
         var allowedCallers: [String: Set<String>] = [:]
         var splits: [String: [String: Double]] = [:]
+        /// Policies set by hand on one edge (`CALLER->TARGET`), over whatever the system set.
+        var overrides: [String: CallPolicy] = [:]
     }
 
     private let state: Mutex<State>
@@ -104,12 +106,43 @@ public final class ControlPlane: Sendable {
         }
     }
 
-    /// The policy for a call: the pair's own, else the caller's, else the target's, else the default.
+    /// The policy for a call: one set by hand on the edge (``setOverride(_:caller:target:)``),
+    /// else the pair's own, else the caller's, else the target's, else the default.
     public func policy(caller: String, target: String) -> CallPolicy {
         state.withLock { state in
-            state.pairPolicies["\(caller)->\(target)"] ?? state.pairPolicies["\(caller)->*"]
-                ?? state.targetPolicies[target] ?? state.defaultPolicy
+            state.overrides["\(caller)->\(target)"] ?? builtPolicy(caller: caller, target: target, in: state)
         }
+    }
+
+    /// The policy the system itself sets for the edge, whatever was set by hand over it.
+    public func builtPolicy(caller: String, target: String) -> CallPolicy {
+        state.withLock { builtPolicy(caller: caller, target: target, in: $0) }
+    }
+
+    private func builtPolicy(caller: String, target: String, in state: State) -> CallPolicy {
+        state.pairPolicies["\(caller)->\(target)"] ?? state.pairPolicies["\(caller)->*"]
+            ?? state.targetPolicies[target] ?? state.defaultPolicy
+    }
+
+    /// Sets a policy by hand on the calls from `caller` to `target`, over what the system sets
+    /// (``setPolicy(_:caller:target:)`` changes underneath it stay hidden until it is removed);
+    /// nil removes it, so the edge is back to the system's policy.
+    public func setOverride(_ policy: CallPolicy?, caller: String, target: String) {
+        change { $0.overrides["\(caller)->\(target)"] = policy }
+    }
+
+    /// Sets by hand on the edge the policy `change` makes of its current one, read and set under
+    /// one lock so two changes at once both apply.
+    public func overridePolicy(caller: String, target: String, _ change: (CallPolicy) -> CallPolicy) {
+        self.change { state in
+            let key = "\(caller)->\(target)"
+            state.overrides[key] = change(state.overrides[key] ?? builtPolicy(caller: caller, target: target, in: state))
+        }
+    }
+
+    /// Whether a policy set by hand is in force on the edge.
+    public func hasOverride(caller: String, target: String) -> Bool {
+        state.withLock { $0.overrides["\(caller)->\(target)"] != nil }
     }
 
     /// Only these callers may call `target` (nil: anyone may, the default).

@@ -4,7 +4,8 @@ import Telemetry
 
 /// The manual actions taken on a mesh (``Mesh/perform(_:origin:)``), each linked to what
 /// measures its effect: the breaker's manual episode (its counts of real calls, kept by the
-/// breaker under its lock) or the transport's count of requests the fault acted on.
+/// breaker under its lock), the transport's count of requests the fault acted on, or the
+/// edge's own call counts (`client_requests_total`) for a policy change.
 ///
 /// Thread safety: all methods may be called from any task.
 final class InterventionLog: Sendable {
@@ -15,6 +16,8 @@ final class InterventionLog: Sendable {
         case breaker(CircuitBreaker, origin: Duration, episode: Int?)
         /// The transport's count at `key` when the fault was set.
         case fault(InProcessTransport.FaultKey, countAtStart: Int)
+        /// The edge's call counts when its policy was changed.
+        case edgeCalls(caller: String, target: String, atStart: EdgeCallCount)
     }
 
     struct Entry {
@@ -33,6 +36,14 @@ final class InterventionLog: Sendable {
         var endedBy: (at: Duration, words: String)?
         /// A fault's end and its count then.
         var faultEnd: (at: Duration, count: Int)?
+        /// A policy change's end and the edge's call counts then.
+        var callsEnd: EdgeCallCount?
+
+        /// A policy change is ended only by the next one on its edge, and ends nothing else: a
+        /// breaker's manual state lives on under a new timeout (the breaker id is the edge's too).
+        func sharesSlot(with action: ControlCommand.Action, target: String) -> Bool {
+            self.target == target && (self.action == .policy) == (action == .policy)
+        }
     }
 
     private struct State {
@@ -44,15 +55,21 @@ final class InterventionLog: Sendable {
     /// How many actions are kept (the newest).
     static let capacity = 200
 
-    /// Records an action. With `endsPrevious` (the breaker was in a manual state, or a fault is
-    /// replaced), the last earlier action on the same target is marked as ended by this one.
+    /// Records an action. With `endsPrevious` (the breaker was in a manual state, a fault is
+    /// replaced, an edge's policy changed again), the last earlier action of its kind on the same
+    /// target is marked as ended by this one; `faultCountNow` and `edgeCallsNow` are the counts
+    /// it ended with.
     func record(_ action: ControlCommand.Action, target: String, origin: ActionOrigin, detail: String, at: Duration,
-                link: Link, endsAtOnce: Bool = false, endsPrevious: Bool = true, faultCountNow: Int? = nil) {
+                link: Link, endsAtOnce: Bool = false, endsPrevious: Bool = true, faultCountNow: Int? = nil,
+                edgeCallsNow: EdgeCallCount? = nil) {
         state.withLock { state in
-            if endsPrevious, let index = state.entries.lastIndex(where: { $0.target == target && $0.endedBy == nil && !$0.endsAtOnce }) {
+            if endsPrevious,
+               let index = state.entries.lastIndex(where: { $0.sharesSlot(with: action, target: target) && $0.endedBy == nil && !$0.endsAtOnce }) {
                 state.entries[index].endedBy = (at, "\(action.rawValue) by \(origin)")
-                if case .fault = state.entries[index].link, let faultCountNow {
-                    state.entries[index].faultEnd = (at, faultCountNow)
+                switch state.entries[index].link {
+                case .fault: if let faultCountNow { state.entries[index].faultEnd = (at, faultCountNow) }
+                case .edgeCalls: state.entries[index].callsEnd = edgeCallsNow
+                case .breaker: break
                 }
             }
             state.entries.append(Entry(id: state.nextID, action: action, target: target, origin: origin, detail: detail, at: at,
@@ -66,6 +83,7 @@ final class InterventionLog: Sendable {
     /// `statuses` holds breakers' statuses already read (by the snapshot), so its breakers and
     /// its interventions agree.
     func records(now: Duration, faultCount: (InProcessTransport.FaultKey) -> Int,
+                 edgeCalls: (_ caller: String, _ target: String) -> EdgeCallCount,
                  statuses known: [ObjectIdentifier: CircuitBreaker.Status] = [:]) -> [InterventionRecord] {
         let entries = state.withLock { $0.entries }
         // One status per breaker, however many actions name it.
@@ -103,6 +121,11 @@ final class InterventionLog: Sendable {
                 record.endedAtSeconds = end.map { $0.at.seconds }
                 record.endedBy = entry.endedBy?.words
                 record.effect = InterventionEffect(faultsInjected: (end?.count ?? faultCount(key)) - countAtStart)
+            case .edgeCalls(let caller, let target, let start):
+                record.endedAtSeconds = entry.endedBy?.at.seconds
+                record.endedBy = entry.endedBy?.words
+                let end = entry.callsEnd ?? edgeCalls(caller, target)
+                record.effect = InterventionEffect(callsMade: end.calls - start.calls, callsFailed: end.failed - start.failed)
             }
             return record
         }

@@ -14,8 +14,13 @@ extension Mesh {
     /// The event's message ends with who asked (`…, by cli`), so the Events view shows it; the
     /// origin is also the event's `origin` attribute.
     ///
+    /// A policy change (``ControlCommand/setPolicy(edge:change:)``) applies from the edge's next
+    /// call; its effect counts the edge's calls that ended while it was in force (one in flight
+    /// when it was made included).
+    ///
     /// - Parameter origin: who asked (``ActionOrigin/dashboard``, ``ActionOrigin/cli``, …).
-    /// - Throws: ``UnknownTargetError`` naming the unknown breaker or service and the known ones.
+    /// - Throws: ``UnknownTargetError`` naming the unknown breaker, service or edge and the known
+    ///   ones, or the policy value out of range and the range accepted.
     public func perform(_ command: ControlCommand, origin: ActionOrigin) throws(UnknownTargetError) {
         let message: String
         let source: String
@@ -69,6 +74,26 @@ extension Mesh {
                 message = fault.summary.map { "fault injected: \($0)" } ?? "fault cleared"
                 interventionLog.record(.fault, target: target, origin: origin, detail: fault.summary ?? "fault cleared", at: now,
                                        link: .fault(key, countAtStart: count), endsAtOnce: fault == .none, faultCountNow: count)
+            case .setPolicy(let edge, let change):
+                let (caller, target) = try knownEdge(edge)
+                let detail: String
+                switch change {
+                case .patch(let patch):
+                    if let problem = patch.problem { throw UnknownTargetError(description: problem.message) }
+                    controlPlane.overridePolicy(caller: caller, target: target) { $0.patched(patch) }
+                    detail = patch.summary
+                    message = "policy changed: \(detail)"
+                case .restore:
+                    controlPlane.setOverride(nil, caller: caller, target: target)
+                    detail = "restored to its built policy (\(controlPlane.builtPolicy(caller: caller, target: target).tunedSummary))"
+                    message = "policy \(detail)"
+                }
+                source = edge
+                // Read after the change: a call ending in between counts to the new policy.
+                let calls = edgeCalls(caller: caller, target: target)
+                interventionLog.record(.policy, target: edge, origin: origin, detail: detail, at: now,
+                                       link: .edgeCalls(caller: caller, target: target, atStart: calls), endsAtOnce: change == .restore,
+                                       edgeCallsNow: calls)
             }
         } catch let error as UnknownResilienceIDError {
             throw UnknownTargetError(description: error.description)
@@ -78,6 +103,36 @@ extension Mesh {
             throw UnknownTargetError(description: "\(error)")
         }
         telemetry.events.record(source: source, kind: .manualAction, message: "\(message), by \(origin)", attributes: ["origin": origin.rawValue])
+    }
+
+    /// The (caller, target) of `edge` (`CALLER->TARGET`): the target a deployed service, the
+    /// caller a deployed service or one that has called through the mesh (`client`, `event-bus`).
+    private func knownEdge(_ edge: String) throws(UnknownTargetError) -> (caller: String, target: String) {
+        let parts = edge.split(separator: "->", omittingEmptySubsequences: false)
+        guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else {
+            throw UnknownTargetError(description: "edge '\(edge)' is not CALLER->TARGET (as order-service->payment-service)")
+        }
+        let caller = String(parts[0]), target = String(parts[1])
+        let services = serviceNames
+        guard services.contains(target) else {
+            throw UnknownTargetError(description: "unknown edge '\(edge)': no service '\(target)' (known services: \(services.joined(separator: ", ")))")
+        }
+        let callers = Set(services).union(state.withLock { $0.channels.keys.map(\.caller) }).sorted()
+        guard callers.contains(caller) else {
+            throw UnknownTargetError(description: "unknown edge '\(edge)': no caller '\(caller)' (known callers: \(callers.joined(separator: ", ")))")
+        }
+        return (caller, target)
+    }
+
+    /// Calls from `caller` to `target` so far and how many of them failed (not answered below
+    /// 500), from the sidecar's `client_requests_total`, as the snapshot's edges count them.
+    func edgeCalls(caller: String, target: String) -> EdgeCallCount {
+        let store = telemetry.metricsStore
+        let edge = ["caller": caller, "target": target]
+        let calls = Int(store.total(SeriesSelector(label: "client_requests_total", matching: edge)))
+        let answered = Int(store.total(SeriesSelector(label: "client_requests_total", matching: edge,
+                                                      where: DimensionPredicate(dimension: "outcome", hasPrefix: ["1", "2", "3", "4"]))))
+        return EdgeCallCount(calls: calls, failed: calls - answered)
     }
 
     private func existingBreaker(_ id: String) throws(UnknownTargetError) -> CircuitBreaker {
@@ -119,6 +174,6 @@ extension Mesh {
     }
 
     func interventions(statuses: [ObjectIdentifier: CircuitBreaker.Status]) -> [InterventionRecord] {
-        interventionLog.records(now: now(), faultCount: transport.faultsInjected, statuses: statuses)
+        interventionLog.records(now: now(), faultCount: transport.faultsInjected, edgeCalls: edgeCalls, statuses: statuses)
     }
 }

@@ -5,7 +5,10 @@
 /// `{"action":"force-closed","breaker":…}`, `{"action":"reset","breaker":…}`,
 /// `{"action":"disable","breaker":…}`, `{"action":"metrics-only","breaker":…}`,
 /// `{"action":"fault","service":"payment-service","fault":{"kind":"errors","ratio":0.5}}`
-/// (`{"kind":"none"}` clears it). A decoding error names the field and what it accepts.
+/// (`{"kind":"none"}` clears it),
+/// `{"action":"policy","edge":"order-service->payment-service","timeoutMs":200,"maxAttempts":2}`
+/// (either field alone), `{"action":"policy","edge":…,"restore":true}`. A decoding error names the
+/// field and what it accepts.
 public enum ControlCommand: Sendable, Equatable {
     /// Force the breaker open by hand; with a duration it returns to automatic afterwards.
     case tripBreaker(id: String, forSeconds: Double? = nil)
@@ -20,6 +23,10 @@ public enum ControlCommand: Sendable, Equatable {
     /// Inject a fault into every instance of a service, or into one instance when `service` names
     /// an instance (`content-service-1`); `.none` clears it.
     case setFault(service: String, fault: FaultSpec)
+    /// Change the resilience policy of the calls from one service to another (`edge` is
+    /// `CALLER->TARGET`, as a breaker id): a patch on top of its current policy, or back to the
+    /// policy the system was built with.
+    case setPolicy(edge: String, change: PolicyChange)
 
     /// The `action` values, as the JSON names them.
     public enum Action: String, Codable, Sendable, CaseIterable {
@@ -29,6 +36,7 @@ public enum ControlCommand: Sendable, Equatable {
         case disable
         case metricsOnly = "metrics-only"
         case fault
+        case policy
     }
 
     public var action: Action {
@@ -39,13 +47,14 @@ public enum ControlCommand: Sendable, Equatable {
         case .disableBreaker: .disable
         case .metricsOnlyBreaker: .metricsOnly
         case .setFault: .fault
+        case .setPolicy: .policy
         }
     }
 }
 
 extension ControlCommand: Codable {
     private enum CodingKeys: String, CodingKey {
-        case action, breaker, seconds, service, fault
+        case action, breaker, seconds, service, fault, edge, timeoutMs, maxAttempts, restore
     }
 
     public init(from decoder: any Decoder) throws {
@@ -71,7 +80,50 @@ extension ControlCommand: Codable {
         case .fault:
             self = .setFault(service: try container.decode(String.self, forKey: .service),
                              fault: try container.decode(FaultSpec.self, forKey: .fault))
+        case .policy:
+            self = .setPolicy(edge: try container.decode(String.self, forKey: .edge), change: try Self.policyChange(in: container))
         }
+    }
+
+    /// A whole number, read as any JSON number so `2.5` is refused naming its field (an `Int`
+    /// decode of it fails with no field); one beyond `Int` is held at its bounds for the range check.
+    private static func wholeNumber(_ key: CodingKeys, in container: KeyedDecodingContainer<CodingKeys>) throws -> Int? {
+        guard container.contains(key) else { return nil }
+        // Null is refused rather than read as absent, so the JSON accepted is exactly the schema's.
+        if try container.decodeNil(forKey: key) {
+            throw DecodingError.dataCorruptedError(forKey: key, in: container,
+                                                   debugDescription: "\(key.stringValue) is null; it must be a whole number (leave it out to keep the edge's)")
+        }
+        let number = try container.decode(Double.self, forKey: key)
+        guard number.rounded() == number else {
+            throw DecodingError.dataCorruptedError(forKey: key, in: container,
+                                                   debugDescription: "\(key.stringValue) must be a whole number, got \(number)")
+        }
+        return Int(exactly: number) ?? (number < 0 ? .min : .max)
+    }
+
+    private static func policyChange(in container: KeyedDecodingContainer<CodingKeys>) throws -> PolicyChange {
+        let patch = PolicyPatch(timeoutMilliseconds: try wholeNumber(.timeoutMs, in: container),
+                                maxAttempts: try wholeNumber(.maxAttempts, in: container))
+        if container.contains(.restore) {
+            let restore = try container.decodeNil(forKey: .restore) ? false : try container.decode(Bool.self, forKey: .restore)
+            guard restore else {
+                throw DecodingError.dataCorruptedError(
+                    forKey: .restore, in: container,
+                    debugDescription: "restore takes only true (back to the policy the system was built with); leave it out to patch with timeoutMs or maxAttempts")
+            }
+            guard patch.isEmpty else {
+                throw DecodingError.dataCorruptedError(
+                    forKey: patch.timeoutMilliseconds != nil ? .timeoutMs : .maxAttempts, in: container,
+                    debugDescription: "\"restore\":true takes no other policy field; send the patch (timeoutMs, maxAttempts) without restore")
+            }
+            return .restore
+        }
+        if let problem = patch.problem {
+            throw DecodingError.dataCorruptedError(forKey: CodingKeys(stringValue: problem.field) ?? .timeoutMs, in: container,
+                                                   debugDescription: problem.message)
+        }
+        return .patch(patch)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -86,6 +138,15 @@ extension ControlCommand: Codable {
         case .setFault(let service, let fault):
             try container.encode(service, forKey: .service)
             try container.encode(fault, forKey: .fault)
+        case .setPolicy(let edge, let change):
+            try container.encode(edge, forKey: .edge)
+            switch change {
+            case .patch(let patch):
+                try container.encodeIfPresent(patch.timeoutMilliseconds, forKey: .timeoutMs)
+                try container.encodeIfPresent(patch.maxAttempts, forKey: .maxAttempts)
+            case .restore:
+                try container.encode(true, forKey: .restore)
+            }
         }
     }
 }
