@@ -15,6 +15,15 @@ extension DashboardState {
         return []
     }
 
+    /// Goes back to the detail the current one was opened from; false when it was opened from a list.
+    mutating func returnAlongTrail() -> Bool {
+        guard let step = trail.popLast() else { return false }
+        detail = step.detail
+        detailSelection = step.selection
+        detailOffset = step.offset
+        return true
+    }
+
     /// Why `Enter` in `detail` opens nothing, or nil when it opens something.
     func detailDrillInReason(_ detail: Detail) -> String? {
         switch detail {

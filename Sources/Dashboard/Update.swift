@@ -304,10 +304,7 @@ extension DashboardState {
                 trace.showsSpanDetails = false
                 loadedTrace = trace
                 detailOffset = 0
-            } else if let step = trail.popLast() {
-                detail = step.detail
-                detailSelection = step.selection
-                detailOffset = step.offset
+            } else if returnAlongTrail() {
             } else if detail != nil {
                 detail = nil
                 detailOffset = 0
@@ -368,8 +365,15 @@ extension DashboardState {
                 reconcileSelection(.events)
             } else {
                 showHelp = false
-                detail = detail == .interventions ? nil : .interventions
-                detailOffset = 0
+                if detail == .interventions {
+                    // Closed the way it was opened: back to the detail it was opened from, if any.
+                    if !returnAlongTrail() {
+                        detail = nil
+                        detailOffset = 0
+                    }
+                } else {
+                    return open(.interventions)
+                }
             }
         case .collapse: collapseSpan()
         case .expand: expandSpan()

@@ -87,14 +87,20 @@ struct DashboardInterventionsTests {
         #expect(press(&s, .char("d")).isEmpty && s.notice?.text == "read-only: no token")
     }
 
-    @Test func iOpensTheInterventionsAndEscOrIClosesThem() {
+    @Test func iOpensTheInterventionsAndEscOrIGoesBackTheWayItCame() {
         var s = DashboardState(width: 120, height: 40, snapshot: InterventionFixtures.snapshot)
         _ = press(&s, .char("i"))
         #expect(s.detail == .interventions && s.keyContext == .interventions)
         _ = press(&s, .char("i"))
         #expect(s.detail == nil)
-        _ = press(&s, .char("2"), .enter, .char("i"))
+        _ = press(&s, .char("2"), .enter)
+        let breaker = s.detail
+        _ = press(&s, .char("i"))
         #expect(s.detail == .interventions, "from the breaker detail too")
+        _ = press(&s, .escape)
+        #expect(s.detail == breaker && breaker != nil, "Esc goes back to the detail it was opened from")
+        _ = press(&s, .char("i"), .char("i"))
+        #expect(s.detail == breaker, "and so does i")
         _ = press(&s, .escape)
         #expect(s.detail == nil)
     }
