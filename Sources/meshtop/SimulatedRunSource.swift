@@ -1,0 +1,142 @@
+import Dashboard
+import DemoSystems
+import MeshtopKit
+import ServiceMesh
+import Simulation
+import Synchronization
+import Telemetry
+
+/// The dashboard's source for a simulated run (`meshtop sim --dashboard`): it reads the run's mesh
+/// from the dashboard's task while the simulation runs on its own thread (`Mesh.observe` and the
+/// trace and log stores are safe to read from any thread), and turns the time controls into
+/// changes of the run's ``SimulationPacer``.
+///
+/// A person's action (trip a breaker, set a fault) is carried out on the simulation's thread
+/// between two instants (``SimulationPacer/perform(_:)``) and recorded with its virtual time: the
+/// run is then no longer the seed's alone, and the report says so.
+final class SimulatedRunSource: DashboardSource {
+    /// A person's action during the run, at its virtual time.
+    struct Intervention: Sendable, Equatable {
+        var at: Duration
+        var command: ControlCommand
+    }
+
+    private struct State {
+        var mesh: Mesh?
+        var interventions: [Intervention] = []
+        /// Set by ``finished(_:)``: the run is over and this is its report.
+        var report: SimReport?
+        var announcement: SimulationReply?
+        var announcementNumber = 0
+    }
+
+    let options: SimOptions
+    let pacer: SimulationPacer
+    private let state = Mutex(State())
+
+    init(options: SimOptions, pacer: SimulationPacer) {
+        self.options = options
+        self.pacer = pacer
+    }
+
+    /// The run's mesh exists (called on the simulation's thread as the run starts).
+    func started(_ mesh: Mesh) {
+        state.withLock { $0.mesh = mesh }
+    }
+
+    /// The run is over: the report is kept for the first-violation control.
+    func finished(_ report: SimReport) {
+        state.withLock { state in
+            state.report = report
+            state.announcement = Self.violationReply(report)
+            state.announcementNumber += 1
+        }
+    }
+
+    /// The manual actions taken during the run, oldest first.
+    var interventions: [Intervention] { state.withLock { $0.interventions } }
+
+    private var mesh: Mesh? { state.withLock { $0.mesh } }
+
+    func snapshot() async -> SystemSnapshot? {
+        mesh?.observe(window: SystemSimulation.snapshotWindowSeconds)
+    }
+
+    func traces(_ query: TraceQuery) async -> TracePage {
+        guard let mesh else { return TracePage(query: query) }
+        return mesh.telemetry.traces.page(query)
+    }
+
+    func traceTree(id: String) async -> TraceTree? {
+        mesh?.telemetry.traces.tree(hex: id)
+    }
+
+    func logs(traceId: String) async -> [LogRecord]? {
+        mesh?.telemetry.logs.records(traceId: traceId)
+    }
+
+    /// Applies the command on the simulation's thread, between two instants, and records it.
+    func perform(_ command: ControlCommand) async throws {
+        guard let mesh else { throw SimulationNotStarted() }
+        let pacer = pacer
+        let outcome: Result<Duration, UnknownTargetError> = await pacer.perform {
+            do throws(UnknownTargetError) {
+                try mesh.perform(command, origin: .dashboard)
+                return .success(pacer.pace.virtualTime)
+            } catch {
+                return .failure(error)
+            }
+        }
+        let at = try outcome.get()
+        state.withLock { $0.interventions.append(Intervention(at: at, command: command)) }
+    }
+
+    var simulationStatus: SimulationStatus? {
+        let pace = pacer.pace
+        let (announcement, number) = state.withLock { ($0.announcement, $0.announcementNumber) }
+        return SimulationStatus(seed: options.seed, virtualTime: pacer.shownTime, speed: pace.speed.description,
+                                isPaused: pace.isPaused, hasEnded: pace.hasEnded, announcement: announcement, announcementNumber: number)
+    }
+
+    func simulate(_ control: SimulationControl) async -> SimulationReply? {
+        switch control {
+        case .togglePause:
+            pacer.change { pace, real in pace.togglePause(real: real) }
+            return nil
+        case .changeSpeed(let step):
+            pacer.change { pace, real in pace.changeSpeed(by: step, real: real) }
+            return SimulationReply("speed \(pacer.pace.speed == .unpaced ? "as fast as possible" : "×\(pacer.pace.speed)")")
+        case .step(let length):
+            pacer.change { pace, _ in pace.run(until: pace.virtualTime + length) }
+            return nil
+        case .goTo(let time):
+            pacer.change { pace, _ in pace.run(until: time) }
+            let end = options.duration + SystemSimulation.endingAllowance
+            return time > options.duration
+                ? SimulationReply("going to t=\(DurationParser.format(time)), past the traffic's end (\(DurationParser.format(options.duration))); the run ends by \(DurationParser.format(end))")
+                : SimulationReply("going to t=\(DurationParser.format(time))")
+        case .firstViolation:
+            if let report = state.withLock({ $0.report }) { return Self.violationReply(report) }
+            pacer.change { pace, _ in pace.runToEnd() }
+            return SimulationReply("running to the end of the run, where the invariants are checked")
+        }
+    }
+
+    /// What the first-violation control says once the run is over.
+    static func violationReply(_ report: SimReport) -> SimulationReply {
+        if let failure = report.simulationFailure { return SimulationReply("the simulation failed: \(failure)", isError: true) }
+        guard let first = report.violations.first, let at = report.firstViolationAtSeconds else {
+            return SimulationReply("the run is over: no violation yet, \(report.invariantsChecked) invariants hold at its end")
+        }
+        return SimulationReply("first violation at t=\(Self.seconds(at)): \(first.invariant.rawValue): \(first.message)", isError: true)
+    }
+
+    private static func seconds(_ value: Double) -> String {
+        SimulationStatus(seed: 0, virtualTime: .milliseconds(Int64((value * 1000).rounded())), speed: "", isPaused: true).timeText
+    }
+}
+
+/// A control command sent before the simulated system was made (the first instant of the run).
+struct SimulationNotStarted: Error, CustomStringConvertible {
+    var description: String { "the simulated system is not running yet" }
+}
