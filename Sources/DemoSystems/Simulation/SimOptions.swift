@@ -207,7 +207,7 @@ public struct SimOptions: Sendable, Equatable {
             let others = [(arguments.json, "--json"), (arguments.seeds != nil, "--seeds"), (shrink, "--shrink"), (arguments.at != nil, "--at")]
                 .filter(\.0).map(\.1)
             if !others.isEmpty {
-                throw DemoOptionsError(option: "--dashboard", message: "--dashboard watches one run on the terminal and cannot be combined with "
+                throw DemoOptionsError(option: "--dashboard", message: "it watches one run on the terminal and cannot be combined with "
                     + others.joined(separator: ", ") + "; expected --dashboard with one seed (its time controls go to any moment: t, v)")
             }
         }
