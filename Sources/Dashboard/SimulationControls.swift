@@ -38,7 +38,8 @@ public enum SimulationControl: Sendable, Hashable {
     case changeSpeed(by: Int)
     /// While paused: advance this much virtual time, then pause again.
     case step(Duration)
-    /// Run unpaced to a virtual time, then pause there.
+    /// Run unpaced to a virtual time, then pause there. A time behind the run: the source
+    /// simulates the run again from its seed, to that time.
     case goTo(Duration)
     /// Run unpaced until the run's invariants are checked, and pause at the first violation.
     case firstViolation

@@ -293,9 +293,8 @@ extension DashboardState {
                 notice = Notice("invalid time \"\(text)\": expected \(SimulationTime.accepted)", isError: true)
                 return []
             }
-            if let simulation, time <= simulation.virtualTime {
-                notice = Notice("t=\(SimulationStatus(seed: 0, virtualTime: time, speed: "", isPaused: true).timeText) is not ahead of the run "
-                    + "(t=\(simulation.timeText)): a run only goes forward; run it again to see an earlier time", isError: true)
+            if let simulation, time == simulation.virtualTime {
+                notice = Notice("the run is at t=\(simulation.timeText) already")
                 return []
             }
             return [.simulate(.goTo(time))]

@@ -24,7 +24,8 @@ public final class SimulationPacer: Sendable {
     }
 
     private let state: Mutex<State>
-    private let realClock: RealClock
+    /// The real time this pacer reads (a pacer for a new run of the same session takes the same).
+    public let realClock: RealClock
     /// Wakes the simulation's thread when the settings change or work arrives while it waits.
     private let wake = DispatchSemaphore(value: 0)
 

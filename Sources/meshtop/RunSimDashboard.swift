@@ -63,7 +63,8 @@ let dashboardNeedsATerminal = "the dashboard needs a terminal, but standard inpu
     + "use `meshtop demo --headless` for a report or `meshtop snapshot --view VIEW` for a view as plain text"
 
 /// The simulated run as a service of the dashboard's group: it runs on its own thread (the task
-/// only waits); a graceful shutdown (the person quit) runs the rest of it unpaced.
+/// only waits). Once the run is over it waits for the person to go back in time (a new run from
+/// the seed) or to quit; a graceful shutdown (the person quit) stops the run where it is.
 final class SimulatedRunService: Service, Sendable {
     let options: SimOptions
     let source: SimulatedRunSource
@@ -79,16 +80,23 @@ final class SimulatedRunService: Service, Sendable {
 
     func run() async throws {
         let source = source
-        let pacer = source.pacer
         let options = options
-        let report = await withGracefulShutdownHandler {
-            await SystemSimulation.runPacedOnDedicatedThread(options, pacer: pacer, started: { source.started($0) })
+        await withGracefulShutdownHandler {
+            var rewinds = source.rewindRequests.makeAsyncIterator()
+            while true {
+                let pacer = source.pacer
+                let report = await SystemSimulation.runPacedOnDedicatedThread(options, pacer: pacer, started: { source.started($0) })
+                let pace = pacer.pace
+                finished.withLock { $0 = pace.isStopping ? .left(at: pace.virtualTime) : .finished(report) }
+                if !pace.isStopping { source.finished(report) }
+                // Over (or stopped): wait for a time to go back to, or the person quitting.
+                guard let target = await rewinds.next() else { return }
+                let next = SimulationPacer(SimulationPace(speed: pace.speed, pauseAt: options.duration), realClock: pacer.realClock)
+                next.change { pace, _ in pace.run(until: target) }
+                source.restart(with: next)
+            }
         } onGracefulShutdown: {
-            pacer.change { pace, _ in pace.stop() }
+            source.shutDown()
         }
-        let pace = pacer.pace
-        let ending: SimDashboardEnding = pace.isStopping ? .left(at: pace.virtualTime) : .finished(report)
-        finished.withLock { $0 = ending }
-        source.finished(report)
     }
 }

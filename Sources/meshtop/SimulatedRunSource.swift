@@ -14,6 +14,9 @@ import Telemetry
 /// A person's action (trip a breaker, set a fault) is carried out on the simulation's thread
 /// between two instants (``SimulationPacer/perform(_:)``) and recorded with its virtual time: the
 /// run is then no longer the seed's alone, and the report says so.
+///
+/// Going back in time is honest: the run is stopped and simulated again from the seed, unpaced, to
+/// the time asked for (``SimulatedRunService`` starts the new run; ``rewindRequests`` asks it to).
 final class SimulatedRunSource: DashboardSource {
     /// A person's action during the run, at its virtual time.
     struct Intervention: Sendable, Equatable {
@@ -22,7 +25,11 @@ final class SimulatedRunSource: DashboardSource {
     }
 
     private struct State {
+        var pacer: SimulationPacer
         var mesh: Mesh?
+        /// True from a request to go back until the new run has started.
+        var isRewinding = false
+        var isShuttingDown = false
         var interventions: [Intervention] = []
         /// Set by ``finished(_:)``: the run is over and this is its report.
         var report: SimReport?
@@ -31,17 +38,44 @@ final class SimulatedRunSource: DashboardSource {
     }
 
     let options: SimOptions
-    let pacer: SimulationPacer
-    private let state = Mutex(State())
+    private let state: Mutex<State>
+    /// Times to go back to: each stops the run, and ``SimulatedRunService`` simulates it again from the seed.
+    let rewindRequests: AsyncStream<Duration>
+    private let rewindContinuation: AsyncStream<Duration>.Continuation
 
     init(options: SimOptions, pacer: SimulationPacer) {
         self.options = options
-        self.pacer = pacer
+        state = Mutex(State(pacer: pacer))
+        (rewindRequests, rewindContinuation) = AsyncStream.makeStream(of: Duration.self)
     }
+
+    /// The pacer of the run on screen (a new one after going back).
+    var pacer: SimulationPacer { state.withLock { $0.pacer } }
 
     /// The run's mesh exists (called on the simulation's thread as the run starts).
     func started(_ mesh: Mesh) {
         state.withLock { $0.mesh = mesh }
+    }
+
+    /// A new run from the seed, held by `pacer`, replaces the one on screen: what the old one
+    /// found and the manual actions taken in it are forgotten (they are not replayed).
+    func restart(with pacer: SimulationPacer) {
+        state.withLock { state in
+            state.pacer = pacer
+            state.report = nil
+            state.interventions = []
+            state.isRewinding = false
+        }
+    }
+
+    /// The person quit: the run stops where it is and no new one starts.
+    func shutDown() {
+        let pacer: SimulationPacer = state.withLock { state in
+            state.isShuttingDown = true
+            return state.pacer
+        }
+        pacer.change { pace, _ in pace.stop() }
+        rewindContinuation.finish()
     }
 
     /// The run is over: the report is kept for the first-violation control.
@@ -109,7 +143,12 @@ final class SimulatedRunSource: DashboardSource {
         case .step(let length):
             pacer.change { pace, _ in pace.run(until: pace.virtualTime + length) }
             return nil
+        case .goTo(let time) where time <= pacer.pace.virtualTime:
+            return rewind(to: time)
         case .goTo(let time):
+            if pacer.pace.hasEnded {
+                return SimulationReply("the run ended at t=\(Self.seconds(pacer.pace.virtualTime.seconds)): nothing happens after it", isError: true)
+            }
             pacer.change { pace, _ in pace.run(until: time) }
             let end = options.duration + SystemSimulation.endingAllowance
             return time > options.duration
@@ -120,6 +159,20 @@ final class SimulatedRunSource: DashboardSource {
             pacer.change { pace, _ in pace.runToEnd() }
             return SimulationReply("running to the end of the run, where the invariants are checked")
         }
+    }
+
+    /// Stops the run and asks for a new one from the seed, to `time`.
+    private func rewind(to time: Duration) -> SimulationReply {
+        let (pacer, accepted, actions): (SimulationPacer, Bool, Int) = state.withLock { state in
+            guard !state.isRewinding, !state.isShuttingDown else { return (state.pacer, false, 0) }
+            state.isRewinding = true
+            return (state.pacer, true, state.interventions.count)
+        }
+        guard accepted else { return SimulationReply("already going back: wait for the run to get there", isError: true) }
+        pacer.change { pace, _ in pace.stop() }
+        rewindContinuation.yield(time)
+        let note = actions > 0 ? "; the \(actions) manual action(s) taken are not replayed" : ""
+        return SimulationReply("going back to t=\(Self.seconds(time.seconds)): simulating again from seed \(options.seed)\(note)")
     }
 
     /// What the first-violation control says once the run is over.

@@ -5,8 +5,10 @@
 #
 # 1. `meshtop sim --seed 7 --dashboard` shows the SIM header (seed, t=, speed) and the Services
 #    view; `P` pauses: two reads of t= a second apart are equal, and `paused` shows; `+` goes to
-#    ×10; `.` steps 1 s while paused; `t` 00:00:30 goes to 30 s and pauses there; `q` exits 0 with
-#    the terminal restored and prints where the run was left and its replay command.
+#    ×10; `.` steps 1 s while paused; `t` 00:00:30 goes to 30 s and pauses there; `t` 10s (behind)
+#    simulates it again from the seed to 10 s; `2`, `o` trips a breaker; `q` exits 0 with the
+#    terminal restored and prints where the run was left, its replay command and the trip as a
+#    manual action at 10 s.
 # 2. A failing seed (the planted refund bug, seed 9 at 10 s and 40 req/s, as in sim.sh): `v` runs
 #    to the invariant check and pauses; the header's t= equals the violation time the `--json` run
 #    of the same seed reports (to the millisecond shown); the notice names the invariant; `q`
@@ -88,8 +90,22 @@ press P 5 "playing at ×10" 'SIM seed=7  t=[0-9:.]+  ×10 *$'
 wait_for 10 "t= to move on at ×10" time_past 00:00:31.000
 pass "P plays on: t=$(sim_time)"
 
+tm send-keys -t "$SESSION" t
+wait_for 5 "the go-to prompt" screen_has '^ go to t='
+tm send-keys -t "$SESSION" 10s Enter
+wait_for 60 "the run simulated again to 10 s, paused" screen_has 'SIM seed=7  t=00:00:10\.000  ×10  paused'
+pass "t 10s, behind the run, simulated it again from the seed to t=00:00:10.000 and paused there"
+
+press 2 5 "the Breakers view" '\[2 Breakers\]'
+wait_for 5 "a selected breaker" test -n "$(selected_row)"
+tm send-keys -t "$SESSION" o
+wait_for 5 "a breaker forced open" screen_has 'FORCED OPEN'
+pass "o during the simulated run: $(screen | grep -m1 -oE '[a-z-]+ (→|->) [a-z-]+ .*FORCED OPEN' | sed 's/  */ /g')"
+
 quit_and_check alternate-screen
-out_has '^meshtop sim storefront: seed 7, left at t=00:00:[0-9.]+ of 1h' || fail "the output does not say where the run was left: $(out)"
+out_has '^meshtop sim storefront: seed 7, left at t=00:00:10\.000 of 1h' || fail "the output does not say where the run was left: $(out)"
+out_has '^changed by hand: 1 manual action' && out_has '^  at t=00:00:10\.000  tripped ' || fail "the output does not list the trip as a manual action at 10 s: $(out)"
+pass "the output lists the trip at t=00:00:10.000 as a change by hand"
 out_has '^replay: meshtop sim storefront --seed 7 --duration 1h' || fail "no replay command: $(out)"
 pass "after q: $(screen | grep -E '^meshtop sim' | head -1)"
 
