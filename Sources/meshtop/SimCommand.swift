@@ -31,7 +31,9 @@ struct SimCommand: AsyncParsableCommand {
             --seeds A..B runs every seed from A to B (two at a time) and lists those that failed. \
             --shrink reduces a failing seed's schedule to a small one that violates the same invariant and \
             writes it as a scenario file (`meshtop sim --faults FILE` and `meshtop demo --scenario FILE` play it). \
-            --at T --json prints the system's snapshot at virtual time T instead of a report.
+            --at T --json prints the system's snapshot at virtual time T instead of a report. \
+            --dashboard opens the dashboard on the run, with time controls (P pause, + - speed, . , step, \
+            t go to a time, v go to the first violation); q prints the report.
 
             Exit status: 0 all invariants hold (every seed passed); 1 an invariant was violated (the report \
             gives the first and the command that replays the run); 2 a bad option (nothing ran); 3 the \
