@@ -106,12 +106,12 @@ public struct SimulationPace: Sendable, Equatable {
         return .wait((next - allowed) / factor)
     }
 
-    /// The virtual time to show at real time `real`: between deadlines, paced time moves on
-    /// smoothly up to the next one.
+    /// The virtual time to show at real time `real`: while the run waits for its next deadline
+    /// (`next`), paced time moves on smoothly up to it; while it runs (nil), the time it reached.
     public func shownTime(real: Duration, next: Duration?) -> Duration {
-        guard !hasEnded, !isPaused, goal == .paced, case .times(let factor) = speed, let anchor else { return virtualTime }
+        guard !hasEnded, !isPaused, goal == .paced, case .times(let factor) = speed, let anchor, let next else { return virtualTime }
         let allowed = anchor.virtual + (real - anchor.real) * factor
-        return max(virtualTime, min(allowed, next ?? allowed))
+        return max(virtualTime, min(allowed, next))
     }
 
     /// Pauses, or plays from where the run is (at the current speed).

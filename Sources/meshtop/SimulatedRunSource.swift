@@ -112,6 +112,9 @@ final class SimulatedRunSource: DashboardSource {
     /// Applies the command on the simulation's thread, between two instants, and records it.
     func perform(_ command: ControlCommand) async throws {
         guard let mesh else { throw SimulationNotStarted() }
+        let pace = pacer.pace
+        // After the end nothing runs: a change would show on screen but in no report or digest.
+        guard !pace.hasEnded else { throw SimulationOver(at: pace.virtualTime) }
         let pacer = pacer
         let outcome: Result<Duration, UnknownTargetError> = await pacer.perform {
             do throws(UnknownTargetError) {
@@ -186,6 +189,14 @@ final class SimulatedRunSource: DashboardSource {
 
     private static func seconds(_ value: Double) -> String {
         SimulationStatus(seed: 0, virtualTime: .milliseconds(Int64((value * 1000).rounded())), speed: "", isPaused: true).timeText
+    }
+}
+
+/// A control command sent once the run is over.
+struct SimulationOver: Error, CustomStringConvertible {
+    var at: Duration
+    var description: String {
+        "the run is over at t=\(SimulationStatus(seed: 0, virtualTime: at, speed: "", isPaused: true).timeText): nothing happens in it any more (t goes back)"
     }
 }
 
