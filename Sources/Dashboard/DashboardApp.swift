@@ -65,6 +65,7 @@ final class DashboardRuntime<Source: DashboardSource, Backend: TerminalBackend> 
         self.state = DashboardState(width: size.width, height: size.height)
         self.state.controlsOffReason = source.controlUnavailableReason
         self.state.connection = source.connectionStatus
+        self.state.simulation = source.simulationStatus
     }
 
     /// Applies a message and carries out its effects (which may produce more messages).
@@ -82,6 +83,11 @@ final class DashboardRuntime<Source: DashboardSource, Backend: TerminalBackend> 
                     queue.append(.traces(await source.traces(query)))
                 case .fetchTraceLogs(let id):
                     queue.append(.traceLogs(traceId: id, records: await source.logs(traceId: id)))
+                case .simulate(let control):
+                    let reply = await source.simulate(control)
+                    queue.append(.simulated(control, reply: reply))
+                    queue.append(.simulation(source.simulationStatus))
+                    if !state.isPaused, let snapshot = await source.snapshot() { queue.append(.snapshot(snapshot)) }
                 case .control(let command):
                     do {
                         try await source.perform(command)
@@ -115,6 +121,7 @@ final class DashboardRuntime<Source: DashboardSource, Backend: TerminalBackend> 
     /// One refresh period: a new snapshot (ignored by `update` while paused) and a tick.
     func refresh() async {
         await send(.connection(source.connectionStatus))
+        if let simulation = source.simulationStatus { await send(.simulation(simulation)) }
         if !state.isPaused, let snapshot = await source.snapshot() {
             await send(.snapshot(snapshot))
         }

@@ -16,6 +16,9 @@ import Telemetry
 ///   effect; it throws an error whose description says what went wrong (`unknown breaker "x"`).
 /// - ``connectionStatus`` and ``controlUnavailableReason`` are read every refresh, without
 ///   suspending; their defaults (`.live`, nil) suit a source in the same process.
+/// - ``simulationStatus`` is nil unless the source is a simulated run (`meshtop sim --dashboard`);
+///   then it is read every refresh, without suspending, and ``simulate(_:)`` carries out the time
+///   controls (pause, speed, step, go to a time, go to the first violation).
 public protocol DashboardSource: Sendable {
     /// The system now, or nil while the source has nothing to show yet.
     func snapshot() async -> SystemSnapshot?
@@ -33,6 +36,10 @@ public protocol DashboardSource: Sendable {
     /// data has arrived, so the dashboard draws it at once instead of at its next refresh. Read
     /// between refreshes, without suspending. nil (the default): the source is read on demand.
     var dataRevision: Int? { get }
+    /// A simulated run's clock (the header shows it instead of `live`); nil for a live system.
+    var simulationStatus: SimulationStatus? { get }
+    /// Carries out a time control on a simulated run; returns what the notice line says, if anything.
+    func simulate(_ control: SimulationControl) async -> SimulationReply?
 }
 
 extension DashboardSource {
@@ -45,6 +52,12 @@ extension DashboardSource {
     public var controlUnavailableReason: String? { nil }
     /// A source in the same process is read at each refresh.
     public var dataRevision: Int? { nil }
+    /// A live system has no virtual clock.
+    public var simulationStatus: SimulationStatus? { nil }
+    /// A live system's time cannot be controlled.
+    public func simulate(_ control: SimulationControl) async -> SimulationReply? {
+        SimulationReply(DashboardState.notSimulatedReason, isError: true)
+    }
 }
 
 /// How a source is connected to the system it shows.

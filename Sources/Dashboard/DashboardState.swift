@@ -213,6 +213,13 @@ public struct DashboardState: Sendable, Equatable {
     public var controlsOffReason: String?
     /// Set when `q` was pressed; the loop exits.
     public var isQuitting: Bool = false
+    /// A simulated run's clock, read from the source every refresh; nil for a live system.
+    public var simulation: SimulationStatus?
+    /// The virtual time being typed after `t` (go to a time); nil when the prompt is closed.
+    public var timePrompt: String?
+
+    /// What a time-control key says on a live system.
+    public static let notSimulatedReason = "time controls work on a simulated run: meshtop sim --dashboard"
 
     public init(width: Int = 120, height: Int = 40, snapshot: SystemSnapshot? = nil) {
         self.width = width

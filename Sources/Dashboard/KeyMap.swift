@@ -22,6 +22,13 @@ public enum Action: Sendable, Hashable {
     case cycleLogLevel
     /// `L` in a trace: its pane shows the selected span's logs, then the whole trace's, then the span again.
     case cycleTraceLogs
+    /// Time controls of a simulated run (`meshtop sim --dashboard`).
+    case simulationPlayPause, simulationFaster, simulationSlower
+    /// While paused: advance the virtual clock this many milliseconds.
+    case simulationStep(milliseconds: Int)
+    /// Opens the prompt for a virtual time to go to.
+    case simulationGoTo
+    case simulationFirstViolation
 }
 
 /// Where keys are read: each view has its own bindings on top of the global ones.
@@ -35,6 +42,8 @@ public enum KeyContext: String, Sendable, Hashable, CaseIterable {
     case topology
     case logs
     case interventions
+    /// The time controls of a simulated run: they apply in every view, and only on a simulation.
+    case simulation
     case help
 
     /// How the help screen heads this context's keys.
@@ -53,6 +62,7 @@ public enum KeyContext: String, Sendable, Hashable, CaseIterable {
         case .topology: "Topology"
         case .logs: "Logs"
         case .interventions: "Interventions"
+        case .simulation: "Simulated run (meshtop sim --dashboard)"
         case .help: "Help"
         }
     }
@@ -85,10 +95,12 @@ public struct KeyMap: Sendable {
         self.bindings = bindings
     }
 
-    /// The binding a key triggers in a context: the context's own bindings first, then the global ones.
+    /// The binding a key triggers in a context: the context's own bindings first, then the global
+    /// ones, then the time controls (which no other binding shares).
     public func binding(for key: Key, in context: KeyContext) -> KeyBinding? {
         bindings.first { $0.context == context && $0.keys.contains(key) }
             ?? bindings.first { $0.context == .global && $0.keys.contains(key) }
+            ?? (context == .help ? nil : bindings.first { $0.context == .simulation && $0.keys.contains(key) })
     }
 
     /// The hint bar for a context: its own hinted bindings, then the global ones.
@@ -100,10 +112,12 @@ public struct KeyMap: Sendable {
     }
 
     /// The bindings the hint bar shows for a context: its own hinted bindings, then the global ones.
-    public func hintBindings(for context: KeyContext) -> [KeyBinding] {
+    /// On a simulated run the time controls come first.
+    public func hintBindings(for context: KeyContext, simulating: Bool = false) -> [KeyBinding] {
         let own = bindings.filter { $0.context == context && $0.hint != nil }
         let global = context == .help ? [] : bindings.filter { $0.context == .global && $0.hint != nil }
-        return own + global
+        let time = simulating && context != .help ? bindings.filter { $0.context == .simulation && $0.hint != nil } : []
+        return time + own + global
     }
 
     /// How the hint bar names a key: `enter`, `esc`, `/`, `←`.
@@ -204,6 +218,15 @@ public struct KeyMap: Sendable {
         // Laid out by the graph: nothing to filter or sort.
         bindings += [
             KeyBinding([.enter], .drillIn, help: "details of the selected service, or of the selected edge's breaker", hint: "details", in: .topology),
+        ]
+        bindings += [
+            KeyBinding([.char("P")], .simulationPlayPause, help: "pause / play the simulated clock (paused, the views still browse)", hint: "play/pause", in: .simulation),
+            KeyBinding([.char("+")], .simulationFaster, help: "faster: 1x, 10x, 100x, as fast as possible", hint: "faster", in: .simulation),
+            KeyBinding([.char("-")], .simulationSlower, help: "slower", in: .simulation),
+            KeyBinding([.char(".")], .simulationStep(milliseconds: 1000), help: "while paused: step 1 s of virtual time", hint: "step", in: .simulation),
+            KeyBinding([.char(",")], .simulationStep(milliseconds: 100), help: "while paused: step 100 ms of virtual time", in: .simulation),
+            KeyBinding([.char("t")], .simulationGoTo, help: "go to a virtual time (12m, 90s, 00:12:31): runs there, then pauses", hint: "go to", in: .simulation),
+            KeyBinding([.char("v")], .simulationFirstViolation, help: "go to the first invariant violation (runs to the check, then pauses)", hint: "violation", in: .simulation),
         ]
         bindings += [
             KeyBinding([.escape], .back, help: "close the help", hint: "close", in: .help),

@@ -20,6 +20,10 @@ public enum Message: Sendable, Equatable {
     case tick
     /// A control command finished: `failure` says why it did not work, nil when it did.
     case performed(ControlCommand, failure: String?)
+    /// Where a simulated run's clock is now (read every refresh); nil for a live system.
+    case simulation(SimulationStatus?)
+    /// A time control was carried out; the reply is for the notice line.
+    case simulated(SimulationControl, reply: SimulationReply?)
 }
 
 /// What ``update(_:_:)`` asks the run loop to do.
@@ -32,5 +36,7 @@ public enum Effect: Sendable, Equatable {
     case fetchTraces(TraceQuery)
     /// Fetch a trace's log records; the answer comes back as ``Message/traceLogs(traceId:records:)``.
     case fetchTraceLogs(traceId: String)
+    /// Carry out a time control on the simulated run; the answer comes back as ``Message/simulated(_:reply:)``.
+    case simulate(SimulationControl)
     case quit
 }

@@ -146,12 +146,29 @@ private func applying(_ message: Message, to state: inout DashboardState, keyMap
             state.notice = Notice(command.summary)
         }
         return []
+    case .simulation(let status):
+        if let status, let announcement = status.announcement, status.announcementNumber != state.simulation?.announcementNumber ?? 0 {
+            state.notice = Notice(announcement.text, isError: announcement.isError, ticksLeft: 40)
+        }
+        state.simulation = status
+        return []
+    case .simulated(_, let reply):
+        if let reply { state.notice = Notice(reply.text, isError: reply.isError) }
+        return []
     case .key(let key):
         return state.handle(key, keyMap: keyMap)
     }
 }
 
 extension Action {
+    /// True for the time controls of a simulated run.
+    var isTimeControl: Bool {
+        switch self {
+        case .simulationPlayPause, .simulationFaster, .simulationSlower, .simulationStep, .simulationGoTo, .simulationFirstViolation: true
+        default: false
+        }
+    }
+
     /// True for the keys that send a command to the system (``Effect/control(_:)``).
     var isControl: Bool {
         switch self {
@@ -163,7 +180,7 @@ extension Action {
 
 extension ControlCommand {
     /// In words, for the notice line: `tripped order-service->payment-service (forced open)`.
-    var summary: String {
+    public var summary: String {
         switch self {
         case .tripBreaker(let id, let seconds):
             "tripped \(id) (forced open\(seconds.map { " for \(Format.fixed($0, 0))s" } ?? ""))"
@@ -194,6 +211,7 @@ extension FaultSpec {
 extension DashboardState {
     mutating func handle(_ key: Key, keyMap: KeyMap) -> [Effect] {
         if key == .resize { return [] }
+        if timePrompt != nil, let effects = editTimePrompt(key) { return effects }
         if detail == nil, !showHelp, list(tab).isEditingFilter {
             if let effects = editFilter(key) { return effects }
         }
@@ -209,6 +227,7 @@ extension DashboardState {
     /// as a notice instead of doing nothing, and the hint bar dims it.
     public func disabledReason(_ action: Action) -> String? {
         if action.isControl, let controlsOffReason { return controlsOffReason }
+        if action.isTimeControl { return timeControlReason(action) }
         switch action {
         case .tripBreaker, .forceBreakerClosed, .resetBreaker, .disableBreaker, .metricsOnlyBreaker, .toggleRetries:
             return selectedBreakerID == nil ? "no breaker selected: \(emptyListReason(what: "breakers"))" : nil
@@ -244,6 +263,47 @@ extension DashboardState {
         default:
             return nil
         }
+    }
+
+    /// Why a time control cannot act now: not a simulation, the run is over, a step while playing.
+    private func timeControlReason(_ action: Action) -> String? {
+        guard let simulation else { return Self.notSimulatedReason }
+        if simulation.hasEnded, action != .simulationFaster, action != .simulationSlower {
+            return "the run is over at t=\(simulation.timeText): q prints its report"
+        }
+        if case .simulationStep = action, !simulation.isPaused { return "step works while paused: P pauses" }
+        return nil
+    }
+
+    /// Keys while typing a time after `t`: enter goes there, esc closes the prompt; returns nil
+    /// for keys that keep their usual meaning (quitting with Ctrl-C).
+    private mutating func editTimePrompt(_ key: Key) -> [Effect]? {
+        guard var text = timePrompt else { return nil }
+        switch key {
+        case .char(let character):
+            text.append(character)
+            timePrompt = text
+        case .backspace:
+            if !text.isEmpty { text.removeLast() }
+            timePrompt = text
+        case .escape:
+            timePrompt = nil
+        case .enter:
+            timePrompt = nil
+            guard !text.trimmingWhitespace.isEmpty else { return [] }
+            guard let time = SimulationTime.parse(text) else {
+                notice = Notice("invalid time \"\(text)\": expected \(SimulationTime.accepted)", isError: true)
+                return []
+            }
+            if let simulation, time == simulation.virtualTime {
+                notice = Notice("the run is at t=\(simulation.timeText) already")
+                return []
+            }
+            return [.simulate(.goTo(time))]
+        default:
+            return nil
+        }
+        return []
     }
 
     /// Why the current list has no row: no snapshot yet, a filter that matches nothing, or nothing reported.
@@ -289,6 +349,18 @@ extension DashboardState {
             detailOffset = 0
         case .togglePause:
             isPaused.toggle()
+        case .simulationPlayPause:
+            return [.simulate(.togglePause)]
+        case .simulationFaster:
+            return [.simulate(.changeSpeed(by: 1))]
+        case .simulationSlower:
+            return [.simulate(.changeSpeed(by: -1))]
+        case .simulationStep(let milliseconds):
+            return [.simulate(.step(.milliseconds(milliseconds)))]
+        case .simulationGoTo:
+            timePrompt = ""
+        case .simulationFirstViolation:
+            return [.simulate(.firstViolation)]
         case .showTab(let newTab):
             tab = newTab
             detail = nil

@@ -2,8 +2,8 @@ import Dispatch
 import Synchronization
 
 /// The single-threaded executor a simulation runs on: jobs wait in one FIFO queue and run, one at
-/// a time, on the simulation's thread (the one that called ``Simulator/run(seed:until:deadlockGrace:_:)``,
-/// or the thread ``Simulator/runOnDedicatedThread(seed:until:deadlockGrace:_:)`` started).
+/// a time, on the simulation's thread (the one that called ``Simulator/run(seed:until:deadlockGrace:pacer:_:)``,
+/// or the thread ``Simulator/runOnDedicatedThread(seed:until:deadlockGrace:pacer:_:)`` started).
 ///
 /// What runs here: the root task of the run (started with `Task(executorPreference:)`), every
 /// structured child of it (`withTaskGroup`, `withDiscardingTaskGroup`, `async let`), and the

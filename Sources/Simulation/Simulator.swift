@@ -53,10 +53,14 @@ public enum Simulator {
     ///   - limit: virtual time at which the run is stopped; nil runs until the body returns.
     ///   - deadlockGrace: real time to wait, when nothing can run and nothing sleeps, for a task
     ///     resumed from outside before calling it a deadlock. Only a failing run ever waits it.
+    ///   - pacer: holds each jump of the clock to a person's pace (a dashboard watching the run);
+    ///     nil runs as fast as it can. Pacing does not change the run; the pacer's
+    ///     ``SimulationPace/stop()`` ends it before its next instant, as `until` would there.
     public static func run<Value: Sendable>(
         seed: UInt64,
         until limit: Duration? = nil,
         deadlockGrace: Duration = .milliseconds(100),
+        pacer: SimulationPacer? = nil,
         _ body: @escaping @Sendable (SimulationContext) async throws -> Value
     ) -> SimulationReport<Value> {
         if let limit {
@@ -102,6 +106,20 @@ public enum Simulator {
                 continue loop
             }
             if bodyReturned.isSet { ending = .completed; break loop }
+            if let pacer, let next = clock.nextDeadline, limit.map({ next.offset <= $0 }) ?? true {
+                switch pacer.holdBeforeAdvancing(now: clock.now.offset, next: next.offset) {
+                case .advance:
+                    break
+                case .ranWork:
+                    continue loop
+                case .stop:
+                    // As at the time limit: the person quit before the run's end.
+                    root.cancel()
+                    while runQueuedJobs() {}
+                    ending = .deadlineReached
+                    break loop
+                }
+            }
             switch clock.wakeEarliest(notAfter: limit) {
             case .woke:
                 continue loop
@@ -123,6 +141,7 @@ public enum Simulator {
 
         executor.endRun()
         clock.bind(toThread: nil)
+        pacer?.runEnded(at: clock.now.offset)
         let jobEscapes = executor.escapes
         let sleepEscapes = clock.foreignSleeps
         let firstEscape = [jobEscapes.first, sleepEscapes.first].compactMap { $0 }.min()
@@ -139,18 +158,19 @@ public enum Simulator {
         )
     }
 
-    /// ``run(seed:until:deadlockGrace:_:)`` on a new thread of its own, for async callers: the
+    /// ``run(seed:until:deadlockGrace:pacer:_:)`` on a new thread of its own, for async callers: the
     /// caller's task is suspended, not blocked, until the run is over, so no cooperative thread is
     /// held for the whole run. The run is the same, job for job, as on the caller's thread.
     public static func runOnDedicatedThread<Value: Sendable>(
         seed: UInt64,
         until limit: Duration? = nil,
         deadlockGrace: Duration = .milliseconds(100),
+        pacer: SimulationPacer? = nil,
         _ body: @escaping @Sendable (SimulationContext) async throws -> Value
     ) async -> SimulationReport<Value> {
         await withCheckedContinuation { continuation in
             startDedicatedThread {
-                continuation.resume(returning: run(seed: seed, until: limit, deadlockGrace: deadlockGrace, body))
+                continuation.resume(returning: run(seed: seed, until: limit, deadlockGrace: deadlockGrace, pacer: pacer, body))
             }
         }
     }

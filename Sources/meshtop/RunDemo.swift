@@ -36,8 +36,7 @@ func runHeadlessDemo(_ options: DemoOptions, export: OTLPEndpoint? = nil) async 
 ///   `TerminalError` (exit 3) when curses cannot start for this `TERM`.
 func runDashboardDemo(_ options: DemoOptions, export: OTLPEndpoint? = nil) async throws {
     guard isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 else {
-        throw DemoUsageError(message: "the dashboard needs a terminal, but standard input or output is not one; "
-            + "use `meshtop demo --headless` for a report or `meshtop snapshot --view VIEW` for a view as plain text")
+        throw DemoUsageError(message: dashboardNeedsATerminal)
     }
     // The terminal first: if curses cannot start, nothing has been started either.
     let run = try SystemGroup.live(options.system, seed: options.seed, rps: options.rps, faults: options.faults,

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Dashboard
 import DemoSystems
 #if canImport(FoundationEssentials)
 import FoundationEssentials
@@ -30,7 +31,9 @@ struct SimCommand: AsyncParsableCommand {
             --seeds A..B runs every seed from A to B (two at a time) and lists those that failed. \
             --shrink reduces a failing seed's schedule to a small one that violates the same invariant and \
             writes it as a scenario file (`meshtop sim --faults FILE` and `meshtop demo --scenario FILE` play it). \
-            --at T --json prints the system's snapshot at virtual time T instead of a report.
+            --at T --json prints the system's snapshot at virtual time T instead of a report. \
+            --dashboard opens the dashboard on the run, with time controls (P pause, + - speed, . , step, \
+            t go to a time, v go to the first violation); q prints the report.
 
             Exit status: 0 all invariants hold (every seed passed); 1 an invariant was violated (the report \
             gives the first and the command that replays the run); 2 a bad option (nothing ran); 3 the \
@@ -75,13 +78,18 @@ struct SimCommand: AsyncParsableCommand {
     @Flag(help: "Print the report as JSON.")
     var json = false
 
+    @Flag(help: "Watch the run on the dashboard, with time controls: pause (P), speed (+ -), step (. ,), go to a time (t), go to the first violation (v); q prints the report.")
+    var dashboard = false
+
     @Option(help: SharedHelp.sample)
     var sample: String?
 
     var arguments: SimArguments {
-        SimArguments(system: system, seed: seed, seeds: seeds, duration: duration, rps: rps, faults: faults, faultSource: faultSource,
-                     shrink: shrink, shrinkOut: shrinkOut, at: at, plantedBug: plantedBug, json: json,
-                     sample: sample)
+        var arguments = SimArguments(system: system, seed: seed, seeds: seeds, duration: duration, rps: rps, faults: faults, faultSource: faultSource,
+                                     shrink: shrink, shrinkOut: shrinkOut, at: at, plantedBug: plantedBug, json: json,
+                                     sample: sample)
+        arguments.dashboard = dashboard
+        return arguments
     }
 
     func validate() throws {
@@ -123,6 +131,30 @@ struct SimCommand: AsyncParsableCommand {
                 Self.writeAll("meshtop sim: \(failure.description)\nreplay: \(options.replayCommand) --at \(DurationParser.format(at)) --json\n", to: 2)
                 throw ExitCode(HeadlessOutput.exitRunFailed)
             }
+        }
+        if options.dashboard {
+            let (ending, interventions) = try await runSimDashboard(options)
+            switch ending {
+            case .finished(let report):
+                print(report.renderText(), terminator: "")
+                // A failing run's report names the replay command already.
+                if report.firstFailure == nil { print("replay: \(options.replayCommand)") }
+            case .left(let at):
+                let time = SimulationStatus(seed: options.seed, virtualTime: at, speed: "", isPaused: true).timeText
+                print("meshtop sim \(options.system): seed \(options.seed), left at t=\(time) of \(DurationParser.format(options.duration)) "
+                    + "(quit before the run's end: no digest, invariants not checked)")
+                print("replay: \(options.replayCommand)")
+            }
+            if !interventions.isEmpty {
+                print("changed by hand: \(interventions.count) manual action(s) during the run; the digest and the report reflect them, "
+                    + "so `\(options.replayCommand)` alone does not replay this run:")
+                for intervention in interventions {
+                    let time = SimulationStatus(seed: options.seed, virtualTime: intervention.at, speed: "", isPaused: true).timeText
+                    print("  at t=\(time)  \(intervention.command.summary)")
+                }
+            }
+            // The person quit the dashboard: that is the normal end, whatever the run found.
+            return
         }
         if options.shrink {
             let outcome = await SimShrink.run(options)

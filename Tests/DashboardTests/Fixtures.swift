@@ -181,7 +181,7 @@ extension Fixtures {
                 case .fetchTraces(let query): queue.append(.traces(query.page(of: state.snapshot?.traces ?? [], spans: spans)))
                 case .fetchTrace(let id): queue.append(.traceTree(traceTree(id)))
                 case .fetchTraceLogs: break
-                case .control, .quit: break
+                case .control, .simulate, .quit: break
                 }
             }
         }

@@ -51,8 +51,20 @@ struct KeyMapTests {
         #expect(map.binding(for: .char("o"), in: .services) == nil)
     }
 
+    @Test("the time controls share no key with any view, so they work the same everywhere")
+    func timeControlsAreUnbound() {
+        let time = map.bindings.filter { $0.context == .simulation }.flatMap(\.keys)
+        #expect(!time.isEmpty)
+        for binding in map.bindings where binding.context != .simulation {
+            for key in binding.keys {
+                #expect(!time.contains(key), "\(key) is a time control and \(binding.action) in \(binding.context)")
+            }
+        }
+    }
+
     @Test func theHelpScreenListsEveryBinding() {
-        var state = DashboardState(width: 120, height: 200, snapshot: Fixtures.snapshot)
+        var state = DashboardState(width: 120, height: 220, snapshot: Fixtures.snapshot)
+        _ = update(&state, .simulation(SimulationStatus(seed: 1, virtualTime: .zero, speed: "1", isPaused: false)))
         _ = update(&state, .key(.char("?")))
         let text = DashboardRenderer.render(state, glyphs: .unicode).plainText()
         for binding in map.bindings where binding.context != .help {

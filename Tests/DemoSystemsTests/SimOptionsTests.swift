@@ -124,6 +124,27 @@ import Testing
         }
     }
 
+    @Test("--dashboard takes one run: with --json, --seeds, --shrink or --at it says which and exits before anything runs", arguments: [
+        (SimArguments(json: true), "--json"),
+        (SimArguments(seeds: "1..3"), "--seeds"),
+        (SimArguments(seed: "4", shrink: true), "--shrink"),
+        (SimArguments(duration: "6m", at: "5m", json: true), "--json, --at"),
+    ])
+    func dashboardTakesOneRun(arguments: SimArguments, named: String) {
+        var arguments = arguments
+        arguments.dashboard = true
+        #expect(message(arguments) == "--dashboard: it watches one run on the terminal and cannot be combined with \(named); "
+            + "expected --dashboard with one seed (its time controls go to any moment: t, v)")
+    }
+
+    @Test func dashboardWithOneSeedIsAccepted() throws {
+        var arguments = SimArguments(seed: "7", duration: "10m")
+        arguments.dashboard = true
+        let options = try options(arguments)
+        #expect(options.dashboard && options.seed == 7)
+        #expect(options.replayCommand == "meshtop sim storefront --seed 7 --duration 10m")
+    }
+
     @Test("a sampled run's replay says its ratio; an unsampled one says nothing of it")
     func replayCarriesTheSampleRatio() throws {
         let sampled = try options(SimArguments(seed: "3", duration: "10s", sample: "0.1"))

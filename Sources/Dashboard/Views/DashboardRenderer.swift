@@ -91,7 +91,7 @@ public enum DashboardRenderer {
                     case .fetchTraces(let query): queue.append(.traces(traces(query)))
                     case .fetchTrace(let id): queue.append(.traceTree(traceTree(id)))
                     case .fetchTraceLogs(let id): queue.append(.traceLogs(traceId: id, records: traceLogs(id)))
-                    case .control, .quit: break
+                    case .control, .simulate, .quit: break
                     }
                 }
             }
@@ -311,6 +311,14 @@ public enum DashboardRenderer {
 
     static func renderHintLine(_ state: DashboardState, keyMap: KeyMap, glyphs: Glyphs, area: Rect, into buffer: inout Buffer) {
         let list = state.list(state.tab)
+        if let prompt = state.timePrompt {
+            var x = buffer.write("go to t=", x: area.x, y: area.y, style: Style(.accent, .bold), clip: area)
+            x = buffer.write(prompt, x: x, y: area.y, clip: area)
+            x = buffer.write(String(glyphs.eighths[0]), x: x, y: area.y, style: .accent, clip: area)
+            buffer.render(KeyHints([.init("enter", "go"), .init("esc", "cancel"), .init("e.g.", "12m 90s 00:12:31")]),
+                          in: Rect(x: x + 2, y: area.y, width: max(0, area.maxX - x - 2), height: 1))
+            return
+        }
         if state.detail == nil, !state.showHelp, list.isEditingFilter {
             var x = buffer.write("/", x: area.x, y: area.y, style: Style(.accent, .bold), clip: area)
             x = buffer.write(list.filter, x: x, y: area.y, clip: area)
@@ -320,7 +328,7 @@ public enum DashboardRenderer {
         }
         // As `KeyHints` draws them, with the keys that cannot act now dimmed.
         var x = area.x
-        for (index, binding) in keyMap.hintBindings(for: state.keyContext).enumerated() {
+        for (index, binding) in keyMap.hintBindings(for: state.keyContext, simulating: state.simulation != nil).enumerated() {
             guard let label = binding.hint, let first = binding.keys.first else { continue }
             let name = KeyMap.hintName(first)
             let key = "<\(glyphs.isUnicode ? name : name.asciiArrows)>"

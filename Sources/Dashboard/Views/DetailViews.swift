@@ -254,7 +254,8 @@ enum BreakerDetailView {
 enum HelpView {
     static func render(_ state: DashboardState, keyMap: KeyMap, glyphs: Glyphs, area: Rect, into buffer: inout Buffer) {
         var lines: [Line] = [Document.heading("KEYS"), ""]
-        for context in KeyContext.allCases where context != .help {
+        // The time controls only where they work: on a simulated run.
+        for context in KeyContext.allCases where context != .help && (context != .simulation || state.simulation != nil) {
             let bindings = keyMap.bindings.filter { $0.context == context }
             guard !bindings.isEmpty else { continue }
             lines.append(Line(context.title, Style(.plain, .bold)))

@@ -72,8 +72,9 @@ enum HeaderView {
     }
 
     /// The right end: paused, live, or how the source's connection is doing (the data on screen
-    /// stays, marked stale, while a remote source reconnects).
+    /// stays, marked stale, while a remote source reconnects); on a simulated run, its clock.
     static func statusMark(_ state: DashboardState, glyphs: Glyphs) -> Span {
+        if let simulation = state.simulation { return simulationMark(simulation, feedPaused: state.isPaused, glyphs: glyphs) }
         switch state.connection {
         case .live:
             return state.isPaused ? Span("\(glyphs.paused) paused", Style(.warn, .bold)) : Span("\(glyphs.live) live", .ok)
@@ -81,5 +82,18 @@ enum HeaderView {
             let text = state.connection.headerText(ellipsis: glyphs.isUnicode ? "…" : "...")
             return Span((state.isPaused ? "\(glyphs.paused) paused, " : "") + text, Style(.warn, .bold))
         }
+    }
+
+    /// `SIM seed=7  t=00:12:31.250  ×10`, then `paused` or `ended` when the clock stands still
+    /// (and `feed paused` while `p` holds the screen).
+    static func simulationMark(_ simulation: SimulationStatus, feedPaused: Bool, glyphs: Glyphs) -> Span {
+        var text = "SIM seed=\(simulation.seed)  t=\(simulation.timeText)  \(glyphs.isUnicode ? "×" : "x")\(simulation.speed)"
+        if simulation.hasEnded {
+            text += "  ended"
+        } else if simulation.isPaused {
+            text += "  paused"
+        }
+        if feedPaused { text += "  feed paused" }
+        return Span(text, simulation.isPaused || simulation.hasEnded || feedPaused ? Style(.warn, .bold) : Style(.accent, .bold))
     }
 }

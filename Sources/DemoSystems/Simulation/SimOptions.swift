@@ -28,6 +28,8 @@ public struct SimArguments: Sendable, Equatable {
     public var json: Bool
     /// `--sample RATIO`.
     public var sample: String?
+    /// `--dashboard`: watch the run on the dashboard, with time controls.
+    public var dashboard: Bool = false
 
     public init(system: String? = nil, seed: String? = nil, seeds: String? = nil, duration: String? = nil, rps: String? = nil,
                 faults: [String] = [], faultSource: String? = nil, shrink: Bool = false, shrinkOut: String? = nil,
@@ -89,6 +91,8 @@ public struct SimOptions: Sendable, Equatable {
     public var at: Duration?
     public var plantedBug: PlantedBug?
     public var json: Bool
+    /// `--dashboard`: the run on the dashboard, paced against real time, instead of a report only.
+    public var dashboard: Bool
     /// What faults may name: the system's targets (or what the caller passed).
     public var faultTargets: [String]
     /// The share of traces head-sampled, 0…1 (`--sample`).
@@ -197,6 +201,15 @@ public struct SimOptions: Sendable, Equatable {
         }
         if shrink, let text = arguments.seeds {
             throw DemoOptionsError(option: "--shrink", message: "--shrink takes one seed, not the range \"\(text)\"; expected --seed N --shrink (a failing seed a --seeds sweep listed)")
+        }
+        dashboard = arguments.dashboard
+        if dashboard {
+            let others = [(arguments.json, "--json"), (arguments.seeds != nil, "--seeds"), (shrink, "--shrink"), (arguments.at != nil, "--at")]
+                .filter(\.0).map(\.1)
+            if !others.isEmpty {
+                throw DemoOptionsError(option: "--dashboard", message: "it watches one run on the terminal and cannot be combined with "
+                    + others.joined(separator: ", ") + "; expected --dashboard with one seed (its time controls go to any moment: t, v)")
+            }
         }
 
         if let text = arguments.at {

@@ -13,6 +13,8 @@ public struct SimRunValue: Sendable {
     public var result: HeadlessRunResult
     public var digest: String
     public var figures: Figures
+    /// Virtual time at which the settled system's invariants were checked.
+    public var invariantsCheckedAt: Duration
 
     /// Read from the mesh after the run, in an order that does not depend on the process.
     public struct Figures: Sendable, Equatable {
@@ -35,8 +37,9 @@ public struct SimRunValue: Sendable {
         }
     }
 
-    init(result: HeadlessRunResult, digest: String, mesh: Figures) {
+    init(result: HeadlessRunResult, digest: String, mesh: Figures, invariantsCheckedAt: Duration) {
         self.result = result
+        self.invariantsCheckedAt = invariantsCheckedAt
         self.digest = digest
         figures = mesh
     }
@@ -86,6 +89,9 @@ public struct SimReport: Codable, Sendable, Equatable {
     public var orders: HeadlessReport.Orders?
     public var invariantsChecked: Int
     public var violations: [Violation]
+    /// Virtual seconds at which the violations were found (the invariants are checked once the
+    /// run has settled); nil when none was.
+    public var firstViolationAtSeconds: Double?
     /// SHA-256 over the event log, the final metrics and the stored traces (``SimulationDigest``);
     /// nil when the run failed before it settled.
     public var digest: String?
@@ -117,6 +123,7 @@ public struct SimReport: Codable, Sendable, Equatable {
         orders = value?.result.report.orders
         invariantsChecked = options.demoSystem.profile.invariants.count
         violations = value?.result.report.invariants.violations ?? []
+        firstViolationAtSeconds = violations.isEmpty ? nil : value?.invariantsCheckedAt.seconds
         digest = value?.digest
     }
 

@@ -1,3 +1,4 @@
+import ServiceMesh
 import Simulation
 import Telemetry
 
@@ -25,6 +26,18 @@ public enum SystemSimulation {
     public static func runOnDedicatedThread(_ options: SimOptions) async -> SimReport {
         let simulation = await Simulator.runOnDedicatedThread(seed: options.seed, until: options.duration + endingAllowance) { context in
             try await body(options, context)
+        }
+        return SimReport(options: options, simulation: simulation)
+    }
+
+    /// ``run(_:)`` held to a person's pace by `pacer`, on a thread of its own: the run a dashboard
+    /// watches. `started` is handed the system's mesh as soon as it exists (on the simulation's
+    /// thread), for the dashboard to read. Same options and seed, same report as ``run(_:)``,
+    /// unless work was sent in through the pacer.
+    public static func runPacedOnDedicatedThread(_ options: SimOptions, pacer: SimulationPacer,
+                                                 started: @escaping @Sendable (Mesh) -> Void) async -> SimReport {
+        let simulation = await Simulator.runOnDedicatedThread(seed: options.seed, until: options.duration + endingAllowance, pacer: pacer) { context in
+            try await body(options, context, started: started)
         }
         return SimReport(options: options, simulation: simulation)
     }
@@ -75,12 +88,17 @@ public enum SystemSimulation {
         return try SystemRun(system: system, clock: clock, plan: plan)
     }
 
-    private static func body(_ options: SimOptions, _ context: SimulationContext) async throws -> SimRunValue {
+    private static func body(_ options: SimOptions, _ context: SimulationContext,
+                             started: (@Sendable (Mesh) -> Void)? = nil) async throws -> SimRunValue {
         let run = try makeRun(options, context)
         let system = run.system
+        started?(system.mesh)
         try await run.run()
+        // Invariants are checked on the settled system, here: the time a violation is found.
+        let checkedAt = context.clock.now.offset
         guard let result = HeadlessDemo.result(of: run) else { throw CancellationError() }
-        return SimRunValue(result: result, digest: SimulationDigest.of(system.mesh), mesh: SimRunValue.Figures(system.mesh))
+        return SimRunValue(result: result, digest: SimulationDigest.of(system.mesh), mesh: SimRunValue.Figures(system.mesh),
+                           invariantsCheckedAt: checkedAt)
     }
 }
 
