@@ -225,7 +225,7 @@ public struct KeyMap: Sendable {
             KeyBinding([.char("-")], .simulationSlower, help: "slower", in: .simulation),
             KeyBinding([.char(".")], .simulationStep(milliseconds: 1000), help: "while paused: step 1 s of virtual time", hint: "step", in: .simulation),
             KeyBinding([.char(",")], .simulationStep(milliseconds: 100), help: "while paused: step 100 ms of virtual time", in: .simulation),
-            KeyBinding([.char("t")], .simulationGoTo, help: "go to a virtual time (12m, 90s, 00:12:31): runs there, then pauses", hint: "go to", in: .simulation),
+            KeyBinding([.char("T")], .simulationGoTo, help: "go to a virtual time (12m, 90s, 00:12:31): runs there, then pauses", hint: "go to", in: .simulation),
             KeyBinding([.char("v")], .simulationFirstViolation, help: "go to the first invariant violation (runs to the check, then pauses)", hint: "violation", in: .simulation),
         ]
         bindings += [

@@ -33,7 +33,7 @@ struct SimCommand: AsyncParsableCommand {
             writes it as a scenario file (`meshtop sim --faults FILE` and `meshtop demo --scenario FILE` play it). \
             --at T --json prints the system's snapshot at virtual time T instead of a report. \
             --dashboard opens the dashboard on the run, with time controls (P pause, + - speed, . , step, \
-            t go to a time, v go to the first violation); q prints the report.
+            T go to a time, v go to the first violation); q prints the report.
 
             Exit status: 0 all invariants hold (every seed passed); 1 an invariant was violated (the report \
             gives the first and the command that replays the run); 2 a bad option (nothing ran); 3 the \
@@ -78,7 +78,7 @@ struct SimCommand: AsyncParsableCommand {
     @Flag(help: "Print the report as JSON.")
     var json = false
 
-    @Flag(help: "Watch the run on the dashboard, with time controls: pause (P), speed (+ -), step (. ,), go to a time (t), go to the first violation (v); q prints the report.")
+    @Flag(help: "Watch the run on the dashboard, with time controls: pause (P), speed (+ -), step (. ,), go to a time (T), go to the first violation (v); q prints the report.")
     var dashboard = false
 
     @Option(help: SharedHelp.sample)

@@ -68,7 +68,7 @@ struct SimulationControlsTests {
     @Test("on a live system the time controls do nothing and say where they work; they are not in its hint bar or help")
     func liveSystemHasNoTimeControls() {
         var state = Self.state(nil)
-        for key in [Key.char("P"), .char("+"), .char("t"), .char("v")] {
+        for key in [Key.char("P"), .char("+"), .char("T"), .char("v")] {
             #expect(update(&state, .key(key)) == [])
             #expect(state.notice?.text == DashboardState.notSimulatedReason)
             #expect(state.timePrompt == nil)
@@ -84,7 +84,7 @@ struct SimulationControlsTests {
     func hintBarShowsTimeControls() {
         let lines = DashboardRenderer.render(Self.state(Self.playing, width: 200), glyphs: .unicode).plainText().split(separator: "\n")
         let bar = String(lines.last ?? "").drop { $0 == " " }
-        #expect(bar.hasPrefix("<P> play/pause  <+> faster  <.> step  <t> go to  <v> violation  <enter> details"), "\(bar)")
+        #expect(bar.hasPrefix("<P> play/pause  <+> faster  <.> step  <T> go to  <v> violation  <enter> details"), "\(bar)")
     }
 
     @Test("once the run is over, play, step and go to say so; speed still changes")
@@ -100,7 +100,7 @@ struct SimulationControlsTests {
     @Test("t opens a prompt: typed text, backspace, enter goes to the time; esc closes it; q is typed, not quit")
     func goToPrompt() {
         var state = Self.state(Self.paused)
-        #expect(update(&state, .key(.char("t"))) == [])
+        #expect(update(&state, .key(.char("T"))) == [])
         #expect(state.timePrompt == "")
         for character in "20mq" { _ = update(&state, .key(.char(character))) }
         #expect(!state.isQuitting && state.timePrompt == "20mq")
@@ -110,7 +110,7 @@ struct SimulationControlsTests {
         #expect(update(&state, .key(.enter)) == [.simulate(.goTo(.seconds(1200)))])
         #expect(state.timePrompt == nil)
 
-        _ = update(&state, .key(.char("t")))
+        _ = update(&state, .key(.char("T")))
         _ = update(&state, .key(.char("9")))
         #expect(update(&state, .key(.escape)) == [])
         #expect(state.timePrompt == nil && state.detail == nil)
@@ -119,15 +119,15 @@ struct SimulationControlsTests {
     @Test("a time the prompt cannot read says what it accepts and goes nowhere; one behind the run goes back; the run's own time stays")
     func badTimes() {
         var state = Self.state(Self.paused)
-        _ = update(&state, .key(.char("t")))
+        _ = update(&state, .key(.char("T")))
         for character in "soon" { _ = update(&state, .key(.char(character))) }
         #expect(update(&state, .key(.enter)) == [])
         #expect(state.notice?.isError == true)
         #expect(state.notice?.text == "invalid time \"soon\": expected \(SimulationTime.accepted)")
-        _ = update(&state, .key(.char("t")))
+        _ = update(&state, .key(.char("T")))
         for character in "5m" { _ = update(&state, .key(.char(character))) }
         #expect(update(&state, .key(.enter)) == [.simulate(.goTo(.seconds(300)))])
-        _ = update(&state, .key(.char("t")))
+        _ = update(&state, .key(.char("T")))
         for character in "00:12:31.250" { _ = update(&state, .key(.char(character))) }
         #expect(update(&state, .key(.enter)) == [])
         #expect(state.notice?.text == "the run is at t=00:12:31.250 already")

@@ -61,7 +61,7 @@ start_sim --seed 7 --dashboard
 wait_for 30 "the SIM header" screen_has 'SIM seed=7  t=[0-9:.]+  ×1'
 pass "the header says the simulated run: $(screen | head -1 | grep -oE 'SIM seed=.*' | sed 's/ *$//')"
 wait_for 20 "the Services view with traffic on payment-service" rps_at_least payment-service 5
-screen | tail -1 | grep -q '<P> play/pause  <+> faster  <.> step  <t> go to  <v> violation' || fail "the hint bar does not start with the time controls"
+screen | tail -1 | grep -q '<P> play/pause  <+> faster  <.> step  <T> go to  <v> violation' || fail "the hint bar does not start with the time controls"
 pass "the hint bar leads with the time controls; payment-service takes $(service_rps payment-service) req/s"
 wait_for 10 "t= to pass 1 s" time_past 00:00:01.000
 
@@ -80,7 +80,7 @@ pass "a step while paused moved t= from $second to $stepped and paused again"
 press + 5 "×10" 'SIM seed=7  t=[0-9:.]+  ×10  paused'
 pass "+ goes to ×10 (still paused)"
 
-tm send-keys -t "$SESSION" t
+tm send-keys -t "$SESSION" T
 wait_for 5 "the go-to prompt" screen_has '^ go to t='
 tm send-keys -t "$SESSION" 00:00:30 Enter
 wait_for 30 "the run paused at 30 s" screen_has 'SIM seed=7  t=00:00:30\.000  ×10  paused'
@@ -90,7 +90,7 @@ press P 5 "playing at ×10" 'SIM seed=7  t=[0-9:.]+  ×10 *$'
 wait_for 10 "t= to move on at ×10" time_past 00:00:31.000
 pass "P plays on: t=$(sim_time)"
 
-tm send-keys -t "$SESSION" t
+tm send-keys -t "$SESSION" T
 wait_for 5 "the go-to prompt" screen_has '^ go to t='
 tm send-keys -t "$SESSION" 10s Enter
 wait_for 60 "the run simulated again to 10 s, paused" screen_has 'SIM seed=7  t=00:00:10\.000  ×10  paused'
