@@ -1,3 +1,4 @@
+import Foundation
 import Dashboard
 import DemoSystems
 import Telemetry
@@ -14,17 +15,28 @@ import TerminalUI
 func registerDashboardViewBenchmarks(on runner: BenchmarkRunner) async {
     let width = 200, height = 60
     let views = ["services", "breakers", "traces", "events", "topology", "service-detail", "breaker-detail", "trace-detail",
-                 "trace-comparison", "route-traces", "interventions"]
+                 "trace-comparison", "route-traces", "interventions", "logs"]
     let names = views.map { "dashboard.frame-\($0)-200x60" }
     // The simulated run takes seconds: only when a figure of this file is asked for.
     guard names.contains(where: runner.shouldRun) else { return }
     runner.declareBaselines(["baseline.buffer-fill-200x60"])
 
     guard let options = try? SimOptions(validating: SimArguments(system: Marketplace.systemName, seed: "42", duration: "60s"), drawSeed: { 42 }),
-          case .success(let first) = await SystemSimulation.snapshot(options, at: .seconds(30))
+          case .success(let simulated) = await SystemSimulation.snapshot(options, at: .seconds(30))
     else {
         for name in names { runner.require(name, false, "the marketplace's simulated run must give a snapshot at 30 s") }
         return
+    }
+    // A full Logs view: the 200 newest records a snapshot carries, topped up past the run's own
+    // with records of every level across the services, some in traces.
+    var first = simulated
+    let levels = LogLevel.allCases
+    while first.logs.count < 200 {
+        let index = first.logs.count
+        let service = first.services[index % first.services.count].name
+        first.logs.append(LogRecord(id: UInt64(10_000 + index), at: 30 - Double(index) / 10, level: levels[index % levels.count], service: service,
+                                    message: "payment for order \(index) declined by the card network after 3 attempts",
+                                    metadata: ["order": "\(index)"], traceId: index % 3 == 0 ? String(format: "%032x", index + 1) : nil))
     }
     var second = first
     second.takenAt += 1
@@ -55,6 +67,7 @@ func registerDashboardViewBenchmarks(on runner: BenchmarkRunner) async {
         case "traces": (state.tab, shows) = (.traces, .traces)
         case "events": (state.tab, shows) = (.events, .events)
         case "topology": (state.tab, shows) = (.topology, .topology)
+        case "logs": (state.tab, shows) = (.logs, .logs)
         case "service-detail": (state.detail, shows) = (.service(name: busiest.service), .serviceDetail)
         case "breaker-detail": (state.detail, shows) = (.breaker(id: first.breakers[0].id), .breakerDetail)
         case "trace-detail": (state.detail, shows) = (.trace(id: slow.traceId, tree: .loaded(LoadedTrace(tree: slow))), .traceDetail)
