@@ -14,7 +14,7 @@
 #    `i`: the Interventions panel lists the trip with origin dashboard and the calls it rejected.
 # 2. Shadow thresholds, under `--fault payment-service=errors:0.7`: `2`, select the payment breaker,
 #    `m`: METRICS ONLY; `Enter`: its detail says its policy would have opened; `i` lists the
-#    metrics-only action in effect; `Esc`, `d`: DISABLED.
+#    metrics-only action in effect; `Esc` back to the detail, `Esc` to the list, `d`: DISABLED.
 # 3. A smaller check under TERM=vt100 LANG=C: services visible, ASCII only, `q` exits 0, terminal restored.
 #
 # Waits by polling the screen (every 30 ms, each wait with a deadline), never by fixed sleeps.
@@ -161,7 +161,8 @@ pass "Enter: $(screen | grep -E 'would (be OPEN|have opened) at' | head -1 | sed
 press i 5 "the Interventions panel" '^ INTERVENTIONS '
 wait_for 5 "the metrics-only action in effect" screen_has "metrics-only +$BREAKER +dashboard +[0-9hms]+ active"
 pass "i: the metrics-only action by dashboard is listed as in effect"
-press Escape 5 "the Breakers view after Esc" '\[2 Breakers\]'
+press Escape 5 "the breaker detail again after Esc (the way the panel was opened)" '^ SHADOW '
+press Escape 5 "the Breakers view after a second Esc" '\[2 Breakers\]'
 selected_matches "^ *$BREAKER " || fail "the selection left the payment breaker: '$(selected_row)'"
 press d 5 "the breaker row to show DISABLED" "$BREAKER .*DISABLED"
 pass "d: order-service -> payment-service is DISABLED"
