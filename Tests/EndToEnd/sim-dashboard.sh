@@ -23,24 +23,9 @@ set -uo pipefail
 # shellcheck source=tmux-lib.sh
 . "$(dirname "$0")/tmux-lib.sh" "$@"
 
-# start_sim ARGS...: runs `meshtop sim ARGS` in a fresh 120x40 pane (as start_demo runs demo).
+# start_sim ARGS...: runs `meshtop sim ARGS` in start_pane's wrapper (as start_demo runs demo).
 start_sim() {
-    rm -f "$WORK/status"
-    EXPECT_EXIT=0
-    cat >"$WORK/run.sh" <<EOF2
-#!/usr/bin/env bash
-before=\$(stty -g)
-LANG=C.UTF-8 LC_ALL= "$BINARY" sim "\$@"
-status=\$?
-after=\$(stty -g)
-if [ "\$before" = "\$after" ]; then echo "TTY-SETTINGS=restored"; else echo "TTY-SETTINGS=changed"; fi
-echo "\$status" >"$WORK/status"
-echo "EXIT=\$status"
-exec sleep 600
-EOF2
-    chmod +x "$WORK/run.sh"
-    tm kill-session -t "$SESSION" >/dev/null 2>&1
-    tm new-session -d -s "$SESSION" -x 120 -y 40 "$WORK/run.sh $*" || fail "tmux could not start a session"
+    start_pane "$(printf %q "$BINARY") sim $*" LANG=C.UTF-8 LC_ALL=
 }
 
 # The header's virtual time, `t=00:12:31.250`, without `t=`.
@@ -84,7 +69,7 @@ tm send-keys -t "$SESSION" T
 wait_for 5 "the go-to prompt" screen_has '^ go to t='
 tm send-keys -t "$SESSION" 00:00:30 Enter
 wait_for 30 "the run paused at 30 s" screen_has 'SIM seed=7  t=00:00:30\.000  ×10  paused'
-pass "t 00:00:30 went to t=00:00:30.000 and paused there"
+pass "T 00:00:30 went to t=00:00:30.000 and paused there"
 
 press P 5 "playing at ×10" 'SIM seed=7  t=[0-9:.]+  ×10 *$'
 wait_for 10 "t= to move on at ×10" time_past 00:00:31.000
@@ -94,7 +79,7 @@ tm send-keys -t "$SESSION" T
 wait_for 5 "the go-to prompt" screen_has '^ go to t='
 tm send-keys -t "$SESSION" 10s Enter
 wait_for 60 "the run simulated again to 10 s, paused" screen_has 'SIM seed=7  t=00:00:10\.000  ×10  paused'
-pass "t 10s, behind the run, simulated it again from the seed to t=00:00:10.000 and paused there"
+pass "T 10s, behind the run, simulated it again from the seed to t=00:00:10.000 and paused there"
 
 press 2 5 "the Breakers view" '\[2 Breakers\]'
 wait_for 5 "a selected breaker" test -n "$(selected_row)"
