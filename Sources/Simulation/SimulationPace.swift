@@ -48,7 +48,7 @@ public struct SimulationPace: Sendable, Equatable {
     public private(set) var goal: Goal = .paced
     /// Where the run pauses by itself once (the end of its traffic); nil when it does not.
     public private(set) var pauseAt: Duration?
-    /// Virtual time the run is known to have reached: the clock's time at the last decision, or
+    /// Virtual time the run is known to have reached: where the last decision let the clock go, or
     /// where it paused (a paused run is at its pause time even when no task sleeps until then).
     public private(set) var virtualTime: Duration = .zero
     /// True once the run is over.
@@ -74,6 +74,14 @@ public struct SimulationPace: Sendable, Equatable {
     /// origin, the same for every call).
     public mutating func decide(next: Duration, now: Duration, real: Duration) -> Decision {
         virtualTime = max(virtualTime, now)
+        let decision = decision(next: next, real: real)
+        // The clock is at `next` from here on: a pause before the next decision stays there,
+        // rather than showing a time the run has already left.
+        if decision == .advance { virtualTime = max(virtualTime, next) }
+        return decision
+    }
+
+    private mutating func decision(next: Duration, real: Duration) -> Decision {
         if isStopping { return .stop }
         if goal == .paced, !isPaused, let pauseAt, next > pauseAt, virtualTime <= pauseAt {
             // The end of the traffic: pause there once; playing on lets the run settle and end.

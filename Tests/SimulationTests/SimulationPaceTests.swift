@@ -20,6 +20,18 @@ struct SimulationPaceTests {
         #expect(pace.decide(next: .seconds(5), now: .zero, real: .seconds(100) + .milliseconds(waitMilliseconds)) == .advance)
     }
 
+    @Test("a pause while the clock is at a deadline it was let go to stays there: the shown time does not move on")
+    func pauseAfterAJumpStaysThere() {
+        var pace = SimulationPace(speed: .unpaced)
+        #expect(pace.decide(next: .milliseconds(1_165), now: .seconds(1), real: .zero) == .advance)
+        pace.togglePause(real: .zero)
+        let shown = pace.shownTime(real: .zero, next: nil)
+        #expect(shown == .milliseconds(1_165))
+        // The simulation thread asks again from where it went: it waits, and the time stays.
+        #expect(pace.decide(next: .milliseconds(1_166), now: .milliseconds(1_165), real: .seconds(1)) == .wait(nil))
+        #expect(pace.shownTime(real: .seconds(1), next: .milliseconds(1_166)) == shown)
+    }
+
     @Test("unpaced, every jump goes at once")
     func unpacedAdvances() {
         var pace = SimulationPace(speed: .unpaced)
