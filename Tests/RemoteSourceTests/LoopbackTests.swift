@@ -21,8 +21,12 @@ struct LoopbackTests {
         "event: snapshot\ndata: \(json(snapshot(system)))\n\n"
     }
 
+    /// A source on the test server. Its timeouts are generous: on a loaded machine (the whole suite
+    /// runs at once, beside other builds) a loopback answer has been seen to take over the default
+    /// 2 s, and no test here is about a timeout.
     func source(_ server: TestHTTPServer, token: String? = nil) throws -> RemoteSource {
-        RemoteSource(target: try AttachTarget(parsing: server.base), token: token, seed: 1)
+        RemoteSource(target: try AttachTarget(parsing: server.base), token: token, seed: 1,
+                     requestTimeout: .seconds(30), connectTimeout: .seconds(30))
     }
 
     /// A server with the contract's answers for one breaker `a->b` and token `t0k`.
